@@ -1,8 +1,10 @@
 #pragma once
 
+#include <array>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace posmode::engine {
@@ -26,11 +28,19 @@ namespace posmode::engine {
 inline std::size_t encode_hex_lower(std::span<const std::uint8_t> in,
                                     std::span<char> out) noexcept {
   assert(out.size() >= hex_encoded_size(in.size()) && "encode_hex_lower: output too small");
-  constexpr char digits[] = "0123456789abcdef";
+  // Both characters of a byte come from one table entry: one load and one 2-byte store per byte
+  // instead of two shifts, two loads and two stores (measured in bench: BM_encode_hex_32).
+  static constexpr auto pairs = [] {
+    std::array<std::array<char, 2>, 256> t{};
+    constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t b = 0; b < 256; ++b)
+      t[b] = {digits[b >> 4], digits[b & 0x0f]};
+    return t;
+  }();
   char* o = out.data();
   for (const std::uint8_t b : in) {
-    *o++ = digits[b >> 4];
-    *o++ = digits[b & 0x0f];
+    std::memcpy(o, pairs[b].data(), 2);
+    o += 2;
   }
   return hex_encoded_size(in.size());
 }
