@@ -1,5 +1,7 @@
-// A host program using posmode the way an engine would link it: through posmode::engine only.
+// A host program using posmode the way an engine would link it: through posmode::engine and
+// posmode::components.
 #include <cstdio>
+#include <posmode/components/account_requests.hpp>
 #include <posmode/engine/hmac_signer.hpp>
 #include <posmode/engine/spsc_ring.hpp>
 #include <string_view>
@@ -22,6 +24,26 @@ int main() {
   const std::string_view expected =
       "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71";
   if (std::string_view(hex, sizeof hex) != expected) return 4;
-  std::puts("consumer: posmode::engine linked, ring and signer work");
+
+  // A pre-signed Binance request, as the component keeps it (venues.md §6 vector a32912a3...).
+  posmode::components::account_config config;
+  config.id = "consumer";
+  config.venue_kind = posmode::components::venue::binance_usdm;
+  config.products = {posmode::components::product::usdm};
+  posmode::components::credentials creds;
+  creds.api_key = "key";
+  creds.secret = posmode::components::secret_string(
+      "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j");
+  posmode::components::account_requests requests(config, creds);
+  std::error_code ec;
+  const auto bytes =
+      requests.set_mode(posmode::components::product::usdm,
+                        posmode::components::position_mode::one_way, 1700000000000, ec);
+  const std::string_view request(bytes.data(), bytes.size());
+  if (ec || request.find("a32912a3e10cf6eedb7c887756f4b5eb7878077e1f50d1fcac3681b75a0ad171") ==
+                std::string_view::npos) {
+    return 5;
+  }
+  std::puts("consumer: posmode::engine and posmode::components linked; ring, signer, request work");
   return 0;
 }

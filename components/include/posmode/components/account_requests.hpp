@@ -1,0 +1,108 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "posmode/components/account_config.hpp"
+#include "posmode/components/credentials.hpp"
+#include "posmode/components/venue.hpp"
+#include "posmode/engine/hmac_signer.hpp"
+#include "posmode/engine/http_request.hpp"
+#include "posmode/engine/presigned_request.hpp"
+
+namespace posmode::components {
+
+/** Where a request goes: host name (for DNS, SNI and certificate checks) and port. */
+struct endpoint {
+  std::string host;
+  std::uint16_t port = 443;
+};
+
+/**
+ * Every request one account may send, rendered once at construction in the venue's exact wire
+ * layout (venues.md, "Wire layout posmode uses"), with the account's key schedule:
+ * - per product, set-hedge and set-one-way kept pre-signed (`engine::presigned_request`);
+ * - per product, the mode query, signed when it is used;
+ * - the keep-alive ping and the server-time request (unsigned; PAPI's clock uses
+ *   `/fapi/v1/time` on fapi's host because PAPI has no time endpoint).
+ *
+ * `now_ms` arguments are the venue's clock as the caller estimates it (wall clock plus server
+ * offset): the timestamp that is signed.
+ *
+ * **Threads.** One thread (the event loop). **Allocation.** Only in the constructor.
+ * **Errors.** The constructor validates the configuration (`validate_account`) and credentials
+ * and throws `std::invalid_argument` naming the field; the hot-path members return
+ * `std::error_code` (an unconfigured product is `std::errc::invalid_argument`).
+ * Movable, not copyable.
+ */
+class account_requests {
+ public:
+  /**
+   * @throws std::invalid_argument for an invalid configuration, an empty key or secret, a Bitget
+   *         account without passphrase, or a key/passphrase containing CR, LF or non-printable
+   *         characters. Messages never contain the secret or passphrase.
+   */
+  account_requests(const account_config& config, const credentials& creds,
+                   engine::hmac_signer::backend backend = engine::hmac_signer::backend::automatic);
+  ~account_requests();
+  account_requests(account_requests&&) noexcept;
+  account_requests& operator=(account_requests&&) noexcept;
+
+  [[nodiscard]] const account_config& config() const noexcept { return config_; }
+
+  /**
+   * The set-mode request for `p` and `m`, signed no more than `presign_max_age_ms` before
+   * `now_ms` (re-signed on the spot when the refresh timer fell behind). Empty span plus `ec` on
+   * error. noexcept, no allocation.
+   */
+  [[nodiscard]] std::span<const char> set_mode(product p, position_mode m, std::int64_t now_ms,
+                                               std::error_code& ec) noexcept;
+
+  /** Re-signs every pre-signed request older than half the maximum age. Drive from a timer. */
+  [[nodiscard]] std::error_code refresh(std::int64_t now_ms) noexcept;
+
+  /** The mode query for `p`, signed at `now_ms`. Empty span plus `ec` on error. */
+  [[nodiscard]] std::span<const char> query_mode(product p, std::int64_t now_ms,
+                                                 std::error_code& ec) noexcept;
+
+  /** The keep-alive request (Binance ping; Bitget's public time, as Bitget has no ping). */
+  [[nodiscard]] std::span<const char> ping() const noexcept { return ping_.bytes(); }
+  /** The server-time request; send it to `time_endpoint()`. */
+  [[nodiscard]] std::span<const char> server_time() const noexcept { return time_.bytes(); }
+
+  /** The host and port of the account's API. */
+  [[nodiscard]] const endpoint& api_endpoint() const noexcept { return api_; }
+  /** The host and port the server-time request goes to (fapi's for PAPI). */
+  [[nodiscard]] const endpoint& time_endpoint() const noexcept { return time_host_; }
+
+  /** The pre-signed request for `p` and `m`; nullptr for an unconfigured product (tests, CLI). */
+  [[nodiscard]] const engine::presigned_request* presigned(product p,
+                                                           position_mode m) const noexcept;
+  /** The query template for `p`; nullptr for an unconfigured product. */
+  [[nodiscard]] const engine::request_template* query_template(product p) const noexcept;
+  [[nodiscard]] const engine::request_template& ping_template() const noexcept { return ping_; }
+  [[nodiscard]] const engine::request_template& time_template() const noexcept { return time_; }
+
+ private:
+  struct product_requests {
+    product scope;
+    engine::presigned_request set_hedge;
+    engine::presigned_request set_one_way;
+    engine::request_template query;
+  };
+  product_requests* find(product p) noexcept;
+
+  account_config config_;
+  std::unique_ptr<engine::hmac_signer> signer_;  // heap: the pre-signed requests point to it
+  std::vector<product_requests> products_;
+  engine::request_template ping_;
+  engine::request_template time_;
+  endpoint api_;
+  endpoint time_host_;
+};
+
+}  // namespace posmode::components

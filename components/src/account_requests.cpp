@@ -1,0 +1,124 @@
+#include "posmode/components/account_requests.hpp"
+
+#include <stdexcept>
+
+#include "adapters/adapter.hpp"
+
+namespace posmode::components {
+namespace detail {
+
+std::string host_header(const std::string& host, std::uint16_t port) {
+  return port == 443 ? host : host + ":" + std::to_string(port);
+}
+
+}  // namespace detail
+
+namespace {
+
+// Header values are copied verbatim onto the wire: refuse anything that could end the line or
+// is not printable. The message names the field, never the value (it may be a secret).
+void check_header_value(std::string_view field, std::string_view value) {
+  for (char c : value)
+    if (c < 0x20 || c > 0x7e)
+      throw std::invalid_argument(std::string(field) +
+                                  ": contains a control or non-ASCII character");
+}
+
+const account_config& checked(const account_config& config, const credentials& creds) {
+  validate_account(config);
+  if (creds.api_key.empty())
+    throw std::invalid_argument("api_key: empty (account '" + config.id + "')");
+  if (creds.secret.empty())
+    throw std::invalid_argument("secret: empty (account '" + config.id + "')");
+  check_header_value("api_key", creds.api_key);
+  if (config.venue_kind == venue::bitget) {
+    if (creds.passphrase.empty())
+      throw std::invalid_argument("passphrase: Bitget requires one (account '" + config.id + "')");
+    check_header_value("passphrase", creds.passphrase.reveal());
+  }
+  return config;
+}
+
+detail::account_specs account_specs_for(const account_config& config) {
+  return is_binance(config.venue_kind) ? detail::binance_account_specs(config)
+                                       : detail::bitget_account_specs(config);
+}
+
+}  // namespace
+
+account_requests::account_requests(const account_config& config, const credentials& creds,
+                                   engine::hmac_signer::backend backend)
+    : config_(checked(config, creds)),
+      signer_(std::make_unique<engine::hmac_signer>(creds.secret.reveal(), backend)),
+      ping_(account_specs_for(config_).ping),
+      time_(account_specs_for(config_).time) {
+  const auto common = account_specs_for(config_);
+  api_ = common.api;
+  time_host_ = common.time_host;
+  products_.reserve(config_.products.size());
+  for (product p : config_.products) {
+    auto specs = is_binance(config_.venue_kind) ? detail::binance_product_specs(config_, p, creds)
+                                                : detail::bitget_product_specs(config_, p, creds);
+    products_.push_back(
+        product_requests{p,
+                         engine::presigned_request(engine::request_template(specs.set_hedge),
+                                                   *signer_, config_.presign_max_age_ms),
+                         engine::presigned_request(engine::request_template(specs.set_one_way),
+                                                   *signer_, config_.presign_max_age_ms),
+                         engine::request_template(specs.query)});
+  }
+}
+
+account_requests::~account_requests() = default;
+account_requests::account_requests(account_requests&&) noexcept = default;
+account_requests& account_requests::operator=(account_requests&&) noexcept = default;
+
+account_requests::product_requests* account_requests::find(product p) noexcept {
+  for (auto& entry : products_)
+    if (entry.scope == p) return &entry;
+  return nullptr;
+}
+
+std::span<const char> account_requests::set_mode(product p, position_mode m, std::int64_t now_ms,
+                                                 std::error_code& ec) noexcept {
+  auto* entry = find(p);
+  if (entry == nullptr) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  return (m == position_mode::hedge ? entry->set_hedge : entry->set_one_way).acquire(now_ms, ec);
+}
+
+std::error_code account_requests::refresh(std::int64_t now_ms) noexcept {
+  for (auto& entry : products_) {
+    if (auto ec = entry.set_hedge.refresh(now_ms)) return ec;
+    if (auto ec = entry.set_one_way.refresh(now_ms)) return ec;
+  }
+  return {};
+}
+
+std::span<const char> account_requests::query_mode(product p, std::int64_t now_ms,
+                                                   std::error_code& ec) noexcept {
+  auto* entry = find(p);
+  if (entry == nullptr) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  ec = entry->query.resign(*signer_, now_ms);
+  return ec ? std::span<const char>{} : entry->query.bytes();
+}
+
+const engine::presigned_request* account_requests::presigned(product p,
+                                                             position_mode m) const noexcept {
+  for (const auto& entry : products_)
+    if (entry.scope == p) return m == position_mode::hedge ? &entry.set_hedge : &entry.set_one_way;
+  return nullptr;
+}
+
+const engine::request_template* account_requests::query_template(product p) const noexcept {
+  for (const auto& entry : products_)
+    if (entry.scope == p) return &entry.query;
+  return nullptr;
+}
+
+}  // namespace posmode::components

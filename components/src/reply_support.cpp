@@ -1,0 +1,177 @@
+#include "reply_support.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+namespace posmode::components::detail {
+
+static_assert(engine::body_padding >= simdjson::SIMDJSON_PADDING,
+              "the parser's body buffer must carry simdjson's padding");
+
+namespace {
+
+using simdjson::ondemand::json_type;
+
+// Bitget sends some numbers as strings ("serverTime":"1700111073740"); accept both.
+bool read_int(simdjson::ondemand::value& value, std::int64_t& out) noexcept {
+  json_type type{};
+  if (value.type().get(type)) return false;
+  if (type == json_type::number) return !value.get_int64().get(out);
+  if (type == json_type::string) {
+    std::string_view text;
+    return !value.get_string().get(text) && parse_decimal(text, out);
+  }
+  return false;
+}
+
+bool walk_data(simdjson::ondemand::value& data, parsed_answer& a) noexcept {
+  json_type type{};
+  if (data.type().get(type)) return false;
+  if (type != json_type::object) return true;  // null or "success" (Bitget): nothing to read
+  simdjson::ondemand::object object;
+  if (data.get_object().get(object)) return false;
+  for (auto field_result : object) {
+    simdjson::ondemand::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
+    if (key == "posMode") {
+      if (field.value().get_string().get(a.data_pos_mode)) return false;
+    } else if (key == "serverTime") {
+      if (!read_int(field.value(), a.server_time)) return false;
+    }
+  }
+  return true;
+}
+
+bool walk(simdjson::ondemand::document& doc, parsed_answer& a) noexcept {
+  simdjson::ondemand::object object;
+  if (auto e = doc.get_object().get(object)) {
+    a.json_error = e;
+    return false;
+  }
+  for (auto field_result : object) {
+    simdjson::ondemand::field field;
+    std::string_view key;
+    if (auto e = std::move(field_result).get(field)) {
+      a.json_error = e;
+      return false;
+    }
+    if (auto e = field.unescaped_key().get(key)) {
+      a.json_error = e;
+      return false;
+    }
+    simdjson::ondemand::value& value = field.value();
+    bool ok = true;
+    if (key == "code") {
+      a.has_code = true;
+      json_type type{};
+      ok = !value.type().get(type);
+      if (ok && type == json_type::string) {
+        a.code_is_string = true;
+        ok = !value.get_string().get(a.code_text);
+        if (ok) a.code_numeric = parse_decimal(a.code_text, a.code);
+      } else if (ok) {
+        ok = !value.get_int64().get(a.code);
+        a.code_numeric = ok;
+      }
+    } else if (key == "msg") {
+      json_type type{};
+      ok = !value.type().get(type);
+      if (ok && type == json_type::string) ok = !value.get_string().get(a.msg);
+    } else if (key == "dualSidePosition") {
+      a.has_dual_side = !value.get_bool().get(a.dual_side);
+      ok = a.has_dual_side;
+    } else if (key == "serverTime") {
+      ok = read_int(value, a.server_time);
+    } else if (key == "data") {
+      ok = walk_data(value, a);
+    }
+    if (!ok) {
+      a.json_error = simdjson::INCORRECT_TYPE;
+      return false;
+    }
+  }
+  // On Demand reads lazily: make sure nothing but whitespace follows the object (past the end,
+  // current_location() reports OUT_OF_BOUNDS).
+  if (doc.current_location().error() == simdjson::SUCCESS) {
+    a.json_error = simdjson::TRAILING_CONTENT;
+    return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) noexcept {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && is_space(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back()))
+    s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+bool starts_with_nocase(std::string_view text, std::string_view prefix) noexcept {
+  if (text.size() < prefix.size()) return false;
+  const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+  for (std::size_t i = 0; i < prefix.size(); ++i)
+    if (lower(text[i]) != lower(prefix[i])) return false;
+  return true;
+}
+
+bool parse_decimal(std::string_view text, std::int64_t& out) noexcept {
+  if (text.empty() || text.size() > 18) return false;  // 18 digits cannot overflow int64
+  std::int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+void read_answer(const engine::http_response_parser& response, simdjson::ondemand::parser& json,
+                 std::int64_t wall_now_ms, parsed_answer& answer, venue_reply& reply) noexcept {
+  answer.status = response.status();
+  answer.body = response.body();
+  answer.content = response.content_type();
+  reply.http_status = static_cast<std::int16_t>(answer.status);
+  reply.used_weight_1m = response.used_weight_1m();
+  if (const std::int64_t s = response.retry_after_seconds(); s >= 0) {
+    reply.retry_after_ms = s > std::numeric_limits<std::int64_t>::max() / 1000 ? -1 : s * 1000;
+  } else if (const std::int64_t at = response.retry_after_epoch_seconds(); at >= 0) {
+    reply.retry_after_ms = std::max<std::int64_t>(0, at * 1000 - wall_now_ms);
+  }
+
+  const std::string_view body = trim(answer.body);
+  if (body.empty() || body.front() != '{') {
+    answer.json_error = simdjson::TAPE_ERROR;
+    return;
+  }
+  simdjson::ondemand::document doc;
+  if (auto e = json.iterate(answer.body.data(), answer.body.size(),
+                            answer.body.size() + engine::body_padding)
+                   .get(doc)) {
+    answer.json_error = e;
+    return;
+  }
+  answer.json = walk(doc, answer);
+}
+
+void describe_non_json(const parsed_answer& answer, venue_reply& reply) noexcept {
+  std::string_view body = answer.body;
+  // An HTML error page names itself in <title>; that is the most useful line to keep.
+  const auto open = body.find("<title>");
+  if (open != std::string_view::npos) {
+    const auto start = open + 7;
+    const auto close = body.find("</title>", start);
+    if (close != std::string_view::npos) {
+      reply.message.assign(trim(body.substr(start, close - start)));
+      return;
+    }
+  }
+  reply.message.assign(trim(body));
+}
+
+}  // namespace posmode::components::detail

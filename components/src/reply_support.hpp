@@ -1,0 +1,55 @@
+#pragma once
+
+// What the venue families share when reading an answer: one pass over the JSON body that
+// collects every field either family looks at, and the HTTP-level facts.
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string_view>
+
+#include "posmode/components/venue_reply.hpp"
+#include "posmode/engine/http_response.hpp"
+
+namespace posmode::components::detail {
+
+/**
+ * The fields of a venue answer. String views point into the simdjson parser's buffers and are
+ * valid until it parses again.
+ */
+struct parsed_answer {
+  bool json = false;   ///< the body is a JSON object that was walked without error
+  int json_error = 0;  ///< simdjson error code when not
+  bool has_code = false;
+  bool code_is_string = false;
+  std::int64_t code = 0;       ///< numeric value (string codes when all digits)
+  bool code_numeric = false;   ///< `code` holds a number
+  std::string_view code_text;  ///< the string code as sent
+  std::string_view msg;
+  bool has_dual_side = false;  ///< Binance query: dualSidePosition
+  bool dual_side = false;
+  std::int64_t server_time = -1;   ///< Binance serverTime, Bitget data.serverTime
+  std::string_view data_pos_mode;  ///< Bitget data.posMode
+  int status = 0;
+  std::string_view body;
+  engine::content_kind content = engine::content_kind::none;
+};
+
+/**
+ * Walks `response`'s body with `json` (one reused parser) into `answer`, and fills the
+ * HTTP-level fields of `reply` (status, used weight, Retry-After converted to milliseconds using
+ * `wall_now_ms` for the HTTP-date form). noexcept: simdjson is used through its error codes.
+ */
+void read_answer(const engine::http_response_parser& response, simdjson::ondemand::parser& json,
+                 std::int64_t wall_now_ms, parsed_answer& answer, venue_reply& reply) noexcept;
+
+/** A non-JSON body: the message becomes the HTML title, or the start of the text. */
+void describe_non_json(const parsed_answer& answer, venue_reply& reply) noexcept;
+
+/** True if `text` starts with `prefix`, ignoring ASCII case. */
+bool starts_with_nocase(std::string_view text, std::string_view prefix) noexcept;
+
+/** Parses an unsigned decimal; false for empty, non-digit or overflowing input. */
+bool parse_decimal(std::string_view text, std::int64_t& out) noexcept;
+
+}  // namespace posmode::components::detail

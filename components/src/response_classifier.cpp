@@ -1,0 +1,69 @@
+#include "posmode/components/response_classifier.hpp"
+
+#include <simdjson.h>
+
+#include <stdexcept>
+
+#include "adapters/adapter.hpp"
+#include "posmode/engine/error.hpp"
+
+namespace posmode::components {
+
+struct response_classifier::impl {
+  simdjson::ondemand::parser json;
+};
+
+response_classifier::response_classifier(std::size_t max_body_bytes)
+    : impl_(std::make_unique<impl>()) {
+  // Reserve once so that no classification ever grows the parser's buffers.
+  if (impl_->json.allocate(max_body_bytes) != simdjson::SUCCESS)
+    throw std::runtime_error("response_classifier: cannot reserve the JSON parser's buffers");
+}
+
+response_classifier::~response_classifier() = default;
+
+venue_reply response_classifier::classify(venue v, request_kind kind, position_mode requested,
+                                          const engine::http_response_parser& response,
+                                          std::int64_t wall_now_ms) noexcept {
+  venue_reply reply;
+  reply.kind = kind;
+  detail::parsed_answer answer;
+  detail::read_answer(response, impl_->json, wall_now_ms, answer, reply);
+  if (is_binance(v))
+    detail::classify_binance(answer, wall_now_ms, reply);
+  else
+    detail::classify_bitget(answer, requested, reply);
+  return reply;
+}
+
+venue_reply response_classifier::parse_failure(
+    request_kind kind, std::error_code error,
+    const engine::http_response_parser& response) noexcept {
+  venue_reply reply;
+  reply.kind = kind;
+  reply.result = outcome::malformed;
+  reply.verify_by_query = kind == request_kind::set_mode;
+  reply.parse_error = error.category() == engine::engine_category() ? error.value() : -1;
+  if (response.header_done()) {
+    reply.http_status = static_cast<std::int16_t>(response.status());
+    reply.used_weight_1m = response.used_weight_1m();
+  }
+  // Static text from the engine category: no formatting, no allocation.
+  switch (static_cast<engine::errc>(reply.parse_error)) {
+    case engine::errc::partial_message:
+      reply.message.assign("connection closed before the response was complete");
+      break;
+    case engine::errc::header_limit:
+      reply.message.assign("response headers exceed the configured limit");
+      break;
+    case engine::errc::body_limit:
+      reply.message.assign("response body exceeds the configured limit");
+      break;
+    default:
+      reply.message.assign("response is not valid HTTP/1.1");
+      break;
+  }
+  return reply;
+}
+
+}  // namespace posmode::components

@@ -1,0 +1,132 @@
+#include "posmode/components/venue.hpp"
+
+#include <array>
+#include <utility>
+
+#include "posmode/components/venue_reply.hpp"
+
+namespace posmode::components {
+namespace {
+
+constexpr std::array<std::pair<venue, std::string_view>, 4> venue_names{{
+    {venue::binance_papi, "binance-papi"},
+    {venue::binance_usdm, "binance-usdm"},
+    {venue::binance_coinm, "binance-coinm"},
+    {venue::bitget, "bitget"},
+}};
+
+constexpr std::array<std::pair<product, std::string_view>, 10> product_names{{
+    {product::papi_um, "um"},
+    {product::papi_cm, "cm"},
+    {product::usdm, "usdm"},
+    {product::coinm, "coinm"},
+    {product::usdt_futures, "USDT-FUTURES"},
+    {product::coin_futures, "COIN-FUTURES"},
+    {product::usdc_futures, "USDC-FUTURES"},
+    {product::susdt_futures, "SUSDT-FUTURES"},
+    {product::scoin_futures, "SCOIN-FUTURES"},
+    {product::susdc_futures, "SUSDC-FUTURES"},
+}};
+
+bool equal_nocase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) {
+      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+template <typename E, std::size_t N>
+std::string_view name_in(const std::array<std::pair<E, std::string_view>, N>& table, E e) {
+  for (const auto& [value, name] : table)
+    if (value == e) return name;
+  return "?";
+}
+
+}  // namespace
+
+std::string_view to_string(venue v) noexcept {
+  return name_in(venue_names, v);
+}
+std::string_view to_string(product p) noexcept {
+  return name_in(product_names, p);
+}
+
+std::string_view to_string(position_mode m) noexcept {
+  return m == position_mode::hedge ? "hedge" : "one-way";
+}
+
+std::string_view to_string(request_kind k) noexcept {
+  switch (k) {
+    case request_kind::set_mode:
+      return "set_mode";
+    case request_kind::query_mode:
+      return "query_mode";
+    case request_kind::ping:
+      return "ping";
+    case request_kind::server_time:
+      return "server_time";
+  }
+  return "?";
+}
+
+std::string_view to_string(outcome o) noexcept {
+  switch (o) {
+    case outcome::applied:
+      return "applied";
+    case outcome::already_in_mode:
+      return "already_in_mode";
+    case outcome::mode_reported:
+      return "mode_reported";
+    case outcome::ok:
+      return "ok";
+    case outcome::blocked_positions:
+      return "blocked_positions";
+    case outcome::blocked_orders:
+      return "blocked_orders";
+    case outcome::blocked_um_cm_mismatch:
+      return "blocked_um_cm_mismatch";
+    case outcome::clock_skew:
+      return "clock_skew";
+    case outcome::bad_signature:
+      return "bad_signature";
+    case outcome::key_or_permission:
+      return "key_or_permission";
+    case outcome::wrong_environment:
+      return "wrong_environment";
+    case outcome::rate_limited:
+      return "rate_limited";
+    case outcome::ip_banned:
+      return "ip_banned";
+    case outcome::unknown:
+      return "unknown";
+    case outcome::venue_error:
+      return "venue_error";
+    case outcome::malformed:
+      return "malformed";
+  }
+  return "?";
+}
+
+std::optional<venue> parse_venue(std::string_view name) noexcept {
+  for (const auto& [value, text] : venue_names)
+    if (text == name) return value;
+  return std::nullopt;
+}
+
+std::optional<product> parse_product(std::string_view name) noexcept {
+  for (const auto& [value, text] : product_names)
+    if (equal_nocase(text, name)) return value;
+  return std::nullopt;
+}
+
+std::optional<position_mode> parse_position_mode(std::string_view name) noexcept {
+  if (name == "hedge") return position_mode::hedge;
+  if (name == "one-way" || name == "one_way") return position_mode::one_way;
+  return std::nullopt;
+}
+
+}  // namespace posmode::components

@@ -1,0 +1,178 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "posmode/engine/hmac_signer.hpp"
+
+namespace posmode::engine {
+
+/** How a request's signature is written into its slot. */
+enum class signature_encoding : std::uint8_t {
+  hex_lower,  ///< 64 lowercase hex characters (Binance)
+  base64,     ///< 44 base64 characters with padding (Bitget)
+};
+
+/** Width of the millisecond timestamp slot: 13 digits cover 2001-09-09 to 2286-11-20. */
+inline constexpr std::size_t timestamp_digits = 13;
+/** Smallest and largest timestamp a slot can hold (exactly 13 digits, no leading zero). */
+inline constexpr std::int64_t min_slot_timestamp_ms = 1'000'000'000'000;
+inline constexpr std::int64_t max_slot_timestamp_ms = 9'999'999'999'999;
+
+/**
+ * A piece of request text under construction: literal bytes interleaved with fixed-width slots.
+ * Used only at render time (it allocates); the rendered `request_template` keeps none of it.
+ *
+ * Markers:
+ * - `timestamp()`: a 13-digit millisecond timestamp, written on every re-sign;
+ * - `signature()`: the signature (64 hex or 44 base64 characters, per the template's encoding);
+ * - `begin_signed()` / `end_signed()`: zero-width marks bounding the part of the wire bytes that is
+ *   signed, for venues whose signed string is contiguous on the wire (Binance's query string).
+ */
+class request_text {
+ public:
+  /** Kinds of piece; `literal` carries text, the others are slots or marks. */
+  enum class piece_kind : std::uint8_t { literal, timestamp, signature, begin_signed, end_signed };
+  struct piece {
+    piece_kind kind;
+    std::string text;  ///< only for `literal`
+  };
+
+  request_text() = default;
+  /** Starts with `literal` (implicit, so a plain string can be passed where text is expected). */
+  request_text(std::string_view literal) { text(literal); }  // NOLINT(google-explicit-constructor)
+  request_text(const char* literal) : request_text(std::string_view(literal)) {}         // NOLINT
+  request_text(const std::string& literal) : request_text(std::string_view(literal)) {}  // NOLINT
+
+  request_text& text(std::string_view literal);
+  request_text& timestamp();
+  request_text& signature();
+  request_text& begin_signed();
+  request_text& end_signed();
+
+  [[nodiscard]] const std::vector<piece>& pieces() const noexcept { return pieces_; }
+
+ private:
+  std::vector<piece> pieces_;
+};
+
+/** One header line of a request: `name: value`. The value may hold slots. */
+struct request_header {
+  std::string name;
+  request_text value;
+};
+
+/**
+ * What to render: an HTTP/1.1 request with a `Host` header, the given headers in order, a
+ * `Content-Length` when the method is POST/PUT or the body is not empty, and the body.
+ *
+ * The signed string is either the part of `target` between `begin_signed()` and `end_signed()`
+ * (Binance signs its query string), or `signed_text` when the venue signs something that is not
+ * contiguous on the wire (Bitget signs timestamp + method + path + body); never both.
+ */
+struct request_spec {
+  std::string method;                       ///< "GET" or "POST" (any token is accepted)
+  std::string host;                         ///< `Host` header value (with ":port" when not 443)
+  request_text target;                      ///< origin-form path and query; may hold slots
+  std::vector<request_header> headers;      ///< in wire order, after `Host`
+  std::string body;                         ///< sent as is; no slots
+  std::optional<request_text> signed_text;  ///< a separately signed string, or none
+  signature_encoding encoding = signature_encoding::hex_lower;
+};
+
+/**
+ * A request rendered once into contiguous HTTP/1.1 bytes, patched in place per send.
+ *
+ * At construction the spec is rendered into one buffer; the offsets of the timestamp slots, the
+ * signature slot and the signed string are found then and kept. `resign()` writes the timestamp
+ * into every slot (on the wire and in the separately signed string, if any), signs the signed
+ * string straight from the buffer and writes the signature into its slot: no allocation, no
+ * formatting library, no system call. `bytes()` is then ready for the socket.
+ *
+ * A template without slots (ping, server time) is complete at construction; `resign()` is a
+ * no-op for it apart from recording the time.
+ *
+ * **Threads.** Not synchronised: one thread re-signs and reads a given template. The buffer is
+ * heap-allocated once, so `bytes()` stays valid across moves of the template.
+ *
+ * **Errors.** The constructor throws `std::invalid_argument` for a spec that cannot be rendered
+ * (slots misplaced, a signature slot without a signed string, CR/LF in a header, more than
+ * `max_timestamp_slots` timestamps). `resign()` reports through its return value.
+ */
+class request_template {
+ public:
+  /** Timestamp slots a template may hold (Bitget: header plus signed string). */
+  static constexpr std::size_t max_timestamp_slots = 4;
+
+  /** Renders `spec`. Allocates; throws `std::invalid_argument` naming the problem. */
+  explicit request_template(const request_spec& spec);
+
+  request_template(const request_template&) = delete;
+  request_template& operator=(const request_template&) = delete;
+  request_template(request_template&&) noexcept = default;
+  request_template& operator=(request_template&&) noexcept = default;
+  ~request_template() = default;
+
+  /**
+   * Writes `timestamp_ms` into every timestamp slot and re-signs with `signer`.
+   *
+   * Hot path: noexcept, no allocation (with the signer's `sha_ni` backend), no system call.
+   * @return `errc::timestamp_out_of_range` if `timestamp_ms` is not a 13-digit value,
+   *         `errc::signing_failed` if the signer fails; the bytes are then unspecified and
+   *         `is_signed()` is false until a later `resign()` succeeds.
+   */
+  [[nodiscard]] std::error_code resign(hmac_signer& signer, std::int64_t timestamp_ms) noexcept;
+
+  /** Writes the timestamp slots only (templates without a signature; tests). Same errors. */
+  [[nodiscard]] std::error_code stamp(std::int64_t timestamp_ms) noexcept;
+
+  /** The wire bytes: request line, headers, body. */
+  [[nodiscard]] std::span<const char> bytes() const noexcept { return {buffer_.get(), wire_size_}; }
+  [[nodiscard]] std::string_view view() const noexcept { return {buffer_.get(), wire_size_}; }
+  /** The string the signature covers, as it stands in the buffer now. Empty when unsigned. */
+  [[nodiscard]] std::string_view signed_view() const noexcept {
+    return {buffer_.get() + signed_offset_, signed_size_};
+  }
+  /** The current signature characters on the wire (empty for unsigned templates). */
+  [[nodiscard]] std::string_view signature_view() const noexcept {
+    return {buffer_.get() + signature_offset_, signature_size_};
+  }
+
+  /** True when the template has a signature slot. */
+  [[nodiscard]] bool needs_signature() const noexcept { return signature_size_ != 0; }
+  /** True when the bytes carry a valid signature for the last timestamp (or need none). */
+  [[nodiscard]] bool is_signed() const noexcept { return signed_ok_; }
+  /** The timestamp last written, or -1 before the first `stamp`/`resign`. */
+  [[nodiscard]] std::int64_t timestamp_ms() const noexcept { return timestamp_ms_; }
+
+  /** Offsets of the timestamp slots within the wire bytes (slots in the signed string excluded). */
+  [[nodiscard]] std::span<const std::size_t> wire_timestamp_offsets() const noexcept {
+    return {timestamp_offsets_.data(), wire_timestamp_count_};
+  }
+  /** Offset of the signature slot within the wire bytes. Meaningful when `needs_signature()`. */
+  [[nodiscard]] std::size_t signature_offset() const noexcept { return signature_offset_; }
+
+ private:
+  std::unique_ptr<char[]> buffer_;  // wire bytes, then the separately signed string (if any)
+  std::size_t wire_size_ = 0;
+  std::size_t signed_offset_ = 0;
+  std::size_t signed_size_ = 0;
+  std::size_t signature_offset_ = 0;
+  std::size_t signature_size_ = 0;
+  std::array<std::size_t, max_timestamp_slots> timestamp_offsets_{};
+  std::size_t timestamp_count_ = 0;
+  std::size_t wire_timestamp_count_ = 0;
+  std::int64_t timestamp_ms_ = -1;
+  signature_encoding encoding_ = signature_encoding::hex_lower;
+  bool signed_ok_ = false;
+};
+
+}  // namespace posmode::engine

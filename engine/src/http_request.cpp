@@ -1,0 +1,195 @@
+#include "posmode/engine/http_request.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "posmode/engine/error.hpp"
+
+namespace posmode::engine {
+
+request_text& request_text::text(std::string_view literal) {
+  if (!literal.empty()) pieces_.push_back({piece_kind::literal, std::string(literal)});
+  return *this;
+}
+request_text& request_text::timestamp() {
+  pieces_.push_back({piece_kind::timestamp, {}});
+  return *this;
+}
+request_text& request_text::signature() {
+  pieces_.push_back({piece_kind::signature, {}});
+  return *this;
+}
+request_text& request_text::begin_signed() {
+  pieces_.push_back({piece_kind::begin_signed, {}});
+  return *this;
+}
+request_text& request_text::end_signed() {
+  pieces_.push_back({piece_kind::end_signed, {}});
+  return *this;
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::invalid_argument("request template: " + what);
+}
+
+// RFC 9110 §5.6.2 token characters: what a method or a header name may contain.
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+  });
+}
+
+bool has_line_break(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos;
+}
+
+// Collects the bytes and slot positions while a spec is rendered.
+struct renderer {
+  std::string out;
+  std::vector<std::size_t> timestamps;
+  std::vector<std::size_t> signatures;
+  std::vector<std::size_t> begins;
+  std::vector<std::size_t> ends;
+  std::size_t signature_width = 0;
+
+  enum class place { target, header, signed_text };
+
+  void append(const request_text& text, place where, std::string_view what) {
+    for (const auto& p : text.pieces()) {
+      switch (p.kind) {
+        case request_text::piece_kind::literal:
+          if (has_line_break(p.text)) fail(std::string(what) + " contains CR or LF");
+          if (where == place::target && p.text.find(' ') != std::string::npos)
+            fail("target contains a space");
+          out += p.text;
+          break;
+        case request_text::piece_kind::timestamp:
+          timestamps.push_back(out.size());
+          out.append(timestamp_digits, '0');
+          break;
+        case request_text::piece_kind::signature:
+          if (where == place::signed_text) fail("the signed text cannot contain the signature");
+          signatures.push_back(out.size());
+          out.append(signature_width, '0');
+          break;
+        case request_text::piece_kind::begin_signed:
+        case request_text::piece_kind::end_signed:
+          if (where != place::target) fail(std::string(what) + " cannot hold signed-region marks");
+          (p.kind == request_text::piece_kind::begin_signed ? begins : ends).push_back(out.size());
+          break;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+request_template::request_template(const request_spec& spec) : encoding_(spec.encoding) {
+  if (!is_token(spec.method)) fail("method '" + spec.method + "' is not an HTTP token");
+  if (spec.host.empty() || has_line_break(spec.host) || spec.host.find(' ') != std::string::npos)
+    fail("host '" + spec.host + "' is empty or contains whitespace");
+
+  renderer r;
+  r.signature_width = spec.encoding == signature_encoding::hex_lower ? hmac_signer::hex_size
+                                                                     : hmac_signer::base64_size;
+  r.out.reserve(512);
+  r.out += spec.method;
+  r.out += ' ';
+  r.append(spec.target, renderer::place::target, "target");
+  if (r.out.size() == spec.method.size() + 1 || r.out[spec.method.size() + 1] != '/')
+    fail("target must start with '/'");
+  r.out += " HTTP/1.1\r\nHost: ";
+  r.out += spec.host;
+  r.out += "\r\n";
+  for (const auto& h : spec.headers) {
+    if (!is_token(h.name)) fail("header name '" + h.name + "' is not an HTTP token");
+    r.out += h.name;
+    r.out += ": ";
+    r.append(h.value, renderer::place::header, "header " + h.name);
+    r.out += "\r\n";
+  }
+  if (spec.method == "POST" || spec.method == "PUT" || !spec.body.empty()) {
+    r.out += "Content-Length: ";
+    r.out += std::to_string(spec.body.size());
+    r.out += "\r\n";
+  }
+  r.out += "\r\n";
+  r.out += spec.body;
+  wire_size_ = r.out.size();
+  wire_timestamp_count_ = r.timestamps.size();
+
+  if (r.begins.size() > 1 || r.ends.size() > 1 || r.begins.size() != r.ends.size())
+    fail("signed-region marks must come as one begin_signed() and one end_signed()");
+  const bool region_on_wire = r.begins.size() == 1;
+  if (region_on_wire && spec.signed_text) fail("both a signed region and a signed_text given");
+  if (region_on_wire) {
+    if (r.ends[0] < r.begins[0]) fail("end_signed() comes before begin_signed()");
+    signed_offset_ = r.begins[0];
+    signed_size_ = r.ends[0] - r.begins[0];
+  } else if (spec.signed_text) {
+    signed_offset_ = r.out.size();
+    r.append(*spec.signed_text, renderer::place::signed_text, "signed text");
+    signed_size_ = r.out.size() - signed_offset_;
+  }
+  const bool has_signed_string = region_on_wire || spec.signed_text.has_value();
+
+  if (r.signatures.size() > 1) fail("more than one signature slot");
+  if (r.signatures.size() == 1 && !has_signed_string)
+    fail("a signature slot needs a signed region or a signed_text");
+  if (r.signatures.empty() && has_signed_string) fail("a signed string without a signature slot");
+  if (r.signatures.size() == 1) {
+    signature_offset_ = r.signatures[0];
+    signature_size_ = r.signature_width;
+    if (region_on_wire && signature_offset_ < signed_offset_ + signed_size_ &&
+        signature_offset_ + signature_size_ > signed_offset_)
+      fail("the signature slot lies inside the signed region");
+  }
+  if (r.timestamps.size() > max_timestamp_slots) fail("too many timestamp slots");
+  std::copy(r.timestamps.begin(), r.timestamps.end(), timestamp_offsets_.begin());
+  timestamp_count_ = r.timestamps.size();
+
+  buffer_ = std::make_unique<char[]>(r.out.size());
+  std::memcpy(buffer_.get(), r.out.data(), r.out.size());
+  signed_ok_ = !needs_signature();
+}
+
+std::error_code request_template::stamp(std::int64_t timestamp_ms) noexcept {
+  if (timestamp_ms < min_slot_timestamp_ms || timestamp_ms > max_slot_timestamp_ms)
+    return errc::timestamp_out_of_range;
+  // Render the digits once, then copy them into each slot: the slots are 13 bytes, so each copy
+  // is two overlapping 8-byte moves.
+  std::array<char, timestamp_digits> digits;
+  auto v = static_cast<std::uint64_t>(timestamp_ms);
+  for (std::size_t i = timestamp_digits; i-- > 0;) {
+    digits[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  for (std::size_t i = 0; i < timestamp_count_; ++i)
+    std::memcpy(buffer_.get() + timestamp_offsets_[i], digits.data(), timestamp_digits);
+  timestamp_ms_ = timestamp_ms;
+  signed_ok_ = !needs_signature();
+  return {};
+}
+
+std::error_code request_template::resign(hmac_signer& signer, std::int64_t timestamp_ms) noexcept {
+  if (auto ec = stamp(timestamp_ms)) return ec;
+  if (!needs_signature()) return {};
+  char* slot = buffer_.get() + signature_offset_;
+  const std::string_view message = signed_view();
+  const bool ok =
+      encoding_ == signature_encoding::hex_lower
+          ? signer.sign_hex(message,
+                            std::span<char, hmac_signer::hex_size>(slot, hmac_signer::hex_size))
+          : signer.sign_base64(
+                message, std::span<char, hmac_signer::base64_size>(slot, hmac_signer::base64_size));
+  if (!ok) return errc::signing_failed;
+  signed_ok_ = true;
+  return {};
+}
+
+}  // namespace posmode::engine

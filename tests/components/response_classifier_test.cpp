@@ -1,0 +1,365 @@
+#include "posmode/components/response_classifier.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+
+#include "posmode/engine/error.hpp"
+#include "support/allocation_counter.hpp"
+#include "support/venue_responses.hpp"
+
+using namespace posmode::components;
+using posmode::engine::http_response_parser;
+namespace test = posmode::test;
+
+namespace {
+
+std::string http(int status, std::string_view body, std::string_view extra_headers = {},
+                 std::string_view content_type = "application/json") {
+  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: " + std::string(content_type) +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         std::string(extra_headers) + "\r\n" + std::string(body);
+}
+
+struct classify_fixture {
+  http_response_parser parser;
+  response_classifier classifier;
+
+  venue_reply run(std::string_view bytes, venue v, request_kind kind,
+                  position_mode requested = position_mode::hedge,
+                  std::int64_t wall_ms = 1700000000000) {
+    parser.reset();
+    std::error_code ec;
+    const std::size_t used = parser.put(bytes, ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(used == bytes.size());
+    return classifier.classify(v, kind, requested, parser, wall_ms);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("every documented Binance answer maps to its outcome") {
+  classify_fixture f;
+  const auto set = [&](const test::venue_response& r) {
+    return f.run(r.bytes, venue::binance_papi, request_kind::set_mode);
+  };
+  auto reply = set(test::binance_success);
+  CHECK(reply.result == outcome::applied);
+  CHECK(reply.code == 200);
+  CHECK(reply.message == "success");
+  CHECK(reply.used_weight_1m == 43);
+  CHECK_FALSE(reply.verify_by_query);
+
+  reply = set(test::binance_already);
+  CHECK(reply.result == outcome::already_in_mode);
+  CHECK(reply.code == -4059);
+  CHECK(reply.http_status == 400);
+  CHECK(reply.message == "No need to change position side.");
+  CHECK(is_success(reply.result));
+
+  CHECK(set(test::binance_positions).result == outcome::blocked_positions);
+  CHECK(set(test::binance_orders).result == outcome::blocked_orders);
+  CHECK(set(test::binance_um_cm).result == outcome::blocked_um_cm_mismatch);
+  CHECK(is_blocked(set(test::binance_um_cm).result));
+  CHECK(set(test::binance_skew).result == outcome::clock_skew);
+  CHECK(set(test::binance_bad_signature).result == outcome::bad_signature);
+  CHECK(set(test::binance_bad_key).result == outcome::key_or_permission);
+
+  reply = set(test::binance_rate_limited);
+  CHECK(reply.result == outcome::rate_limited);
+  CHECK(reply.retry_after_ms == 7000);
+  CHECK(reply.code == -1003);
+
+  reply = set(test::binance_ip_banned);
+  CHECK(reply.result == outcome::ip_banned);
+  CHECK(reply.retry_after_ms == 120000);
+
+  reply = set(test::binance_unknown_503);
+  CHECK(reply.result == outcome::unknown);
+  CHECK(reply.verify_by_query);
+  reply = set(test::binance_timeout_1007);
+  CHECK(reply.result == outcome::unknown);
+  CHECK(reply.verify_by_query);
+
+  reply = f.run(test::binance_query_hedge.bytes, venue::binance_usdm, request_kind::query_mode);
+  CHECK(reply.result == outcome::mode_reported);
+  CHECK(reply.has_mode);
+  CHECK(reply.mode == position_mode::hedge);
+
+  reply = f.run(test::binance_server_time.bytes, venue::binance_usdm, request_kind::server_time);
+  CHECK(reply.result == outcome::ok);
+  CHECK(reply.server_time_ms == 1700000000123);
+}
+
+TEST_CASE("every Binance code in the issue maps to its outcome, whatever the status") {
+  classify_fixture f;
+  struct row {
+    int status;
+    int code;
+    outcome expected;
+  };
+  const row rows[] = {
+      {200, 200, outcome::applied},
+      {400, -4059, outcome::already_in_mode},
+      {400, -4068, outcome::blocked_positions},
+      {400, -4067, outcome::blocked_orders},
+      {400, -4220, outcome::blocked_um_cm_mismatch},
+      {400, -1021, outcome::clock_skew},
+      {400, -1022, outcome::bad_signature},
+      {400, -2014, outcome::key_or_permission},
+      {401, -2015, outcome::key_or_permission},
+      {401, -1002, outcome::key_or_permission},
+      {429, -1003, outcome::rate_limited},
+      {400, -1003, outcome::rate_limited},
+      {418, -1003, outcome::ip_banned},
+      {500, -1006, outcome::unknown},
+      {500, -1007, outcome::unknown},
+      {400, -1102, outcome::venue_error},
+      {400, -4531, outcome::venue_error},
+      {500, -1001, outcome::venue_error},
+      {400, 200, outcome::venue_error},  // a success code needs a success status
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.code);
+    CAPTURE(r.status);
+    const std::string body = R"({"code":)" + std::to_string(r.code) + R"(,"msg":"text"})";
+    const auto reply = f.run(http(r.status, body), venue::binance_usdm, request_kind::set_mode);
+    CHECK(reply.result == r.expected);
+    CHECK(reply.has_code);
+    CHECK(reply.code == r.code);
+    CHECK(reply.message == "text");
+    CHECK(reply.http_status == r.status);
+  }
+}
+
+TEST_CASE("Binance 503 variants: only Unknown error leaves the outcome unknown") {
+  classify_fixture f;
+  auto reply = f.run(
+      http(
+          503,
+          R"({"code":-1000,"msg":"Unknown error, please check your request or try again later."})"),
+      venue::binance_papi, request_kind::set_mode);
+  CHECK(reply.result == outcome::unknown);
+  reply = f.run(http(503, R"({"msg":"Service Unavailable."})"), venue::binance_papi,
+                request_kind::set_mode);
+  CHECK(reply.result == outcome::venue_error);
+  CHECK(reply.verify_by_query);  // a 5xx on a set: read the mode back rather than guess
+  reply = f.run(http(408, ""), venue::binance_papi, request_kind::set_mode);
+  CHECK(reply.result == outcome::unknown);
+}
+
+TEST_CASE("an IP ban without Retry-After takes its end from the message") {
+  classify_fixture f;
+  const auto reply = f.run(
+      http(
+          418,
+          R"({"code":-1003,"msg":"Way too many requests; IP banned until 1700000090000. Please use the websocket."})"),
+      venue::binance_usdm, request_kind::set_mode, position_mode::hedge, 1700000000000);
+  CHECK(reply.result == outcome::ip_banned);
+  CHECK(reply.retry_after_ms == 90000);
+}
+
+TEST_CASE("Retry-After as an HTTP date becomes a delay from the wall clock") {
+  classify_fixture f;
+  const auto reply =
+      f.run(http(429, R"({"code":"429","msg":"Too many requests"})",
+                 "Retry-After: Tue, 14 Nov 2023 22:13:25 GMT\r\n"),
+            venue::bitget, request_kind::set_mode, position_mode::hedge, 1700000000000);
+  CHECK(reply.result == outcome::rate_limited);
+  CHECK(reply.retry_after_ms == 5000);
+}
+
+TEST_CASE("every documented Bitget answer maps to its outcome") {
+  classify_fixture f;
+  auto reply = f.run(test::bitget_success.bytes, venue::bitget, request_kind::set_mode,
+                     position_mode::hedge);
+  CHECK(reply.result == outcome::applied);
+  CHECK(reply.code_text == "00000");
+  CHECK(reply.has_mode);
+  CHECK(reply.mode == position_mode::hedge);
+  CHECK_FALSE(reply.verify_by_query);
+
+  // The same answer to a one-way request contradicts it: settle by reading the mode.
+  reply = f.run(test::bitget_success.bytes, venue::bitget, request_kind::set_mode,
+                position_mode::one_way);
+  CHECK(reply.result == outcome::applied);
+  CHECK(reply.verify_by_query);
+
+  reply = f.run(test::bitget_success_chunked.bytes, venue::bitget, request_kind::set_mode);
+  CHECK(reply.result == outcome::applied);
+
+  reply = f.run(test::bitget_skew.bytes, venue::bitget, request_kind::set_mode);
+  CHECK(reply.result == outcome::clock_skew);
+  CHECK(reply.code == 40008);
+  CHECK(reply.code_text == "40008");
+  CHECK(reply.message == "Request timestamp expired");
+  CHECK(f.run(test::bitget_bad_signature.bytes, venue::bitget, request_kind::set_mode).result ==
+        outcome::bad_signature);
+  CHECK(f.run(test::bitget_wrong_environment.bytes, venue::bitget, request_kind::set_mode).result ==
+        outcome::wrong_environment);
+  CHECK(f.run(test::bitget_rate_limited.bytes, venue::bitget, request_kind::set_mode).result ==
+        outcome::rate_limited);
+
+  reply = f.run(test::bitget_query_one_way.bytes, venue::bitget, request_kind::query_mode);
+  CHECK(reply.result == outcome::mode_reported);
+  CHECK(reply.mode == position_mode::one_way);
+
+  reply = f.run(test::bitget_server_time.bytes, venue::bitget, request_kind::server_time);
+  CHECK(reply.result == outcome::ok);
+  CHECK(reply.server_time_ms == 1700111073740);
+}
+
+TEST_CASE("every Bitget code in the issue maps to its outcome; the rest re-read the mode") {
+  classify_fixture f;
+  struct row {
+    std::string_view code;
+    outcome expected;
+    bool verify;
+  };
+  const row rows[] = {
+      {"40005", outcome::clock_skew, false},        {"40008", outcome::clock_skew, false},
+      {"40009", outcome::bad_signature, false},     {"40006", outcome::key_or_permission, false},
+      {"40012", outcome::key_or_permission, false}, {"40014", outcome::key_or_permission, false},
+      {"40018", outcome::key_or_permission, false}, {"40037", outcome::key_or_permission, false},
+      {"40099", outcome::wrong_environment, false}, {"429", outcome::rate_limited, false},
+      {"45117", outcome::venue_error, true},        {"40017", outcome::venue_error, true},
+      {"40774", outcome::venue_error, true},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.code);
+    const std::string body = R"({"code":")" + std::string(r.code) +
+                             R"(","msg":"m","requestTime":1700000000123,"data":null})";
+    const auto reply = f.run(http(400, body), venue::bitget, request_kind::set_mode);
+    CHECK(reply.result == r.expected);
+    CHECK(reply.verify_by_query == r.verify);
+    CHECK(reply.code_text == r.code);
+  }
+}
+
+TEST_CASE("HTML pages and non-JSON bodies are malformed, with the page title kept") {
+  classify_fixture f;
+  for (venue v : {venue::binance_papi, venue::bitget}) {
+    auto reply = f.run(test::html_502.bytes, v, request_kind::set_mode);
+    CHECK(reply.result == outcome::malformed);
+    CHECK(reply.http_status == 502);
+    CHECK(reply.message == "502 Bad Gateway");
+    CHECK(reply.verify_by_query);
+    reply = f.run(test::html_200.bytes, v, request_kind::query_mode);
+    CHECK(reply.result == outcome::malformed);
+    CHECK(reply.http_status == 200);
+    CHECK(reply.message == "Maintenance");
+    reply = f.run(http(200, "not json at all", {}, "text/plain"), v, request_kind::set_mode);
+    CHECK(reply.result == outcome::malformed);
+    CHECK(reply.message == "not json at all");
+    // JSON that is cut short, or followed by garbage, is not an answer either.
+    CHECK(f.run(http(200, R"({"code":200,"msg":"succ)"), v, request_kind::set_mode).result ==
+          outcome::malformed);
+    CHECK(f.run(http(200, R"({"code":200,"msg":"success"} trailing)"), v, request_kind::set_mode)
+              .result == outcome::malformed);
+    CHECK(f.run(http(200, R"({"code":200,"msg":"success")"), v, request_kind::set_mode).result ==
+          outcome::malformed);
+    CHECK(f.run(http(200, "[1,2]"), v, request_kind::set_mode).result == outcome::malformed);
+    CHECK(f.run(http(200, R"({"code":{"x":1}})"), v, request_kind::set_mode).result ==
+          outcome::malformed);
+  }
+  // A 200 that lacks the field the request is about.
+  CHECK(f.run(http(200, "{}"), venue::binance_usdm, request_kind::query_mode).result ==
+        outcome::malformed);
+  CHECK(f.run(http(200, "{}"), venue::binance_usdm, request_kind::set_mode).result ==
+        outcome::malformed);
+  CHECK(f.run(http(200, "{}"), venue::binance_usdm, request_kind::ping).result == outcome::ok);
+  CHECK(f.run(http(200, R"({"code":"00000","data":{}})"), venue::bitget, request_kind::query_mode)
+            .result == outcome::malformed);
+}
+
+TEST_CASE("a long venue message is truncated into the fixed field and flagged") {
+  classify_fixture f;
+  const std::string msg(300, 'x');
+  const auto reply = f.run(http(400, R"({"code":-1130,"msg":")" + msg + R"("})"),
+                           venue::binance_usdm, request_kind::set_mode);
+  CHECK(reply.result == outcome::venue_error);
+  CHECK(reply.message.size() == reply.message.capacity);
+  CHECK(reply.message.truncated());
+}
+
+TEST_CASE("answers the HTTP parser rejects become malformed replies that ask for a read-back") {
+  http_response_parser parser(posmode::engine::http_limits{512, 256});
+  std::error_code ec;
+  const std::string_view cut = test::binance_success.bytes.substr(0, 300);
+  (void)parser.put(cut, ec);
+  REQUIRE(ec == posmode::engine::errc::need_more);
+  parser.put_eof(ec);
+  REQUIRE(ec == posmode::engine::errc::partial_message);
+  auto reply = response_classifier::parse_failure(request_kind::set_mode, ec, parser);
+  CHECK(reply.result == outcome::malformed);
+  CHECK(reply.verify_by_query);
+  CHECK(reply.http_status == 200);
+  CHECK(reply.parse_error == static_cast<int>(posmode::engine::errc::partial_message));
+  CHECK(reply.message == "connection closed before the response was complete");
+
+  parser.reset();
+  const std::string big = http(200, std::string(1000, ' '));
+  (void)parser.put(std::string_view(big), ec);
+  REQUIRE(ec == posmode::engine::errc::body_limit);
+  reply = response_classifier::parse_failure(request_kind::query_mode, ec, parser);
+  CHECK(reply.result == outcome::malformed);
+  CHECK_FALSE(reply.verify_by_query);
+  CHECK(reply.message == "response body exceeds the configured limit");
+}
+
+TEST_CASE("every documented response split at every byte classifies the same") {
+  http_response_parser parser;
+  response_classifier classifier;
+  for (const auto& r : test::all_venue_responses) {
+    CAPTURE(r.name);
+    const venue v = r.name.starts_with("binance") ? venue::binance_papi : venue::bitget;
+    parser.reset();
+    std::error_code ec;
+    (void)parser.put(r.bytes, ec);
+    REQUIRE_FALSE(ec);
+    const venue_reply whole =
+        classifier.classify(v, request_kind::set_mode, position_mode::hedge, parser, 1700000000000);
+    for (std::size_t split = 1; split < r.bytes.size(); ++split) {
+      parser.reset();
+      const std::size_t first = parser.put(r.bytes.substr(0, split), ec);
+      REQUIRE(first == split);
+      REQUIRE(ec == posmode::engine::errc::need_more);
+      (void)parser.put(r.bytes.substr(split), ec);
+      REQUIRE_FALSE(ec);
+      const venue_reply part = classifier.classify(v, request_kind::set_mode, position_mode::hedge,
+                                                   parser, 1700000000000);
+      REQUIRE(part.result == whole.result);
+      REQUIRE(part.code == whole.code);
+      REQUIRE(part.http_status == whole.http_status);
+      REQUIRE(part.message.view() == whole.message.view());
+      REQUIRE(part.retry_after_ms == whole.retry_after_ms);
+    }
+  }
+}
+
+#if POSMODE_ALLOCATION_COUNTING
+TEST_CASE("parse and classify allocate nothing after warm-up") {
+  http_response_parser parser;
+  response_classifier classifier;
+  const auto run_all = [&] {
+    for (const auto& r : test::all_venue_responses) {
+      const venue v = r.name.starts_with("binance") ? venue::binance_papi : venue::bitget;
+      for (auto kind : {request_kind::set_mode, request_kind::query_mode}) {
+        parser.reset();
+        std::error_code ec;
+        (void)parser.put(r.bytes, ec);
+        REQUIRE_FALSE(ec);
+        const auto reply =
+            classifier.classify(v, kind, position_mode::hedge, parser, 1700000000000);
+        REQUIRE(reply.http_status == r.status);
+      }
+    }
+  };
+  run_all();  // warm-up
+  test::allocation_scope scope;
+  run_all();
+  CHECK(scope.count() == 0);
+}
+#endif

@@ -1,0 +1,85 @@
+// libFuzzer target for posmode::components::response_classifier.
+//
+// Input layout: byte 0 picks the HTTP status from a list of the statuses venues send, byte 1 the
+// venue family, the request kind and the requested mode, byte 2 the Content-Type; the rest is the
+// body. The body is wrapped in a well-formed HTTP/1.1 response, parsed, and classified. The
+// classifier must never crash, must keep its reply self-consistent, and must classify the same
+// bytes the same way twice (the reused simdjson parser keeps no state between answers).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "posmode/components/response_classifier.hpp"
+
+namespace {
+
+using namespace posmode::components;
+
+void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "response_classifier_fuzz: invariant violated: %s\n", what);
+    std::abort();
+  }
+}
+
+bool same(const venue_reply& a, const venue_reply& b) {
+  return a.result == b.result && a.code == b.code && a.has_code == b.has_code &&
+         a.code_text.view() == b.code_text.view() && a.message.view() == b.message.view() &&
+         a.verify_by_query == b.verify_by_query && a.has_mode == b.has_mode && a.mode == b.mode &&
+         a.retry_after_ms == b.retry_after_ms && a.server_time_ms == b.server_time_ms;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 3) return 0;
+  static constexpr int statuses[] = {200, 400, 401, 403, 404, 408, 418, 429, 500, 502, 503, 504};
+  static constexpr std::string_view types[] = {"application/json", "text/html", "text/plain",
+                                               "application/json; charset=utf-8"};
+  const int status = statuses[data[0] % std::size(statuses)];
+  const venue v = (data[1] & 1) != 0 ? venue::bitget : venue::binance_papi;
+  const auto kind = static_cast<request_kind>((data[1] >> 1) % 4);
+  const position_mode requested =
+      (data[1] & 8) != 0 ? position_mode::one_way : position_mode::hedge;
+  const std::string_view type = types[data[2] % std::size(types)];
+  const std::string_view body(reinterpret_cast<const char*>(data + 3), size - 3);
+
+  std::string wire =
+      "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: " + std::string(type) +
+      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nRetry-After: 3\r\n\r\n";
+  wire += body;
+
+  static posmode::engine::http_response_parser parser;
+  static response_classifier classifier;
+  parser.reset();
+  std::error_code ec;
+  const std::size_t used = parser.put(std::string_view(wire), ec);
+  if (ec) {
+    // Only the body limit can refuse a well-formed response.
+    require(ec == posmode::engine::errc::body_limit, "unexpected parser error");
+    const auto reply = response_classifier::parse_failure(kind, ec, parser);
+    require(reply.result == outcome::malformed, "a parse failure must be malformed");
+    return 0;
+  }
+  require(used == wire.size(), "whole response consumed");
+  const venue_reply first = classifier.classify(v, kind, requested, parser, 1700000000000);
+  const venue_reply second = classifier.classify(v, kind, requested, parser, 1700000000000);
+  require(same(first, second), "classification is deterministic");
+  require(first.http_status == status, "status kept");
+  require(first.kind == kind, "kind kept");
+  require(first.message.size() <= first.message.capacity, "message bounded");
+  if (status == 429) require(first.result == outcome::rate_limited, "429 is rate limited");
+  if (status == 418) require(first.result == outcome::ip_banned, "418 is a ban");
+  if (first.result == outcome::applied || first.result == outcome::already_in_mode)
+    require(kind == request_kind::set_mode, "only set requests apply");
+  if (first.result == outcome::mode_reported) require(first.has_mode, "a reported mode is set");
+  if (kind == request_kind::set_mode &&
+      (first.result == outcome::unknown || first.result == outcome::malformed))
+    require(first.verify_by_query, "an unknown effect asks for a read-back");
+  return 0;
+}

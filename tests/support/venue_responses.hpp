@@ -1,0 +1,242 @@
+#pragma once
+
+// Whole HTTP/1.1 responses as the venues send them, shared by the parser and classification tests
+// and by bench/protocol_bench.cpp. Bodies are the documented ones (../shared/venues.md §1.5, §2,
+// §3). The venue header blocks (250-315 bytes) are modelled on headers seen on real replies
+// (Binance behind CloudFront with X-MBX-USED-WEIGHT-1M, issue reports cited in venues.md §8).
+
+#include <array>
+#include <string_view>
+
+namespace posmode::test {
+
+/** One captured response and what a correct parser must find in it. */
+struct venue_response {
+  std::string_view name;
+  std::string_view bytes;  ///< the whole response as it arrives on the connection
+  int status;              ///< HTTP status code
+  std::string_view body;   ///< the decoded body (chunked coding removed)
+};
+
+// clang-format off
+#define POSMODE_BINANCE_HEADERS(length)                          \
+  "Content-Type: application/json\r\n"                           \
+  "Content-Length: " length "\r\n"                               \
+  "Connection: keep-alive\r\n"                                   \
+  "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n"                      \
+  "Server: Tengine\r\n"                                          \
+  "x-mbx-used-weight-1m: 43\r\n"                                 \
+  "X-Cache: Miss from cloudfront\r\n"                            \
+  "Via: 1.1 8f7a2c1d5e3b4a6c.cloudfront.net (CloudFront)\r\n"    \
+  "X-Amz-Cf-Pop: NRT57-P3\r\n"
+
+#define POSMODE_BITGET_HEADERS(length)                           \
+  "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n"                      \
+  "Content-Type: application/json\r\n"                           \
+  "Content-Length: " length "\r\n"                               \
+  "Connection: keep-alive\r\n"                                   \
+  "Strict-Transport-Security: max-age=31536000\r\n"              \
+  "CF-Cache-Status: DYNAMIC\r\n"                                 \
+  "Server: cloudflare\r\n"                                       \
+  "CF-RAY: 8251c0ffee1234ab-NRT\r\n"
+
+inline constexpr venue_response binance_success{
+  "binance_success",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BINANCE_HEADERS("28") "\r\n"
+  R"({"code":200,"msg":"success"})",
+  200, R"({"code":200,"msg":"success"})"};
+
+inline constexpr venue_response binance_already{
+  "binance_already_4059",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_BINANCE_HEADERS("55") "\r\n"
+  R"({"code":-4059,"msg":"No need to change position side."})",
+  400, R"({"code":-4059,"msg":"No need to change position side."})"};
+
+inline constexpr venue_response binance_positions{
+  "binance_positions_4068",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_BINANCE_HEADERS("80") "\r\n"
+  R"({"code":-4068,"msg":"Position side cannot be changed if there exists position."})",
+  400, R"({"code":-4068,"msg":"Position side cannot be changed if there exists position."})"};
+
+inline constexpr venue_response binance_orders{
+  "binance_orders_4067",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_BINANCE_HEADERS("83") "\r\n"
+  R"({"code":-4067,"msg":"Position side cannot be changed if there exists open orders."})",
+  400, R"({"code":-4067,"msg":"Position side cannot be changed if there exists open orders."})"};
+
+inline constexpr venue_response binance_um_cm{
+  "binance_um_cm_4220",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_BINANCE_HEADERS("123") "\r\n"
+  R"({"code":-4220,"msg":"The operation is rejected because the CM dual-side is not allowed to be different from UM dual-side."})",
+  400, R"({"code":-4220,"msg":"The operation is rejected because the CM dual-side is not allowed to be different from UM dual-side."})"};
+
+inline constexpr venue_response binance_skew{
+  "binance_skew_1021",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_BINANCE_HEADERS("88") "\r\n"
+  R"({"code":-1021,"msg":"Timestamp for this request was 1000ms ahead of the server's time."})",
+  400, R"({"code":-1021,"msg":"Timestamp for this request was 1000ms ahead of the server's time."})"};
+
+inline constexpr venue_response binance_bad_signature{
+  "binance_bad_signature_1022",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_BINANCE_HEADERS("63") "\r\n"
+  R"({"code":-1022,"msg":"Signature for this request is not valid."})",
+  400, R"({"code":-1022,"msg":"Signature for this request is not valid."})"};
+
+inline constexpr venue_response binance_bad_key{
+  "binance_bad_key_2015",
+  "HTTP/1.1 401 Unauthorized\r\n" POSMODE_BINANCE_HEADERS("70") "\r\n"
+  R"({"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."})",
+  401, R"({"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."})"};
+
+inline constexpr venue_response binance_rate_limited{
+  "binance_rate_limited_429",
+  "HTTP/1.1 429 Too Many Requests\r\n" POSMODE_BINANCE_HEADERS("152")
+  "Retry-After: 7\r\n\r\n"
+  R"({"code":-1003,"msg":"Too many requests; current limit is 2400 requests per minute. Please use the websocket for live updates to avoid polling the API."})",
+  429, R"({"code":-1003,"msg":"Too many requests; current limit is 2400 requests per minute. Please use the websocket for live updates to avoid polling the API."})"};
+
+inline constexpr venue_response binance_ip_banned{
+  "binance_ip_banned_418",
+  "HTTP/1.1 418 I'm a teapot\r\n" POSMODE_BINANCE_HEADERS("133")
+  "Retry-After: 120\r\n\r\n"
+  R"({"code":-1003,"msg":"Way too many requests; IP banned until 1700000120000. Please use the websocket for live updates to avoid bans."})",
+  418, R"({"code":-1003,"msg":"Way too many requests; IP banned until 1700000120000. Please use the websocket for live updates to avoid bans."})"};
+
+inline constexpr venue_response binance_unknown_503{
+  "binance_unknown_503",
+  "HTTP/1.1 503 Service Unavailable\r\n" POSMODE_BINANCE_HEADERS("83") "\r\n"
+  R"({"code":-1000,"msg":"Unknown error, please check your request or try again later."})",
+  503, R"({"code":-1000,"msg":"Unknown error, please check your request or try again later."})"};
+
+inline constexpr venue_response binance_timeout_1007{
+  "binance_timeout_1007",
+  "HTTP/1.1 408 Request Timeout\r\n" POSMODE_BINANCE_HEADERS("119") "\r\n"
+  R"({"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."})",
+  408, R"({"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."})"};
+
+inline constexpr venue_response binance_query_hedge{
+  "binance_query_hedge",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BINANCE_HEADERS("25") "\r\n"
+  R"({"dualSidePosition":true})",
+  200, R"({"dualSidePosition":true})"};
+
+inline constexpr venue_response binance_server_time{
+  "binance_server_time",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BINANCE_HEADERS("28") "\r\n"
+  R"({"serverTime":1700000000123})",
+  200, R"({"serverTime":1700000000123})"};
+
+inline constexpr venue_response bitget_success{
+  "bitget_success",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BITGET_HEADERS("92") "\r\n"
+  R"({"code":"00000","msg":"success","data":{"posMode":"hedge_mode"},"requestTime":1700000000123})",
+  200, R"({"code":"00000","msg":"success","data":{"posMode":"hedge_mode"},"requestTime":1700000000123})"};
+
+inline constexpr venue_response bitget_skew{
+  "bitget_skew_40008",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_BITGET_HEADERS("90") "\r\n"
+  R"({"code":"40008","msg":"Request timestamp expired","requestTime":1700000000123,"data":null})",
+  400, R"({"code":"40008","msg":"Request timestamp expired","requestTime":1700000000123,"data":null})"};
+
+inline constexpr venue_response bitget_bad_signature{
+  "bitget_bad_signature_40009",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_BITGET_HEADERS("85") "\r\n"
+  R"({"code":"40009","msg":"sign signature error","requestTime":1700000000123,"data":null})",
+  400, R"({"code":"40009","msg":"sign signature error","requestTime":1700000000123,"data":null})"};
+
+inline constexpr venue_response bitget_wrong_environment{
+  "bitget_wrong_environment_40099",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_BITGET_HEADERS("98") "\r\n"
+  R"({"code":"40099","msg":"exchange environment is incorrect","requestTime":1700000000123,"data":null})",
+  400, R"({"code":"40099","msg":"exchange environment is incorrect","requestTime":1700000000123,"data":null})"};
+
+inline constexpr venue_response bitget_rate_limited{
+  "bitget_rate_limited_429",
+  "HTTP/1.1 429 Too Many Requests\r\n" POSMODE_BITGET_HEADERS("80") "\r\n"
+  R"({"code":"429","msg":"Too many requests","requestTime":1700000000123,"data":null})",
+  429, R"({"code":"429","msg":"Too many requests","requestTime":1700000000123,"data":null})"};
+
+inline constexpr venue_response bitget_query_one_way{
+  "bitget_query_one_way",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BITGET_HEADERS("213") "\r\n"
+  R"({"code":"00000","msg":"success","requestTime":1700000000123,"data":{"marginCoin":"USDT","locked":"0","available":"1000","marginMode":"crossed","posMode":"one_way_mode","assetMode":"single","isolatedLongLever":20}})",
+  200, R"({"code":"00000","msg":"success","requestTime":1700000000123,"data":{"marginCoin":"USDT","locked":"0","available":"1000","marginMode":"crossed","posMode":"one_way_mode","assetMode":"single","isolatedLongLever":20}})"};
+
+inline constexpr venue_response bitget_server_time{
+  "bitget_server_time",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BITGET_HEADERS("98") "\r\n"
+  R"({"code":"00000","msg":"success","requestTime":1700111073740,"data":{"serverTime":"1700111073740"}})",
+  200, R"({"code":"00000","msg":"success","requestTime":1700111073740,"data":{"serverTime":"1700111073740"}})"};
+
+// The same success reply with a chunked body split in three chunks (an extension on one).
+inline constexpr venue_response bitget_success_chunked{
+  "bitget_success_chunked",
+  "HTTP/1.1 200 OK\r\n"
+  "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n"
+  "Content-Type: application/json\r\n"
+  "Transfer-Encoding: chunked\r\n"
+  "Connection: keep-alive\r\n"
+  "Server: cloudflare\r\n\r\n"
+  "20\r\n" R"({"code":"00000","msg":"success",)" "\r\n"
+  "20;ext=1\r\n" R"("data":{"posMode":"hedge_mode"},)" "\r\n"
+  "22\r\n" R"("requestTime":1700000000123})" "      \r\n"
+  "0\r\n\r\n",
+  200, R"({"code":"00000","msg":"success","data":{"posMode":"hedge_mode"},"requestTime":1700000000123})" "      "};
+
+// A CDN's HTML error page in front of the API (HTTP 502), and one served with status 200.
+inline constexpr venue_response html_502{
+  "html_502",
+  "HTTP/1.1 502 Bad Gateway\r\n"
+  "Server: CloudFront\r\n"
+  "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n"
+  "Content-Type: text/html\r\n"
+  "Content-Length: 155\r\n"
+  "Connection: keep-alive\r\n\r\n"
+  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+  "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>CloudFront</center>\r\n</body>\r\n</html>\r\n",
+  502,
+  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+  "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>CloudFront</center>\r\n</body>\r\n</html>\r\n"};
+
+inline constexpr venue_response html_200{
+  "html_200",
+  "HTTP/1.1 200 OK\r\n"
+  "Server: nginx\r\n"
+  "Content-Type: text/html; charset=utf-8\r\n"
+  "Content-Length: 92\r\n"
+  "Connection: close\r\n\r\n"
+  "<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon.</body></html>\r\n",
+  200,
+  "<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon.</body></html>\r\n"};
+// clang-format on
+
+#undef POSMODE_BINANCE_HEADERS
+#undef POSMODE_BITGET_HEADERS
+
+/** Every response above, for loops over the whole set. */
+inline constexpr std::array all_venue_responses{binance_success,
+                                                binance_already,
+                                                binance_positions,
+                                                binance_orders,
+                                                binance_um_cm,
+                                                binance_skew,
+                                                binance_bad_signature,
+                                                binance_bad_key,
+                                                binance_rate_limited,
+                                                binance_ip_banned,
+                                                binance_unknown_503,
+                                                binance_timeout_1007,
+                                                binance_query_hedge,
+                                                binance_server_time,
+                                                bitget_success,
+                                                bitget_skew,
+                                                bitget_bad_signature,
+                                                bitget_wrong_environment,
+                                                bitget_rate_limited,
+                                                bitget_query_one_way,
+                                                bitget_server_time,
+                                                bitget_success_chunked,
+                                                html_502,
+                                                html_200};
+
+}  // namespace posmode::test
