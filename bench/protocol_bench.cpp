@@ -1,0 +1,375 @@
+// Google Benchmark microbenchmarks of posmode's request and response path, each against the way a
+// trading engine usually does the same work, measured in the same run on the same machine:
+//
+// - Re-signing a request (Binance PAPI UM set-hedge, USDⓈ-M set-one-way, the PAPI UM mode query,
+//   Bitget USDT-FUTURES set-hedge): posmode's `account_requests`, which patches the timestamp and
+//   signature slots of a pre-rendered template, vs building the same bytes from scratch per call
+//   (fmt::format of the signed string, OpenSSL one-shot HMAC(), hex or EVP_EncodeBlock, fmt::format
+//   of the whole HTTP/1.1 request). Both produce byte-identical requests (checked once per run).
+// - Parse + classify one whole captured venue response (engine::http_response_parser plus
+//   components::response_classifier), with the expected outcome checked once.
+// - Parsing alone: posmode's parser vs Boost.Beast's response_parser<string_body>.
+//
+// The credentials are the documented fake test inputs; they sign nothing real.
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "posmode/components/account_requests.hpp"
+#include "posmode/components/response_classifier.hpp"
+#include "posmode/engine/hmac_signer.hpp"
+#include "posmode/engine/http_response.hpp"
+#include "support/venue_responses.hpp"
+
+namespace {
+
+namespace pc = posmode::components;
+namespace http = boost::beast::http;
+using posmode::engine::http_response_parser;
+using posmode::test::venue_response;
+
+constexpr std::int64_t t0 = 1700000000000;
+// One more than the default `presign_max_age_ms`: every set_mode() call must re-sign in place.
+constexpr std::int64_t resign_step_ms = 1001;
+
+constexpr std::string_view binance_key =
+    "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
+constexpr std::string_view binance_secret =
+    "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+constexpr std::string_view bitget_key = "bg_0123456789abcdef0123456789abcdef";
+constexpr std::string_view bitget_secret =
+    "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+constexpr std::string_view bitget_passphrase = "Passphrase1";
+
+// ---------------------------------------------------------------------------------------------
+// Re-signing: posmode's templates vs building each request from scratch.
+
+struct resign_case {
+  std::string_view name;
+  pc::venue venue;
+  pc::product product;
+  pc::position_mode mode;
+  bool query;  // query_mode() instead of set_mode()
+  // What the baseline needs to render the same request.
+  std::string_view host;
+  std::string_view path;
+  std::string_view binance_params;  // before recvWindow, with its '&'; empty for the query
+  std::string_view bitget_product;  // Bitget productType; empty for Binance
+};
+
+constexpr std::array resign_cases{
+    resign_case{"binance_papi_um_set_hedge", pc::venue::binance_papi, pc::product::papi_um,
+                pc::position_mode::hedge, false, "papi.binance.com",
+                "/papi/v1/um/positionSide/dual", "dualSidePosition=true&", ""},
+    resign_case{"binance_usdm_set_one_way", pc::venue::binance_usdm, pc::product::usdm,
+                pc::position_mode::one_way, false, "fapi.binance.com", "/fapi/v1/positionSide/dual",
+                "dualSidePosition=false&", ""},
+    resign_case{"binance_papi_um_query", pc::venue::binance_papi, pc::product::papi_um,
+                pc::position_mode::hedge, true, "papi.binance.com", "/papi/v1/um/positionSide/dual",
+                "", ""},
+    resign_case{"bitget_usdt_set_hedge", pc::venue::bitget, pc::product::usdt_futures,
+                pc::position_mode::hedge, false, "api.bitget.com",
+                "/api/v2/mix/account/set-position-mode", "", "USDT-FUTURES"},
+};
+
+pc::account_requests make_requests(const resign_case& c) {
+  pc::account_config config;
+  config.id = "bench";
+  config.venue_kind = c.venue;
+  config.products = {c.product};
+  pc::credentials creds;
+  if (c.venue == pc::venue::bitget) {
+    creds.api_key = std::string(bitget_key);
+    creds.secret = pc::secret_string(bitget_secret);
+    creds.passphrase = pc::secret_string(bitget_passphrase);
+  } else {
+    creds.api_key = std::string(binance_key);
+    creds.secret = pc::secret_string(binance_secret);
+  }
+  return pc::account_requests(config, creds);
+}
+
+std::span<const char> posmode_request(pc::account_requests& r, const resign_case& c,
+                                      std::int64_t now_ms, std::error_code& ec) noexcept {
+  return c.query ? r.query_mode(c.product, now_ms, ec) : r.set_mode(c.product, c.mode, now_ms, ec);
+}
+
+const unsigned char* bytes_of(std::string_view s) noexcept {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+// "The usual way": everything from scratch per request, as most connectors do it. Returns an
+// empty string if HMAC() fails.
+std::string baseline_request(const resign_case& c, std::int64_t now_ms) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int mac_len = 0;
+  if (c.venue != pc::venue::bitget) {
+    const std::string query =
+        fmt::format("{}recvWindow={}&timestamp={}", c.binance_params, 5000, now_ms);
+    if (HMAC(EVP_sha256(), binance_secret.data(), static_cast<int>(binance_secret.size()),
+             bytes_of(query), query.size(), mac.data(), &mac_len) == nullptr) {
+      return {};
+    }
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < mac_len; ++i) {
+      hex += digits[mac[i] >> 4U];
+      hex += digits[mac[i] & 0xfU];
+    }
+    return fmt::format(
+        "{} {}?{}&signature={} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/0.1.0\r\n"
+        "X-MBX-APIKEY: {}\r\n{}\r\n",
+        c.query ? "GET" : "POST", c.path, query, hex, c.host, binance_key,
+        c.query ? "" : "Content-Length: 0\r\n");
+  }
+  const std::string body =
+      fmt::format(R"({{"productType":"{}","posMode":"{}"}})", c.bitget_product,
+                  c.mode == pc::position_mode::hedge ? "hedge_mode" : "one_way_mode");
+  const std::string prehash = fmt::format("{}POST{}{}", now_ms, c.path, body);
+  if (HMAC(EVP_sha256(), bitget_secret.data(), static_cast<int>(bitget_secret.size()),
+           bytes_of(prehash), prehash.size(), mac.data(), &mac_len) == nullptr) {
+    return {};
+  }
+  std::array<unsigned char, 4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1> b64{};
+  const int b64_len = EVP_EncodeBlock(b64.data(), mac.data(), static_cast<int>(mac_len));
+  const std::string_view sign(reinterpret_cast<const char*>(b64.data()),
+                              static_cast<std::size_t>(b64_len));
+  return fmt::format(
+      "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/0.1.0\r\nACCESS-KEY: {}\r\n"
+      "ACCESS-SIGN: {}\r\nACCESS-TIMESTAMP: {}\r\nACCESS-PASSPHRASE: {}\r\n"
+      "Content-Type: application/json\r\nlocale: en-US\r\nContent-Length: {}\r\n\r\n{}",
+      c.path, c.host, bitget_key, sign, now_ms, bitget_passphrase, body.size(), body);
+}
+
+// Both ways must produce the same bytes for the same timestamp, or the comparison is void.
+const char* check_same_bytes(pc::account_requests& r, const resign_case& c, std::int64_t now_ms) {
+  std::error_code ec;
+  const std::span<const char> ours = posmode_request(r, c, now_ms, ec);
+  if (ec) return "posmode failed to sign the request";
+  if (std::string_view(ours.data(), ours.size()) != baseline_request(c, now_ms)) {
+    return "baseline bytes differ from posmode's for the same timestamp";
+  }
+  return nullptr;
+}
+
+void bm_resign_posmode(benchmark::State& state, const resign_case& c) {
+  std::optional<pc::account_requests> requests;
+  try {
+    requests.emplace(make_requests(c));
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  const posmode::engine::presigned_request* presigned =
+      c.query ? nullptr : requests->presigned(c.product, c.mode);
+  if (!c.query && presigned == nullptr) {
+    state.SkipWithError("product not configured");
+    return;
+  }
+  const std::uint64_t resigns_before = c.query ? 0 : presigned->inline_resigns();
+  std::int64_t now_ms = t0;
+  std::error_code ec;
+  for (auto _ : state) {
+    now_ms += resign_step_ms;
+    const std::span<const char> bytes = posmode_request(*requests, c, now_ms, ec);
+    benchmark::DoNotOptimize(bytes.data());
+    benchmark::ClobberMemory();
+    if (ec) {
+      state.SkipWithError("signing failed inside the loop");
+      return;
+    }
+  }
+  const auto iterations = static_cast<std::uint64_t>(state.iterations());
+  if (!c.query && presigned->inline_resigns() - resigns_before != iterations) {
+    state.SkipWithError("set_mode did not re-sign on every call");
+  } else if (const char* error = check_same_bytes(*requests, c, now_ms + resign_step_ms)) {
+    state.SkipWithError(error);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void bm_resign_baseline(benchmark::State& state, const resign_case& c) {
+  try {
+    pc::account_requests requests = make_requests(c);
+    if (const char* error = check_same_bytes(requests, c, t0)) {
+      state.SkipWithError(error);
+      return;
+    }
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  std::int64_t now_ms = t0;
+  for (auto _ : state) {
+    now_ms += resign_step_ms;
+    const std::string request = baseline_request(c, now_ms);
+    benchmark::DoNotOptimize(request.data());
+    benchmark::ClobberMemory();
+    if (request.empty()) {
+      state.SkipWithError("HMAC() failed inside the loop");
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses: parse + classify, and parsing alone against Beast.
+
+struct classify_case {
+  const venue_response* response;
+  pc::venue venue;
+  pc::outcome expected;
+};
+
+const std::array classify_cases{
+    classify_case{&posmode::test::binance_success, pc::venue::binance_papi, pc::outcome::applied},
+    classify_case{&posmode::test::binance_already, pc::venue::binance_papi,
+                  pc::outcome::already_in_mode},
+    classify_case{&posmode::test::binance_positions, pc::venue::binance_papi,
+                  pc::outcome::blocked_positions},
+    classify_case{&posmode::test::bitget_success, pc::venue::bitget, pc::outcome::applied},
+    classify_case{&posmode::test::binance_rate_limited, pc::venue::binance_papi,
+                  pc::outcome::rate_limited},
+    classify_case{&posmode::test::bitget_rate_limited, pc::venue::bitget,
+                  pc::outcome::rate_limited},
+    classify_case{&posmode::test::html_502, pc::venue::binance_papi, pc::outcome::malformed},
+};
+
+void set_response_counters(benchmark::State& state, const venue_response& r) {
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(r.bytes.size()));
+}
+
+// One whole response in one put(), as it arrives in a single TLS record.
+bool parse_once(http_response_parser& parser, std::string_view bytes) noexcept {
+  parser.reset();
+  std::error_code ec;
+  const std::size_t used = parser.put(bytes, ec);
+  benchmark::DoNotOptimize(used);
+  return !ec && parser.done();
+}
+
+void bm_parse_classify(benchmark::State& state, const classify_case& c) {
+  const venue_response& r = *c.response;
+  http_response_parser parser;
+  pc::response_classifier classifier;
+  if (!parse_once(parser, r.bytes)) {
+    state.SkipWithError("the parser rejected the response");
+    return;
+  }
+  const pc::venue_reply first = classifier.classify(c.venue, pc::request_kind::set_mode,
+                                                    pc::position_mode::hedge, parser, t0);
+  if (first.result != c.expected || first.http_status != r.status) {
+    state.SkipWithError(fmt::format("classified as {} (HTTP {}), expected {}",
+                                    pc::to_string(first.result), first.http_status,
+                                    pc::to_string(c.expected))
+                            .c_str());
+    return;
+  }
+  for (auto _ : state) {
+    if (!parse_once(parser, r.bytes)) {
+      state.SkipWithError("the parser rejected the response inside the loop");
+      return;
+    }
+    pc::venue_reply reply = classifier.classify(c.venue, pc::request_kind::set_mode,
+                                                pc::position_mode::hedge, parser, t0);
+    benchmark::DoNotOptimize(reply);
+  }
+  set_response_counters(state, r);
+}
+
+void bm_parse_posmode(benchmark::State& state, const venue_response& r) {
+  http_response_parser parser;
+  if (!parse_once(parser, r.bytes) || parser.status() != r.status || parser.body() != r.body) {
+    state.SkipWithError("posmode's parser disagrees with the captured status or body");
+    return;
+  }
+  for (auto _ : state) {
+    const bool ok = parse_once(parser, r.bytes);
+    benchmark::DoNotOptimize(ok);
+    benchmark::DoNotOptimize(parser.body().data());
+  }
+  set_response_counters(state, r);
+}
+
+// Beast cannot reset a parser: a fresh one per message is its documented usage.
+bool parse_beast(std::string_view bytes,
+                 std::optional<http::response_parser<http::string_body>>& parser) {
+  parser.emplace();
+  parser->eager(true);
+  boost::beast::error_code ec;
+  std::size_t offset = 0;
+  while (!parser->is_done() && offset < bytes.size()) {
+    const std::size_t used =
+        parser->put(boost::asio::const_buffer(bytes.data() + offset, bytes.size() - offset), ec);
+    if (ec || used == 0) return false;
+    offset += used;
+  }
+  return parser->is_done();
+}
+
+void bm_parse_beast(benchmark::State& state, const venue_response& r) {
+  std::optional<http::response_parser<http::string_body>> parser;
+  if (!parse_beast(r.bytes, parser) ||
+      parser->get().result_int() != static_cast<unsigned>(r.status) ||
+      parser->get().body() != r.body) {
+    state.SkipWithError("Beast's parser disagrees with the captured status or body");
+    return;
+  }
+  for (auto _ : state) {
+    const bool ok = parse_beast(r.bytes, parser);
+    benchmark::DoNotOptimize(ok);
+    benchmark::DoNotOptimize(parser->get().body().data());
+  }
+  set_response_counters(state, r);
+}
+
+void register_benchmarks() {
+  for (const resign_case& c : resign_cases) {
+    const std::string prefix = "BM_resign_" + std::string(c.name);
+    benchmark::RegisterBenchmark((prefix + "_posmode").c_str(),
+                                 [&c](benchmark::State& st) { bm_resign_posmode(st, c); });
+    benchmark::RegisterBenchmark((prefix + "_baseline").c_str(),
+                                 [&c](benchmark::State& st) { bm_resign_baseline(st, c); });
+  }
+  for (const classify_case& c : classify_cases) {
+    benchmark::RegisterBenchmark(("BM_parse_classify_" + std::string(c.response->name)).c_str(),
+                                 [&c](benchmark::State& st) { bm_parse_classify(st, c); });
+  }
+  for (const venue_response* r :
+       {&posmode::test::binance_success, &posmode::test::bitget_success}) {
+    const std::string suffix = std::string(r->name);
+    benchmark::RegisterBenchmark(("BM_parse_only_" + suffix + "_posmode").c_str(),
+                                 [r](benchmark::State& st) { bm_parse_posmode(st, *r); });
+    benchmark::RegisterBenchmark(("BM_parse_only_" + suffix + "_beast").c_str(),
+                                 [r](benchmark::State& st) { bm_parse_beast(st, *r); });
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  register_benchmarks();
+  benchmark::AddCustomContext("posmode_cpu_has_sha_ni",
+                              posmode::engine::hmac_signer::cpu_has_sha_ni() ? "yes" : "no");
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
