@@ -31,6 +31,26 @@ class engine_error_category final : public std::error_category {
         return "timestamp does not fit the 13-digit millisecond slot";
       case errc::signing_failed:
         return "request signing failed";
+      case errc::resolve_failed:
+        return "host name did not resolve";
+      case errc::connect_failed:
+        return "TCP connect failed";
+      case errc::tls_handshake_failed:
+        return "TLS handshake failed";
+      case errc::tls_verify_failed:
+        return "TLS peer certificate or host name verification failed";
+      case errc::tls_failed:
+        return "TLS read or write failed";
+      case errc::connection_closed:
+        return "connection closed by the peer";
+      case errc::not_connected:
+        return "connection is not established";
+      case errc::busy:
+        return "a request is already in flight on this connection";
+      case errc::deadline_expired:
+        return "no complete response before the deadline";
+      case errc::request_too_large:
+        return "request larger than the connection's write buffer";
     }
     return "unknown posmode.engine error";
   }

@@ -25,6 +25,16 @@ enum class errc : int {
   partial_message,                ///< the peer closed the connection in the middle of a message
   timestamp_out_of_range,         ///< a timestamp that does not fit the 13-digit slot
   signing_failed,                 ///< the signer backend reported a failure
+  resolve_failed,                 ///< the host name did not resolve to an address
+  connect_failed,                 ///< no TCP connection to any resolved address
+  tls_handshake_failed,           ///< the TLS handshake failed (protocol, cipher, alert)
+  tls_verify_failed,              ///< the peer's certificate or host name did not verify
+  tls_failed,                     ///< a TLS read or write failed after the handshake
+  connection_closed,              ///< the peer closed the connection
+  not_connected,                  ///< a write on a connection that is not established
+  busy,                           ///< a request is already in flight on this connection
+  deadline_expired,               ///< no complete answer before the request's deadline
+  request_too_large,              ///< a request that does not fit the connection's buffer
 };
 
 /** The category of `errc`; its `name()` is "posmode.engine". Thread-safe, no allocation. */
@@ -41,12 +51,17 @@ inline std::error_code make_error_code(errc e) noexcept {
 }
 
 /**
- * True when trying again on a fresh connection may succeed: a message cut short by the peer.
- * Protocol violations (a malformed status line, oversize headers) are not retryable: the same
- * server would answer the same way.
+ * True when trying again on a fresh connection may succeed: a message cut short or a connection
+ * lost, a failed connect, an expired deadline. Protocol violations (a malformed status line,
+ * oversize headers) and verification failures are not retryable: the same server would answer the
+ * same way.
  */
 [[nodiscard]] inline bool is_retryable(const std::error_code& ec) noexcept {
-  return ec == make_error_code(errc::partial_message);
+  return ec == make_error_code(errc::partial_message) ||
+         ec == make_error_code(errc::connection_closed) ||
+         ec == make_error_code(errc::connect_failed) ||
+         ec == make_error_code(errc::resolve_failed) || ec == make_error_code(errc::tls_failed) ||
+         ec == make_error_code(errc::deadline_expired);
 }
 
 }  // namespace posmode::engine

@@ -1,0 +1,145 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "posmode/engine/http_response.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX, kept out of this header
+
+namespace posmode::engine {
+
+/**
+ * The TLS client settings shared by every connection of a process (one OpenSSL `SSL_CTX`):
+ * TLS 1.2 and 1.3 only, AES-GCM suites first, read-ahead on, client session cache on (for
+ * resumption on reconnect), and peer verification always on, against the system trust store or
+ * a configured CA.
+ *
+ * **Threads.** Construct once; connections on any thread may share it (OpenSSL's context is
+ * thread-safe for this use). **Errors.** The constructor throws `std::runtime_error` with
+ * OpenSSL's reason when the CA cannot be loaded or the context cannot be set up.
+ */
+class tls_client_context {
+ public:
+  struct options {
+    std::string ca_file;  ///< PEM file of trusted CAs; empty: the system trust store
+    std::string ca_pem;  ///< PEM text of trusted CAs (e.g. the mock exchange's); added to the above
+  };
+
+  explicit tls_client_context(const options& opts);
+  ~tls_client_context();
+  tls_client_context(const tls_client_context&) = delete;
+  tls_client_context& operator=(const tls_client_context&) = delete;
+
+  [[nodiscard]] ssl_ctx_st* native() const noexcept { return ctx_; }
+
+ private:
+  ssl_ctx_st* ctx_ = nullptr;
+};
+
+/**
+ * What a connection tells its owner. Called on the event-loop thread, from inside the
+ * `io_context`; the callbacks must not destroy the connection (post that instead).
+ */
+class connection_listener {
+ public:
+  /** The connection is ready (`ec` clear) or could not be established (`ec` says why). */
+  virtual void on_connected(std::error_code ec) noexcept = 0;
+  /** A complete response to the request in flight; valid only during the call. */
+  virtual void on_response(const http_response_parser& response) noexcept = 0;
+  /**
+   * The request in flight ended without a complete response, or an established connection
+   * failed while idle (`request_in_flight` false): the peer closed, a TLS error, a malformed
+   * response (`engine::errc` from the parser), or the deadline. `partial` holds what was parsed.
+   * The connection is closed when this is called.
+   */
+  virtual void on_failure(std::error_code ec, bool request_in_flight,
+                          const http_response_parser& partial) noexcept = 0;
+
+ protected:
+  ~connection_listener() = default;
+};
+
+/** Where a connection goes. */
+struct tls_endpoint {
+  std::string host;  ///< DNS name (SNI and certificate name) or IP literal
+  std::uint16_t port = 443;
+  /**
+   * Skip certificate verification. Accepted only when `host` is `127.0.0.1` or `::1`, for a local
+   * test server; the constructor refuses it for any other host. `insecure()` reports it so the
+   * owner can log it loudly.
+   */
+  bool insecure_loopback = false;
+};
+
+/**
+ * One persistent HTTP/1.1 connection over TLS, living in the host's `io_context`.
+ *
+ * `connect()` resolves the host (at start-up, never on the hot path), connects TCP with
+ * `TCP_NODELAY`, and runs the TLS handshake with SNI, peer verification and host-name checking;
+ * a session from an earlier connection to the same endpoint is offered for resumption.
+ *
+ * `send()` is the hot path: OpenSSL writes the caller's contiguous bytes straight to the
+ * non-blocking socket from the calling (loop) thread, one `SSL_write`, and returns once the bytes
+ * are in the kernel. If the kernel's buffer is full, the rest is copied into the connection's own
+ * buffer and finished when the socket is writable: no byte is lost and the caller's buffer is
+ * free when `send` returns. Reading is event-driven: the socket is watched by the `io_context`
+ * (so `run()` and a `poll()` spin both work), decrypted bytes feed an `http_response_parser`, and
+ * the complete response goes to `connection_listener::on_response`. A server's
+ * `Connection: close` is honoured by closing after the response. One request at a time.
+ *
+ * **Threads.** Everything on the thread running the `io_context`.
+ * **Allocation.** `send` and the read path allocate nothing after warm-up (Asio recycles its
+ * operation memory per thread). **Errors.** `send` returns an error code; asynchronous outcomes
+ * reach the listener. The constructor throws `std::invalid_argument` for an insecure non-loopback
+ * endpoint or an empty host.
+ *
+ * Not copyable or movable: pending operations refer to it. Destroying it closes the connection;
+ * no callback runs after that.
+ */
+class tls_connection {
+ public:
+  tls_connection(boost::asio::io_context& io, tls_client_context& tls, tls_endpoint endpoint,
+                 connection_listener& listener, http_limits limits = {});
+  ~tls_connection();
+  tls_connection(const tls_connection&) = delete;
+  tls_connection& operator=(const tls_connection&) = delete;
+
+  /** Starts resolve (first time only), connect and handshake; ends in `on_connected`. */
+  void connect();
+
+  /**
+   * Writes `request` (a whole HTTP/1.1 request) and arms the deadline. Returns
+   * `errc::not_connected`, `errc::busy` (a request is in flight), `errc::request_too_large`, or
+   * `errc::tls_failed` (the connection is then closed and `on_failure` follows).
+   */
+  [[nodiscard]] std::error_code send(std::span<const char> request,
+                                     std::chrono::nanoseconds timeout) noexcept;
+
+  /** Closes the connection now (no callback). Safe to call at any time. */
+  void close() noexcept;
+
+  [[nodiscard]] bool connected() const noexcept;
+  [[nodiscard]] bool request_in_flight() const noexcept;
+  [[nodiscard]] bool insecure() const noexcept;
+  /** Completed handshakes over this object's life, and how many resumed a session. */
+  [[nodiscard]] std::uint64_t handshakes() const noexcept;
+  [[nodiscard]] std::uint64_t resumed_handshakes() const noexcept;
+  /** A human-readable reason for the last failure (OpenSSL's verify text, ...); may be empty. */
+  [[nodiscard]] std::string_view last_error_detail() const noexcept;
+  [[nodiscard]] const tls_endpoint& endpoint() const noexcept;
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;  // shared with in-flight handlers, which keep it alive
+};
+
+}  // namespace posmode::engine

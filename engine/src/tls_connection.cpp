@@ -1,0 +1,480 @@
+#include "posmode/engine/tls_connection.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstring>
+#include <stdexcept>
+
+#include "posmode/engine/error.hpp"
+#include "posmode/engine/fixed_string.hpp"
+
+namespace posmode::engine {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// The latest resumable session of one connection. OpenSSL hands sessions to the context's
+// new-session callback (for TLS 1.3 after the handshake, in NewSessionTicket messages), which
+// finds this slot through the SSL object's app data.
+struct session_slot {
+  SSL_SESSION* session = nullptr;
+  void replace(SSL_SESSION* s) noexcept {
+    if (session != nullptr) SSL_SESSION_free(session);
+    session = s;
+  }
+};
+
+int on_new_session(SSL* ssl, SSL_SESSION* session) {
+  auto* slot = static_cast<session_slot*>(SSL_get_app_data(ssl));
+  if (slot == nullptr) return 0;
+  slot->replace(session);
+  return 1;  // we keep the reference
+}
+
+std::string openssl_reason() {
+  const unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e == 0) return "unknown OpenSSL error";
+  std::array<char, 256> text{};
+  ERR_error_string_n(e, text.data(), text.size());
+  return text.data();
+}
+
+bool is_loopback_literal(const std::string& host) {
+  return host == "127.0.0.1" || host == "::1";
+}
+
+}  // namespace
+
+tls_client_context::tls_client_context(const options& opts) {
+  ctx_ = SSL_CTX_new(TLS_client_method());
+  if (ctx_ == nullptr) throw std::runtime_error("TLS context: " + openssl_reason());
+  const auto fail = [this](const std::string& what) {
+    const std::string reason = openssl_reason();
+    SSL_CTX_free(ctx_);
+    ctx_ = nullptr;
+    throw std::runtime_error("TLS context: " + what + ": " + reason);
+  };
+  if (SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx_, TLS1_3_VERSION) != 1)
+    fail("cannot restrict to TLS 1.2-1.3");
+  // AES-GCM first: the venues' CDNs offer it and x86 does it in hardware.
+  if (SSL_CTX_set_ciphersuites(ctx_,
+                               "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                               "TLS_CHACHA20_POLY1305_SHA256") != 1 ||
+      SSL_CTX_set_cipher_list(ctx_,
+                              "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                              "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                              "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") != 1)
+    fail("cannot set the cipher suites");
+  SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+  if (opts.ca_file.empty() && opts.ca_pem.empty()) {
+    if (SSL_CTX_set_default_verify_paths(ctx_) != 1) fail("cannot load the system trust store");
+  }
+  if (!opts.ca_file.empty() &&
+      SSL_CTX_load_verify_locations(ctx_, opts.ca_file.c_str(), nullptr) != 1)
+    fail("cannot load CA file '" + opts.ca_file + "'");
+  if (!opts.ca_pem.empty()) {
+    BIO* bio = BIO_new_mem_buf(opts.ca_pem.data(), static_cast<int>(opts.ca_pem.size()));
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx_);
+    int added = 0;
+    while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+      added += X509_STORE_add_cert(store, cert);
+      X509_free(cert);
+    }
+    BIO_free(bio);
+    ERR_clear_error();  // the loop ends on a "no start line" error by design
+    if (added == 0) fail("no certificate in the CA PEM text");
+  }
+  SSL_CTX_set_read_ahead(ctx_, 1);
+  SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx_, on_new_session);
+}
+
+tls_client_context::~tls_client_context() {
+  if (ctx_ != nullptr) SSL_CTX_free(ctx_);
+}
+
+struct tls_connection::impl : std::enable_shared_from_this<impl> {
+  enum class state : std::uint8_t { idle, connecting, handshaking, ready };
+  static constexpr std::size_t write_capacity = 8192;
+
+  impl(asio::io_context& io, tls_client_context& context, tls_endpoint where,
+       connection_listener& l, http_limits limits)
+      : tls(context),
+        ep(std::move(where)),
+        listener(&l),
+        parser(limits),
+        resolver(io),
+        socket(io),
+        deadline(io),
+        pending(std::make_unique<char[]>(write_capacity)) {}
+
+  ~impl() {
+    teardown();
+    slot.replace(nullptr);
+  }
+
+  tls_client_context& tls;
+  tls_endpoint ep;
+  connection_listener* listener;  // null once the owner is gone: no more callbacks
+  http_response_parser parser;
+  tcp::resolver resolver;
+  tcp::socket socket;
+  asio::steady_timer deadline;
+  tcp::resolver::results_type addresses;
+  bool resolved = false;
+  SSL* ssl = nullptr;
+  session_slot slot;
+  state st = state::idle;
+  bool in_flight = false;
+  bool read_armed = false;
+  bool write_armed = false;
+  std::unique_ptr<char[]> pending;  // the unwritten rest of a request, when the kernel was full
+  std::size_t pending_begin = 0;
+  std::size_t pending_end = 0;
+  std::uint64_t generation = 0;  // bumped on every teardown: older completions are ignored
+  std::uint64_t handshakes = 0;
+  std::uint64_t resumed = 0;
+  fixed_string<200> detail;
+  std::array<char, 16 * 1024> rx{};
+
+  // -- connect -------------------------------------------------------------------------------
+
+  void start() {
+    teardown();
+    st = state::connecting;
+    const std::uint64_t gen = generation;
+    if (resolved) return connect_tcp(gen);
+    resolver.async_resolve(ep.host, std::to_string(ep.port),
+                           [self = shared_from_this(), gen](const boost::system::error_code& ec,
+                                                            tcp::resolver::results_type r) {
+                             if (gen != self->generation) return;
+                             if (ec) {
+                               self->detail.assign(ec.message());
+                               return self->connect_failed(errc::resolve_failed);
+                             }
+                             self->addresses = std::move(r);
+                             self->resolved = true;
+                             self->connect_tcp(gen);
+                           });
+  }
+
+  void connect_tcp(std::uint64_t gen) {
+    asio::async_connect(socket, addresses,
+                        [self = shared_from_this(), gen](const boost::system::error_code& ec,
+                                                         const tcp::endpoint&) {
+                          if (gen != self->generation) return;
+                          if (ec) {
+                            self->detail.assign(ec.message());
+                            return self->connect_failed(errc::connect_failed);
+                          }
+                          self->begin_tls(gen);
+                        });
+  }
+
+  void begin_tls(std::uint64_t gen) {
+    boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    if (!ec) socket.non_blocking(true, ec);
+    ssl = ec ? nullptr : SSL_new(tls.native());
+    if (ssl == nullptr || SSL_set_fd(ssl, socket.native_handle()) != 1) {
+      detail.assign(ec ? ec.message() : openssl_reason());
+      return connect_failed(errc::tls_handshake_failed);
+    }
+    SSL_set_app_data(ssl, &slot);
+    boost::system::error_code parse_ec;
+    (void)asio::ip::make_address(ep.host, parse_ec);
+    const bool ip_literal = !parse_ec;
+    if (ep.insecure_loopback) {
+      SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+    } else if (ip_literal) {
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ep.host.c_str());
+    } else {
+      // SNI, and the certificate must name this host (no partial wildcards).
+      // SSL_set_tlsext_host_name() is a macro with a C cast; this is its expansion.
+      SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(ep.host.c_str()));
+      SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      SSL_set1_host(ssl, ep.host.c_str());
+    }
+    if (slot.session != nullptr) SSL_set_session(ssl, slot.session);
+    SSL_set_connect_state(ssl);
+    st = state::handshaking;
+    handshake(gen);
+  }
+
+  void handshake(std::uint64_t gen) {
+    ERR_clear_error();
+    const int r = SSL_connect(ssl);
+    if (r == 1) {
+      if (!ep.insecure_loopback && SSL_get_verify_result(ssl) != X509_V_OK) {
+        detail.assign(X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
+        return connect_failed(errc::tls_verify_failed);
+      }
+      ++handshakes;
+      if (SSL_session_reused(ssl) == 1) ++resumed;
+      st = state::ready;
+      arm_read();
+      if (listener != nullptr) listener->on_connected({});
+      return;
+    }
+    const int err = SSL_get_error(ssl, r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+      socket.async_wait(
+          err == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write,
+          [self = shared_from_this(), gen](const boost::system::error_code& ec) {
+            if (gen != self->generation) return;
+            if (ec) {
+              self->detail.assign(ec.message());
+              return self->connect_failed(errc::tls_handshake_failed);
+            }
+            self->handshake(gen);
+          });
+      return;
+    }
+    const long verify = SSL_get_verify_result(ssl);
+    if (!ep.insecure_loopback && verify != X509_V_OK) {
+      detail.assign(X509_verify_cert_error_string(verify));
+      return connect_failed(errc::tls_verify_failed);
+    }
+    detail.assign(openssl_reason());
+    connect_failed(errc::tls_handshake_failed);
+  }
+
+  void connect_failed(errc e) {
+    teardown();
+    if (listener != nullptr) listener->on_connected(e);
+  }
+
+  // -- write ---------------------------------------------------------------------------------
+
+  std::error_code send(std::span<const char> request, std::chrono::nanoseconds timeout) noexcept {
+    if (st != state::ready) return errc::not_connected;
+    if (in_flight) return errc::busy;
+    if (request.size() > write_capacity) return errc::request_too_large;
+    parser.reset();
+    in_flight = true;
+    std::size_t written = 0;
+    while (written < request.size()) {
+      const int r =
+          SSL_write(ssl, request.data() + written, static_cast<int>(request.size() - written));
+      if (r > 0) {
+        written += static_cast<std::size_t>(r);
+        continue;
+      }
+      const int err = SSL_get_error(ssl, r);
+      if (err != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) {
+        detail.assign(openssl_reason());
+        teardown();
+        return errc::tls_failed;
+      }
+      // The kernel's buffer is full: keep the rest and finish when the socket is writable.
+      pending_begin = 0;
+      pending_end = request.size() - written;
+      std::memcpy(pending.get(), request.data() + written, pending_end);
+      arm_write();
+      break;
+    }
+    arm_deadline(timeout);
+    return {};
+  }
+
+  void arm_write() {
+    if (write_armed) return;
+    write_armed = true;
+    socket.async_wait(tcp::socket::wait_write, [self = shared_from_this(), gen = generation](
+                                                   const boost::system::error_code& ec) {
+      if (gen != self->generation) return;
+      self->write_armed = false;
+      if (ec) return self->fail(errc::tls_failed);
+      self->flush_pending();
+    });
+  }
+
+  void flush_pending() {
+    while (pending_begin < pending_end) {
+      const int r = SSL_write(ssl, pending.get() + pending_begin,
+                              static_cast<int>(pending_end - pending_begin));
+      if (r > 0) {
+        pending_begin += static_cast<std::size_t>(r);
+        continue;
+      }
+      const int err = SSL_get_error(ssl, r);
+      if (err == SSL_ERROR_WANT_WRITE) return arm_write();
+      if (err == SSL_ERROR_WANT_READ) return;  // retried after the next read
+      detail.assign(openssl_reason());
+      return fail(errc::tls_failed);
+    }
+  }
+
+  void arm_deadline(std::chrono::nanoseconds timeout) {
+    deadline.expires_after(timeout);
+    deadline.async_wait(
+        [self = shared_from_this(), gen = generation](const boost::system::error_code& ec) {
+          if (ec || gen != self->generation || !self->in_flight) return;
+          self->fail(errc::deadline_expired);
+        });
+  }
+
+  // -- read ----------------------------------------------------------------------------------
+
+  void arm_read() {
+    if (read_armed) return;
+    read_armed = true;
+    socket.async_wait(tcp::socket::wait_read, [self = shared_from_this(), gen = generation](
+                                                  const boost::system::error_code& ec) {
+      if (gen != self->generation) return;
+      self->read_armed = false;
+      if (ec) return self->fail(errc::tls_failed);
+      self->on_readable(gen);
+    });
+  }
+
+  void on_readable(std::uint64_t gen) {
+    for (;;) {
+      ERR_clear_error();
+      const int n = SSL_read(ssl, rx.data(), static_cast<int>(rx.size()));
+      if (n > 0) {
+        consume(static_cast<std::size_t>(n));
+        if (gen != generation) return;  // closed while consuming
+        continue;
+      }
+      const int err = SSL_get_error(ssl, n);
+      if (err == SSL_ERROR_WANT_READ) break;
+      if (err == SSL_ERROR_WANT_WRITE) {
+        arm_write();
+        break;
+      }
+      // close_notify, or the TCP stream ended without one: many servers skip close_notify,
+      // so a bare EOF is a close, not an attack (the HTTP framing decides completeness).
+      const bool eof = err == SSL_ERROR_ZERO_RETURN ||
+                       (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) ||
+                       (err == SSL_ERROR_SSL &&
+                        ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
+      if (!eof) detail.assign(openssl_reason());
+      return eof ? peer_closed() : fail(errc::tls_failed);
+    }
+    if (pending_begin < pending_end) flush_pending();
+    if (gen == generation) arm_read();
+  }
+
+  void consume(std::size_t n) {
+    std::span<const char> bytes(rx.data(), n);
+    if (!in_flight) {
+      detail.assign("bytes received with no request in flight");
+      return fail(errc::bad_status_line, false);
+    }
+    std::error_code ec;
+    const std::size_t used = parser.put(bytes, ec);
+    if (ec == errc::need_more) return;
+    if (ec) return fail(ec);
+    complete(used < bytes.size());
+  }
+
+  void complete(bool trailing_bytes) {
+    in_flight = false;
+    deadline.cancel();
+    const bool keep = parser.keep_alive() && !trailing_bytes;
+    const std::uint64_t gen = generation;
+    if (listener != nullptr) listener->on_response(parser);
+    if (!keep && gen == generation) teardown();
+  }
+
+  void peer_closed() {
+    if (!in_flight) return fail(errc::connection_closed, false);
+    std::error_code ec;
+    parser.put_eof(ec);
+    if (!ec) {
+      complete(true);  // a close-delimited body: the connection is finished either way
+      return;
+    }
+    fail(parser.header_bytes() == 0 ? std::error_code(errc::connection_closed) : ec);
+  }
+
+  // -- teardown ------------------------------------------------------------------------------
+
+  void fail(std::error_code ec, bool request = true) {
+    const bool was_in_flight = in_flight && request;
+    teardown();
+    if (listener != nullptr) listener->on_failure(ec, was_in_flight, parser);
+  }
+
+  void teardown() noexcept {
+    ++generation;
+    in_flight = false;
+    read_armed = false;
+    write_armed = false;
+    pending_begin = pending_end = 0;
+    boost::system::error_code ignored;
+    deadline.cancel();
+    resolver.cancel();
+    if (ssl != nullptr) {
+      SSL_set_app_data(ssl, nullptr);
+      SSL_free(ssl);
+      ssl = nullptr;
+    }
+    socket.close(ignored);
+    st = state::idle;
+  }
+};
+
+tls_connection::tls_connection(asio::io_context& io, tls_client_context& tls, tls_endpoint endpoint,
+                               connection_listener& listener, http_limits limits) {
+  if (endpoint.host.empty()) throw std::invalid_argument("tls_connection: host is empty");
+  if (endpoint.insecure_loopback && !is_loopback_literal(endpoint.host))
+    throw std::invalid_argument("tls_connection: insecure_loopback refused for host '" +
+                                endpoint.host + "': only 127.0.0.1 and ::1 may skip verification");
+  impl_ = std::make_shared<impl>(io, tls, std::move(endpoint), listener, limits);
+}
+
+tls_connection::~tls_connection() {
+  impl_->listener = nullptr;
+  impl_->teardown();
+}
+
+void tls_connection::connect() {
+  impl_->start();
+}
+
+std::error_code tls_connection::send(std::span<const char> request,
+                                     std::chrono::nanoseconds timeout) noexcept {
+  return impl_->send(request, timeout);
+}
+
+void tls_connection::close() noexcept {
+  impl_->teardown();
+}
+bool tls_connection::connected() const noexcept {
+  return impl_->st == impl::state::ready;
+}
+bool tls_connection::request_in_flight() const noexcept {
+  return impl_->in_flight;
+}
+bool tls_connection::insecure() const noexcept {
+  return impl_->ep.insecure_loopback;
+}
+std::uint64_t tls_connection::handshakes() const noexcept {
+  return impl_->handshakes;
+}
+std::uint64_t tls_connection::resumed_handshakes() const noexcept {
+  return impl_->resumed;
+}
+std::string_view tls_connection::last_error_detail() const noexcept {
+  return impl_->detail.view();
+}
+const tls_endpoint& tls_connection::endpoint() const noexcept {
+  return impl_->ep;
+}
+
+}  // namespace posmode::engine
