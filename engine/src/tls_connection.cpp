@@ -10,8 +10,10 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "posmode/engine/error.hpp"
 #include "posmode/engine/fixed_string.hpp"
@@ -38,6 +40,74 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
   if (slot == nullptr) return 0;
   slot->replace(session);
   return 1;  // we keep the reference
+}
+
+// Asio allocates each asynchronous operation through the handler's associated allocator; the
+// default recycles one block per thread, which is not enough for the read wait and the deadline
+// that are outstanding together. Each kind of operation here gets its own block in the
+// connection instead, so the steady state allocates nothing (the pattern of Asio's
+// "allocation" example).
+class handler_memory {
+ public:
+  void* allocate(std::size_t size) {
+    for (auto& block : slots_) {
+      if (!block.in_use && size <= block.storage.size()) {
+        block.in_use = true;
+        return block.storage.data();
+      }
+    }
+    return ::operator new(size);
+  }
+  void deallocate(void* pointer) noexcept {
+    for (auto& block : slots_) {
+      if (pointer == block.storage.data()) {
+        block.in_use = false;
+        return;
+      }
+    }
+    ::operator delete(pointer);
+  }
+
+ private:
+  // Two per kind: a cancelled wait (e.g. the deadline of the request that just completed) may
+  // still be queued when the next one is armed.
+  struct memory_block {
+    alignas(std::max_align_t) std::array<unsigned char, 384> storage{};
+    bool in_use = false;
+  };
+  std::array<memory_block, 2> slots_{};
+};
+
+template <typename T>
+struct handler_allocator {
+  using value_type = T;
+  explicit handler_allocator(handler_memory& m) noexcept : memory(&m) {}
+  template <typename U>
+  handler_allocator(const handler_allocator<U>& other) noexcept : memory(other.memory) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(memory->allocate(sizeof(T) * n)); }
+  void deallocate(T* p, std::size_t) noexcept { memory->deallocate(p); }
+  template <typename U>
+  bool operator==(const handler_allocator<U>& other) const noexcept {
+    return memory == other.memory;
+  }
+  handler_memory* memory;
+};
+
+template <typename Handler>
+struct with_memory {
+  using allocator_type = handler_allocator<Handler>;
+  allocator_type get_allocator() const noexcept { return allocator_type(*memory); }
+  template <typename... Args>
+  void operator()(Args&&... args) {
+    handler(std::forward<Args>(args)...);
+  }
+  handler_memory* memory;
+  Handler handler;
+};
+
+template <typename Handler>
+with_memory<Handler> bind_memory(handler_memory& memory, Handler handler) {
+  return {&memory, std::move(handler)};
 }
 
 std::string openssl_reason() {
@@ -147,6 +217,9 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   std::uint64_t handshakes = 0;
   std::uint64_t resumed = 0;
   fixed_string<200> detail;
+  handler_memory read_memory;
+  handler_memory write_memory;
+  handler_memory deadline_memory;
   std::array<char, 16 * 1024> rx{};
 
   // -- connect -------------------------------------------------------------------------------
@@ -276,7 +349,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
       const int err = SSL_get_error(ssl, r);
       if (err != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) {
         detail.assign(openssl_reason());
-        teardown();
+        teardown(false);
         return errc::tls_failed;
       }
       // The kernel's buffer is full: keep the rest and finish when the socket is writable.
@@ -293,13 +366,14 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   void arm_write() {
     if (write_armed) return;
     write_armed = true;
-    socket.async_wait(tcp::socket::wait_write, [self = shared_from_this(), gen = generation](
-                                                   const boost::system::error_code& ec) {
+    auto on_writable = [self = shared_from_this(),
+                        gen = generation](const boost::system::error_code& ec) {
       if (gen != self->generation) return;
       self->write_armed = false;
       if (ec) return self->fail(errc::tls_failed);
       self->flush_pending();
-    });
+    };
+    socket.async_wait(tcp::socket::wait_write, bind_memory(write_memory, std::move(on_writable)));
   }
 
   void flush_pending() {
@@ -320,11 +394,12 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
 
   void arm_deadline(std::chrono::nanoseconds timeout) {
     deadline.expires_after(timeout);
-    deadline.async_wait(
-        [self = shared_from_this(), gen = generation](const boost::system::error_code& ec) {
-          if (ec || gen != self->generation || !self->in_flight) return;
-          self->fail(errc::deadline_expired);
-        });
+    auto on_expiry = [self = shared_from_this(),
+                      gen = generation](const boost::system::error_code& ec) {
+      if (ec || gen != self->generation || !self->in_flight) return;
+      self->fail(errc::deadline_expired);
+    };
+    deadline.async_wait(bind_memory(deadline_memory, std::move(on_expiry)));
   }
 
   // -- read ----------------------------------------------------------------------------------
@@ -332,13 +407,15 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   void arm_read() {
     if (read_armed) return;
     read_armed = true;
-    socket.async_wait(tcp::socket::wait_read, [self = shared_from_this(), gen = generation](
-                                                  const boost::system::error_code& ec) {
+    auto on_readable_wait = [self = shared_from_this(),
+                             gen = generation](const boost::system::error_code& ec) {
       if (gen != self->generation) return;
       self->read_armed = false;
       if (ec) return self->fail(errc::tls_failed);
       self->on_readable(gen);
-    });
+    };
+    socket.async_wait(tcp::socket::wait_read,
+                      bind_memory(read_memory, std::move(on_readable_wait)));
   }
 
   void on_readable(std::uint64_t gen) {
@@ -406,11 +483,14 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
 
   void fail(std::error_code ec, bool request = true) {
     const bool was_in_flight = in_flight && request;
-    teardown();
+    teardown(false);
     if (listener != nullptr) listener->on_failure(ec, was_in_flight, parser);
   }
 
-  void teardown() noexcept {
+  // `orderly`: a close we chose or the peer announced. Only then is close_notify sent; OpenSSL
+  // marks the session unresumable when an SSL is freed without it, which is what it should do
+  // after a failure, and must not do after a clean close.
+  void teardown(bool orderly = true) noexcept {
     ++generation;
     in_flight = false;
     read_armed = false;
@@ -420,6 +500,11 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     deadline.cancel();
     resolver.cancel();
     if (ssl != nullptr) {
+      if (orderly && st == state::ready) {
+        ERR_clear_error();
+        (void)SSL_shutdown(ssl);  // one non-blocking attempt; the reply is not awaited
+        ERR_clear_error();
+      }
       SSL_set_app_data(ssl, nullptr);
       SSL_free(ssl);
       ssl = nullptr;

@@ -1,0 +1,66 @@
+#pragma once
+
+// Accounts the mock exchange knows, with the state a test sets up and later inspects: the position
+// mode per product and whether open positions or orders block a switch.
+
+#include <map>
+#include <string>
+
+namespace posmode::mock {
+
+/** A futures position mode as the mock keeps it (Binance `dualSidePosition`, Bitget `posMode`). */
+enum class position_mode {
+  one_way,  ///< Binance `dualSidePosition=false`, Bitget `one_way_mode`
+  hedge     ///< Binance `dualSidePosition=true`, Bitget `hedge_mode`
+};
+
+/**
+ * The four Binance surfaces whose mode the mock keeps apart (venues.md §1, §2).
+ *
+ * One mock account answers on all four, unlike the venue where a portfolio-margin account and a
+ * classic futures account are separate surfaces; a test picks the paths it needs.
+ */
+enum class binance_product {
+  papi_um,  ///< `/papi/v1/um/positionSide/dual`
+  papi_cm,  ///< `/papi/v1/cm/positionSide/dual`; may not differ from `papi_um` (-4220)
+  usdm,     ///< `/fapi/v1/positionSide/dual`
+  coinm     ///< `/dapi/v1/positionSide/dual`
+};
+
+/**
+ * A Binance account: credentials, the mode of each product, and the flags that block a switch.
+ *
+ * `has_positions` makes a switch answer -4068 and `has_orders` -4067 (positions are checked
+ * first), on every product of the account.
+ */
+struct binance_account {
+  std::string api_key;  ///< sent in `X-MBX-APIKEY`; must be non-empty and unique per exchange
+  std::string secret;   ///< the HMAC-SHA256 key of the signature
+  position_mode papi_um = position_mode::one_way;
+  position_mode papi_cm = position_mode::one_way;
+  position_mode usdm = position_mode::one_way;
+  position_mode coinm = position_mode::one_way;
+  bool has_positions = false;
+  bool has_orders = false;
+};
+
+/**
+ * A Bitget v2 (classic account) account.
+ *
+ * Modes are kept per upper-case `productType` (`USDT-FUTURES`, `COIN-FUTURES`, `USDC-FUTURES`
+ * and the `S`-prefixed demo types); a product type missing from `modes` is in one-way mode.
+ * `demo_key` marks a demo-trading key: such a key must send `paptrading: 1` with the normal
+ * product types, and a live key must not send that header (otherwise 40099, venues.md §3.4).
+ * `has_positions` or `has_orders` block a switch on every product type of the account.
+ */
+struct bitget_account {
+  std::string api_key;     ///< sent in `ACCESS-KEY`; must be non-empty and unique per exchange
+  std::string secret;      ///< the HMAC-SHA256 key of `ACCESS-SIGN`
+  std::string passphrase;  ///< compared with `ACCESS-PASSPHRASE` (40012 when it differs)
+  bool demo_key = false;
+  std::map<std::string, position_mode, std::less<>> modes;
+  bool has_positions = false;
+  bool has_orders = false;
+};
+
+}  // namespace posmode::mock

@@ -1,0 +1,142 @@
+#pragma once
+
+// The mock exchange: a real HTTPS server on 127.0.0.1 (Boost.Beast over Asio SSL) that behaves
+// like Binance (PAPI, USDⓈ-M, COIN-M) and Bitget v2 for position-mode switching, with fault
+// injection. It is a test and rehearsal tool, not part of the library a trading engine links.
+//
+// Paths served (venues.md §1, §2, §3):
+//   Binance  POST|GET /papi/v1/um/positionSide/dual, /papi/v1/cm/positionSide/dual
+//            POST|GET /fapi/v1/positionSide/dual, /dapi/v1/positionSide/dual
+//            GET /papi/v1/ping, /fapi/v1/ping, /dapi/v1/ping, /fapi/v1/time, /dapi/v1/time
+//   Bitget   POST /api/v2/mix/account/set-position-mode, GET /api/v2/mix/account/account,
+//            GET /api/v2/public/time
+// Anything else is HTTP 404 with a Binance-shaped body (`-5000`), or a Bitget-shaped one
+// (`"40404"`) under `/api/`.
+//
+// Portfolio-margin model (venues.md §10 says the order is undocumented; this is the mock's
+// choice): UM may always change; a CM change is refused with -4220 when the new CM mode would
+// differ from UM. So switching both means UM first, then CM.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "posmode/mock/accounts.hpp"
+#include "posmode/mock/faults.hpp"
+#include "posmode/mock/request_log.hpp"
+
+namespace posmode::mock {
+
+/** How to start an `exchange`. */
+struct exchange_options {
+  /** The only accepted value is `127.0.0.1`: the mock never listens beyond loopback. */
+  std::string bind_address = "127.0.0.1";
+  std::uint16_t port = 0;  ///< 0 picks an ephemeral port; read it back with `exchange::port()`
+  /**
+   * Called on the exchange's thread after each request, outside the exchange's lock, e.g. to
+   * print `format_record(r)`. It may call the exchange's members except `stop()`; it should not
+   * block for long, since the exchange serves nothing meanwhile.
+   */
+  std::function<void(const request_record&)> on_request;
+  std::size_t log_capacity = 10'000;  ///< oldest records are dropped beyond this many
+  unsigned weight_limit = 2400;       ///< Binance request weight per minute per client IP
+  unsigned bitget_rate_limit = 5;     ///< Bitget set-position-mode calls per second per account
+};
+
+/**
+ * A running mock exchange.
+ *
+ * Construction makes the certificates, binds, and starts the exchange's own thread with its own
+ * `io_context`; destruction (or `stop()`) stops and joins it. Tests drive clients in their own
+ * loops. Every public member is thread-safe: configuration and inspection take one mutex that the
+ * server thread also takes per request. Non-copyable and non-movable (the server thread refers to
+ * it).
+ *
+ * Server time is `std::chrono::system_clock::now()` plus the clock skew; it is used for the time
+ * endpoints, `requestTime` and the timestamp windows (Binance: refused when the timestamp is
+ * 1000 ms or more ahead, or older than `recvWindow` (default 5000, at most 60000, else -1130);
+ * Bitget: refused when more than 30000 ms away either side).
+ */
+class exchange {
+ public:
+  /**
+   * Starts the exchange.
+   *
+   * @throws std::invalid_argument when `options.bind_address` is not `127.0.0.1`.
+   * @throws std::system_error when the port cannot be bound.
+   * @throws std::runtime_error when making the certificates fails.
+   */
+  explicit exchange(exchange_options options = {});
+  /** Stops the server thread and closes every connection. */
+  ~exchange();
+  exchange(const exchange&) = delete;
+  exchange& operator=(const exchange&) = delete;
+  exchange(exchange&&) = delete;
+  exchange& operator=(exchange&&) = delete;
+
+  /** Stops the server thread and closes every connection; idempotent. Not from `on_request`. */
+  void stop();
+
+  /** The bound TCP port. */
+  [[nodiscard]] std::uint16_t port() const noexcept;
+  /** The CA certificate (PEM) that signed the server certificates: what clients must trust. */
+  [[nodiscard]] const std::string& ca_pem() const noexcept;
+  /** Writes `ca_pem()` to `path`. @throws std::system_error when the file cannot be written. */
+  void write_ca_file(const std::string& path) const;
+
+  /** Adds an account. @throws std::invalid_argument on an empty or already known key. */
+  void add_binance_account(binance_account account);
+  /** Adds an account. @throws std::invalid_argument on an empty or already known key. */
+  void add_bitget_account(bitget_account account);
+
+  /** The current mode of a product. @throws std::out_of_range for an unknown key. */
+  [[nodiscard]] position_mode binance_mode(std::string_view api_key, binance_product product) const;
+  /** Sets a mode directly, as a person would in the web UI. @throws std::out_of_range. */
+  void set_binance_mode(std::string_view api_key, binance_product product, position_mode mode);
+  /** Sets the blocking flags (-4068 / -4067). @throws std::out_of_range for an unknown key. */
+  void set_binance_flags(std::string_view api_key, bool has_positions, bool has_orders);
+
+  /**
+   * The current mode of a product type (case-insensitive; one-way if never set).
+   * @throws std::out_of_range for an unknown key.
+   */
+  [[nodiscard]] position_mode bitget_mode(std::string_view api_key,
+                                          std::string_view product_type) const;
+  /** Sets a mode directly. @throws std::out_of_range for an unknown key. */
+  void set_bitget_mode(std::string_view api_key, std::string_view product_type, position_mode mode);
+  /** Sets the blocking flags. @throws std::out_of_range for an unknown key. */
+  void set_bitget_flags(std::string_view api_key, bool has_positions, bool has_orders);
+
+  /** Faults for requests whose API key has no faults of its own (and for unsigned requests). */
+  void set_faults(const fault_set& faults);
+  /** Faults for one API key (either venue); they replace the global ones for that key. */
+  void set_account_faults(std::string_view api_key, const fault_set& faults);
+  /** Removes one key's own faults, so the global ones apply to it again. */
+  void clear_account_faults(std::string_view api_key);
+  /** Offsets the server clock (time endpoints, `requestTime`, timestamp windows). */
+  void set_clock_skew(std::chrono::milliseconds skew);
+  /**
+   * Serves the certificate for `wrong.example` (signed by the same CA) to connections accepted
+   * from now on, so that a client checking for `localhost` or `127.0.0.1` must refuse it.
+   */
+  void set_wrong_host_certificate(bool on);
+  /** Changes the Binance weight limit per minute; usage already counted is kept. */
+  void set_weight_limit(unsigned weight_per_minute);
+
+  /** A copy of the request log, oldest first. */
+  [[nodiscard]] std::vector<request_record> request_log() const;
+  /** Empties the request log. */
+  void clear_request_log();
+
+  struct impl;  ///< implementation detail, public only for the server's own source files
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace posmode::mock

@@ -1,0 +1,39 @@
+#pragma once
+
+// Faults the mock exchange injects, globally or for one API key.
+
+#include <chrono>
+
+namespace posmode::mock {
+
+/**
+ * What goes wrong with a reply. All off by default; several may be combined.
+ *
+ * A request first waits `delay`. Then at most one replacement applies, in this order:
+ * `drop_before_reply` (the TCP connection is closed without a byte of reply, and without a TLS
+ * close_notify), `unknown_error_503` (HTTP 503: Binance's `-1000` "Unknown error..." body, or
+ * Bitget's `40010` "Request timed out" on Bitget paths), `html_502` (a CloudFront-style HTML page,
+ * `Content-Type: text/html`). For these three, `apply_change` says whether the venue logic still
+ * ran (the mode changed, the rate limit counted) before the reply was lost or replaced: the
+ * "execution status unknown" case of venues.md §1.4 is `apply_change = true`.
+ *
+ * The way the reply is written is then changed by: `drip` (one byte per TLS write, `drip_interval`
+ * apart), `connection_close` (`Connection: close`, then a TLS shutdown and close), and
+ * `drop_after_reply` (the whole reply is written, then the TCP connection is closed abruptly).
+ *
+ * The skewed clock and the wrong-host certificate are exchange-wide (see `exchange`), because the
+ * first is the venue's clock and the second is chosen before any request identifies an account.
+ */
+struct fault_set {
+  std::chrono::milliseconds delay{0};  ///< added before the request is processed
+  bool drop_before_reply = false;
+  bool unknown_error_503 = false;
+  bool html_502 = false;
+  bool apply_change = false;  ///< the three faults above still run the venue logic
+  bool connection_close = false;
+  bool drip = false;
+  std::chrono::milliseconds drip_interval{1};  ///< pause between dripped bytes
+  bool drop_after_reply = false;
+};
+
+}  // namespace posmode::mock

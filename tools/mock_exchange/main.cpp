@@ -1,0 +1,318 @@
+// posmode-mock-exchange: the mock venue as a program, to rehearse a deployment or drive the demo.
+// Prints the port and the CA file, then one line per request until SIGINT or SIGTERM.
+
+#include <pthread.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "posmode/mock/exchange.hpp"
+
+namespace {
+
+namespace mock = posmode::mock;
+
+constexpr const char* footer = R"(
+Accounts
+  --binance-account KEY:SECRET[:OPTIONS]   OPTIONS, comma-separated: um=hedge|one_way,
+      cm=..., usdm=..., coinm=... (initial modes, default one_way), positions, orders
+      (the account holds positions / open orders, so a switch answers -4068 / -4067).
+  --bitget-account KEY:SECRET:PASSPHRASE[:OPTIONS]   OPTIONS: demo (a demo-trading key: it
+      must send 'paptrading: 1' with the normal product types), positions, orders (a switch
+      answers 45117, a code Bitget does not document for this), PRODUCT-TYPE=hedge|one_way.
+  Keys, secrets and passphrases cannot contain ':' in these flags; use --accounts for those.
+
+  --accounts FILE is TOML:
+      [[binance]]
+      api_key = "..."
+      secret = "..."
+      papi_um = "hedge"       # also papi_cm, usdm, coinm: "hedge" or "one_way" (default)
+      has_positions = false
+      has_orders = false
+
+      [[bitget]]
+      api_key = "..."
+      secret = "..."
+      passphrase = "..."
+      demo_key = false
+      has_positions = false
+      has_orders = false
+      modes = { "USDT-FUTURES" = "hedge" }   # per productType, default one_way
+
+Venue model
+  Binance: key (-2014/-2015, HTTP 401), signature over the query string without signature plus
+  the body (-1022), window: timestamp >= server+1000 or server-timestamp > recvWindow (default
+  5000; > 60000 is -1130) gives -1021; -4059 already in mode; weight per IP per rolling minute
+  (POST 1, GET mode 30, ping/time 1) in X-MBX-USED-WEIGHT-1M, over the limit HTTP 429 -1003 with
+  Retry-After. Portfolio margin (the order is undocumented; the mock's model): UM changes
+  freely, a CM change that would make CM differ from UM is -4220, so switch UM first, then CM.
+  Bitget: 40001/40003/40005/40011 missing headers, 40037 unknown key, 40012 wrong passphrase,
+  40009 signature, 40008 timestamp more than 30 s off, 40099 demo/live mix-up, "already in
+  mode" is success 00000, 5 set-position-mode calls per second per key, then HTTP 429.
+
+Faults (flags apply to every account)
+  Order: delay, then drop-before or 503 or html-502 (apply-change decides whether the venue
+  logic ran first), then the reply is written dripped and/or with Connection: close, and the
+  connection is dropped after it with drop-after.
+)";
+
+std::mutex output_mutex;
+
+void say(const std::string& line) {
+  const std::lock_guard lock(output_mutex);
+  std::cout << line << std::endl;
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = text.find(separator, start);
+    parts.emplace_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
+mock::position_mode parse_mode(std::string_view text) {
+  if (text == "hedge") return mock::position_mode::hedge;
+  if (text == "one_way") return mock::position_mode::one_way;
+  throw std::invalid_argument("mode must be hedge or one_way, got '" + std::string(text) + "'");
+}
+
+mock::binance_account parse_binance(const std::string& spec) {
+  const auto parts = split(spec, ':');
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
+    throw std::invalid_argument("--binance-account wants KEY:SECRET[:OPTIONS]");
+  }
+  mock::binance_account account;
+  account.api_key = parts[0];
+  account.secret = parts[1];
+  if (parts.size() == 3) {
+    for (const auto& option : split(parts[2], ',')) {
+      const auto eq = option.find('=');
+      const std::string name = option.substr(0, eq);
+      const std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
+      if (name == "um") {
+        account.papi_um = parse_mode(value);
+      } else if (name == "cm") {
+        account.papi_cm = parse_mode(value);
+      } else if (name == "usdm") {
+        account.usdm = parse_mode(value);
+      } else if (name == "coinm") {
+        account.coinm = parse_mode(value);
+      } else if (name == "positions") {
+        account.has_positions = true;
+      } else if (name == "orders") {
+        account.has_orders = true;
+      } else {
+        throw std::invalid_argument("unknown Binance account option '" + option + "'");
+      }
+    }
+  }
+  return account;
+}
+
+mock::bitget_account parse_bitget(const std::string& spec) {
+  const auto parts = split(spec, ':');
+  if (parts.size() < 3 || parts.size() > 4 || parts[0].empty() || parts[1].empty()) {
+    throw std::invalid_argument("--bitget-account wants KEY:SECRET:PASSPHRASE[:OPTIONS]");
+  }
+  mock::bitget_account account;
+  account.api_key = parts[0];
+  account.secret = parts[1];
+  account.passphrase = parts[2];
+  if (parts.size() == 4) {
+    for (const auto& option : split(parts[3], ',')) {
+      const auto eq = option.find('=');
+      if (option == "demo") {
+        account.demo_key = true;
+      } else if (option == "positions") {
+        account.has_positions = true;
+      } else if (option == "orders") {
+        account.has_orders = true;
+      } else if (eq != std::string::npos) {
+        account.modes[option.substr(0, eq)] = parse_mode(option.substr(eq + 1));
+      } else {
+        throw std::invalid_argument("unknown Bitget account option '" + option + "'");
+      }
+    }
+  }
+  return account;
+}
+
+std::string required_string(const toml::table& table, const char* key, const char* where) {
+  const auto value = table[key].value<std::string>();
+  if (!value || value->empty()) {
+    throw std::invalid_argument(std::string(where) + ": missing or empty '" + key + "'");
+  }
+  return *value;
+}
+
+void load_accounts(const std::string& path, mock::exchange& exchange) {
+  const toml::table file = toml::parse_file(path);
+  if (const auto* list = file["binance"].as_array()) {
+    for (const auto& node : *list) {
+      const auto* table = node.as_table();
+      if (table == nullptr) throw std::invalid_argument(path + ": [[binance]] must be tables");
+      mock::binance_account account;
+      account.api_key = required_string(*table, "api_key", "[[binance]]");
+      account.secret = required_string(*table, "secret", "[[binance]]");
+      account.papi_um = parse_mode((*table)["papi_um"].value_or<std::string>("one_way"));
+      account.papi_cm = parse_mode((*table)["papi_cm"].value_or<std::string>("one_way"));
+      account.usdm = parse_mode((*table)["usdm"].value_or<std::string>("one_way"));
+      account.coinm = parse_mode((*table)["coinm"].value_or<std::string>("one_way"));
+      account.has_positions = (*table)["has_positions"].value_or(false);
+      account.has_orders = (*table)["has_orders"].value_or(false);
+      exchange.add_binance_account(std::move(account));
+    }
+  }
+  if (const auto* list = file["bitget"].as_array()) {
+    for (const auto& node : *list) {
+      const auto* table = node.as_table();
+      if (table == nullptr) throw std::invalid_argument(path + ": [[bitget]] must be tables");
+      mock::bitget_account account;
+      account.api_key = required_string(*table, "api_key", "[[bitget]]");
+      account.secret = required_string(*table, "secret", "[[bitget]]");
+      account.passphrase = required_string(*table, "passphrase", "[[bitget]]");
+      account.demo_key = (*table)["demo_key"].value_or(false);
+      account.has_positions = (*table)["has_positions"].value_or(false);
+      account.has_orders = (*table)["has_orders"].value_or(false);
+      if (const auto* modes = (*table)["modes"].as_table()) {
+        for (const auto& [product_type, mode] : *modes) {
+          account.modes[std::string(product_type.str())] =
+              parse_mode(mode.value_or<std::string>(""));
+        }
+      }
+      exchange.add_bitget_account(std::move(account));
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "posmode-mock-exchange: an HTTPS mock of Binance (PAPI, USD-M, COIN-M) and Bitget v2 "
+      "position-mode endpoints on 127.0.0.1, with fault injection. Makes a throwaway CA and "
+      "server certificate at start, prints the port and the CA file, then one line per request "
+      "until SIGINT/SIGTERM."};
+  app.footer(footer);
+
+  std::uint16_t port = 0;
+  std::string ca_out;
+  std::vector<std::string> binance_specs;
+  std::vector<std::string> bitget_specs;
+  std::string accounts_file;
+  unsigned weight_limit = 2400;
+  unsigned bitget_rate_limit = 5;
+  long delay_ms = 0;
+  long drip_interval_ms = 1;
+  long skew_ms = 0;
+  mock::fault_set faults;
+  bool wrong_host = false;
+
+  app.add_option("--port", port, "TCP port on 127.0.0.1 (0 picks a free one)")
+      ->capture_default_str();
+  app.add_option("--ca-out", ca_out,
+                 "write the CA certificate (PEM) here; default $TMPDIR/posmode-mock-ca-<pid>.pem, "
+                 "removed at exit");
+  app.add_option("--binance-account", binance_specs, "KEY:SECRET[:OPTIONS], repeatable (below)");
+  app.add_option("--bitget-account", bitget_specs,
+                 "KEY:SECRET:PASSPHRASE[:OPTIONS], repeatable (below)");
+  app.add_option("--accounts", accounts_file, "TOML file of accounts (format below)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--weight-limit", weight_limit, "Binance request weight per minute per IP")
+      ->capture_default_str();
+  app.add_option("--bitget-rate-limit", bitget_rate_limit,
+                 "Bitget set-position-mode calls per second per key")
+      ->capture_default_str();
+  app.add_option("--delay-ms", delay_ms, "fault: delay every request by this many ms")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--drop-before", faults.drop_before_reply,
+               "fault: close the TCP connection instead of replying");
+  app.add_flag("--error-503", faults.unknown_error_503,
+               "fault: answer HTTP 503 (Binance -1000 'Unknown error...', Bitget 40010)");
+  app.add_flag("--html-502", faults.html_502, "fault: answer a CloudFront HTML 502 page");
+  app.add_flag("--apply-change", faults.apply_change,
+               "with --drop-before/--error-503/--html-502: still apply the request (mode "
+               "changes) before the reply is lost or replaced");
+  app.add_flag("--connection-close", faults.connection_close,
+               "fault: reply with 'Connection: close' and close the connection after it");
+  app.add_flag("--drip", faults.drip, "fault: write each reply one byte per TLS write");
+  app.add_option("--drip-interval-ms", drip_interval_ms, "pause between dripped bytes")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_flag("--drop-after", faults.drop_after_reply,
+               "fault: close the TCP connection right after each reply");
+  app.add_option("--skew-ms", skew_ms,
+                 "fault: server clock offset in ms (time endpoints and timestamp windows)");
+  app.add_flag("--wrong-host-cert", wrong_host,
+               "fault: present a certificate for wrong.example (signed by the same CA)");
+  CLI11_PARSE(app, argc, argv);
+
+  faults.delay = std::chrono::milliseconds(delay_ms);
+  faults.drip_interval = std::chrono::milliseconds(drip_interval_ms);
+  const bool temporary_ca = ca_out.empty();
+  if (temporary_ca) {
+    const char* tmp = std::getenv("TMPDIR");
+    ca_out = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/posmode-mock-ca-" +
+             std::to_string(::getpid()) + ".pem";
+  }
+
+  // Block the stop signals before the server thread exists, so that it inherits the mask and
+  // only sigwait() below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  try {
+    mock::exchange_options options;
+    options.port = port;
+    options.weight_limit = weight_limit;
+    options.bitget_rate_limit = bitget_rate_limit;
+    options.on_request = [](const mock::request_record& record) {
+      say(mock::format_record(record));
+    };
+    mock::exchange exchange(std::move(options));
+    for (const auto& spec : binance_specs)
+      exchange.add_binance_account(parse_binance(spec));
+    for (const auto& spec : bitget_specs)
+      exchange.add_bitget_account(parse_bitget(spec));
+    if (!accounts_file.empty()) load_accounts(accounts_file, exchange);
+    exchange.set_faults(faults);
+    exchange.set_clock_skew(std::chrono::milliseconds(skew_ms));
+    exchange.set_wrong_host_certificate(wrong_host);
+    exchange.write_ca_file(ca_out);
+
+    say("posmode-mock-exchange listening on https://127.0.0.1:" + std::to_string(exchange.port()));
+    say("port " + std::to_string(exchange.port()));
+    say("CA certificate " + ca_out);
+
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    say(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    exchange.stop();
+    // Only a file we chose ourselves is ours to remove.
+    if (temporary_ca) std::remove(ca_out.c_str());
+  } catch (const std::exception& e) {
+    std::cerr << "posmode-mock-exchange: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,94 @@
+#pragma once
+
+// Private: the state the server thread and the configuring thread share under one mutex, the
+// reply a venue handler produces, and the two venue handlers.
+
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "posmode/mock/accounts.hpp"
+#include "posmode/mock/faults.hpp"
+#include "posmode/mock/request_log.hpp"
+
+namespace posmode::mock::detail {
+
+namespace http = boost::beast::http;
+using http_request = http::request<http::string_body>;
+
+/** A reply before faults shape it on the wire. */
+struct reply {
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
+  std::string outcome;                                       ///< venue code for the request log
+};
+
+/** A received request and the context a handler needs. */
+struct incoming {
+  const http_request& request;
+  std::string_view path;                      ///< target before `?`
+  std::string_view query;                     ///< target after `?`, without it; empty if none
+  std::string peer;                           ///< client IP, the key of Binance's per-IP weight
+  std::int64_t server_ms;                     ///< server clock (wall clock plus skew) at processing
+  std::chrono::steady_clock::time_point now;  ///< for rate-limit windows (skew-free)
+};
+
+/** Everything guarded by the exchange's mutex. */
+struct state {
+  std::map<std::string, binance_account, std::less<>> binance;
+  std::map<std::string, bitget_account, std::less<>> bitget;
+  fault_set global_faults;
+  std::map<std::string, fault_set, std::less<>> account_faults;
+  std::chrono::milliseconds skew{0};
+  bool wrong_host = false;
+  unsigned weight_limit = 2400;
+  unsigned bitget_rate_limit = 5;
+  /// Binance weight spent per client IP: (time, weight), oldest first, within the last minute.
+  std::map<std::string, std::deque<std::pair<std::chrono::steady_clock::time_point, unsigned>>,
+           std::less<>>
+      weight_used;
+  /// Bitget set-position-mode calls per API key within the last second.
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>>
+      bitget_calls;
+  std::deque<request_record> log;
+  std::size_t log_capacity = 10'000;
+};
+
+/** The mode slot of `product` in `account`. */
+[[nodiscard]] inline position_mode& mode_of(binance_account& account,
+                                            binance_product product) noexcept {
+  switch (product) {
+    case binance_product::papi_um:
+      return account.papi_um;
+    case binance_product::papi_cm:
+      return account.papi_cm;
+    case binance_product::usdm:
+      return account.usdm;
+    case binance_product::coinm:
+      break;
+  }
+  return account.coinm;
+}
+
+/** True when `path` is Bitget's (`/api/...`), false for Binance's. */
+[[nodiscard]] bool is_bitget_path(std::string_view path) noexcept;
+
+/** Serves one Binance request; mutates `st` (modes, weight). Caller holds the lock. */
+[[nodiscard]] reply handle_binance(state& st, const incoming& in);
+/** Serves one Bitget request; mutates `st` (modes, rate limit). Caller holds the lock. */
+[[nodiscard]] reply handle_bitget(state& st, const incoming& in);
+
+/** The 503 "unknown error" reply of the venue that owns `path`. */
+[[nodiscard]] reply unknown_error_reply(std::string_view path, std::int64_t server_ms);
+/** A CloudFront-style HTML 502 page. */
+[[nodiscard]] reply html_502_reply();
+
+}  // namespace posmode::mock::detail

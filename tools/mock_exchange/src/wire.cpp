@@ -1,0 +1,121 @@
+#include "wire.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+#include <charconv>
+#include <stdexcept>
+
+#include "state.hpp"
+
+namespace posmode::mock::detail {
+
+namespace {
+
+std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view message) {
+  std::array<unsigned char, 32> mac{};
+  unsigned int length = 0;
+  // One-shot HMAC() on purpose: the mock must not reuse posmode's pre-keyed signer (it checks it).
+  const unsigned char* out = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                                  reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size(), mac.data(), &length);
+  if (out == nullptr || length != mac.size()) throw std::runtime_error("HMAC() failed");
+  return mac;
+}
+
+}  // namespace
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  static constexpr std::string_view digits = "0123456789abcdef";
+  const auto mac = hmac_sha256(key, message);
+  std::string hex;
+  hex.reserve(mac.size() * 2);
+  for (const unsigned char byte : mac) {
+    hex.push_back(digits[byte >> 4U]);
+    hex.push_back(digits[byte & 0x0FU]);
+  }
+  return hex;
+}
+
+std::string hmac_sha256_base64(std::string_view key, std::string_view message) {
+  const auto mac = hmac_sha256(key, message);
+  std::array<unsigned char, 48> text{};  // 4 * ceil(32 / 3) + NUL
+  const int length = EVP_EncodeBlock(text.data(), mac.data(), static_cast<int>(mac.size()));
+  return {reinterpret_cast<const char*>(text.data()), static_cast<std::size_t>(length)};
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string to_upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+std::optional<std::string_view> find_param(std::string_view params,
+                                           std::string_view name) noexcept {
+  while (!params.empty()) {
+    const std::size_t amp = params.find('&');
+    const std::string_view pair = params.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    params.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) noexcept {
+  std::int64_t value = 0;
+  if (s.empty() || s.front() == '-' || s.front() == '+') return std::nullopt;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+std::string_view header(const boost::beast::http::fields& fields, std::string_view name) noexcept {
+  const auto it = fields.find(boost::beast::string_view(name.data(), name.size()));
+  if (it == fields.end()) return {};
+  const auto value = it->value();
+  return {value.data(), value.size()};
+}
+
+std::string render(const reply& r, bool keep_alive) {
+  const auto reason =
+      boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(r.status));
+  std::string out;
+  out.reserve(256 + r.body.size());
+  out += "HTTP/1.1 ";
+  out += std::to_string(r.status);
+  out += ' ';
+  out.append(reason.data(), reason.size());
+  out += "\r\nContent-Type: ";
+  out += r.content_type;
+  out += "\r\nContent-Length: ";
+  out += std::to_string(r.body.size());
+  out += keep_alive ? "\r\nConnection: keep-alive" : "\r\nConnection: close";
+  out += "\r\nServer: posmode-mock-exchange";
+  for (const auto& [name, value] : r.headers) {
+    out += "\r\n";
+    out += name;
+    out += ": ";
+    out += value;
+  }
+  out += "\r\n\r\n";
+  out += r.body;
+  return out;
+}
+
+}  // namespace posmode::mock::detail

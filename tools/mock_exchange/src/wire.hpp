@@ -1,0 +1,45 @@
+#pragma once
+
+// Private helpers on bytes: HMAC, query strings, headers, response rendering. Independent of
+// posmode's engine on purpose (the mock must not share the code it checks).
+
+#include <boost/beast/http.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace posmode::mock::detail {
+
+struct reply;
+
+/** Lowercase hex of HMAC-SHA256(`key`, `message`), by OpenSSL's one-shot `HMAC()`. */
+[[nodiscard]] std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+/** Base64 of HMAC-SHA256(`key`, `message`), by OpenSSL's one-shot `HMAC()`. */
+[[nodiscard]] std::string hmac_sha256_base64(std::string_view key, std::string_view message);
+
+/** ASCII case-insensitive equality. */
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+/** ASCII upper-case copy. */
+[[nodiscard]] std::string to_upper(std::string_view s);
+
+/**
+ * The value of the first `name=value` pair of an `&`-separated string (no percent-decoding: the
+ * parameters of these endpoints never need it); nullopt when absent.
+ */
+[[nodiscard]] std::optional<std::string_view> find_param(std::string_view params,
+                                                         std::string_view name) noexcept;
+/** Parses a whole non-negative decimal; nullopt on anything else (empty, sign, junk, overflow). */
+[[nodiscard]] std::optional<std::int64_t> parse_int(std::string_view s) noexcept;
+
+/** A header's value as a std::string_view (empty when absent). */
+[[nodiscard]] std::string_view header(const boost::beast::http::fields& fields,
+                                      std::string_view name) noexcept;
+
+/**
+ * The whole HTTP/1.1 response for `r`: status line, `Content-Type`, `Content-Length`,
+ * `Connection`, `r.headers`, body.
+ */
+[[nodiscard]] std::string render(const reply& r, bool keep_alive);
+
+}  // namespace posmode::mock::detail
