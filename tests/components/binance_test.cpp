@@ -7,14 +7,16 @@
 #include <string>
 #include <string_view>
 
+#include "components/request_bytes.hpp"
 #include "posmode/components/account_requests.hpp"
 
 using namespace posmode::components;
+using posmode::test::query_bytes;
+using posmode::test::set_bytes;
 
 namespace {
 
 constexpr std::string_view key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
-constexpr std::int64_t t0 = 1700000000000;
 
 credentials binance_credentials() {
   credentials c;
@@ -29,20 +31,6 @@ account_config account(venue v, std::vector<product> products) {
   c.venue_kind = v;
   c.products = std::move(products);
   return c;
-}
-
-std::string set_bytes(account_requests& r, product p, position_mode m) {
-  std::error_code ec;
-  auto bytes = r.set_mode(p, m, t0, ec);
-  REQUIRE_FALSE(ec);
-  return {bytes.data(), bytes.size()};
-}
-
-std::string query_bytes(account_requests& r, product p) {
-  std::error_code ec;
-  auto bytes = r.query_mode(p, t0, ec);
-  REQUIRE_FALSE(ec);
-  return {bytes.data(), bytes.size()};
 }
 
 std::string str(std::span<const char> s) {
@@ -95,7 +83,8 @@ TEST_CASE("Binance PAPI CM uses the cm path with the same signed string") {
         "\r\n");
   // The UM product was not configured: nothing is handed out.
   std::error_code ec;
-  CHECK(r.set_mode(product::papi_um, position_mode::hedge, t0, ec).empty());
+  CHECK(r.set_mode(product::papi_um, position_mode::hedge, posmode::test::vector_time_ms, ec)
+            .empty());
   CHECK(ec == std::errc::invalid_argument);
 }
 

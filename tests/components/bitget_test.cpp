@@ -7,13 +7,14 @@
 #include <string>
 #include <string_view>
 
+#include "components/request_bytes.hpp"
 #include "posmode/components/account_requests.hpp"
 
 using namespace posmode::components;
+using posmode::test::query_bytes;
+using posmode::test::set_bytes;
 
 namespace {
-
-constexpr std::int64_t t0 = 1700000000000;
 
 credentials bitget_credentials() {
   credentials c;
@@ -30,20 +31,6 @@ account_config account(std::vector<product> products, bool demo_key = false) {
   c.products = std::move(products);
   c.bitget_demo_key = demo_key;
   return c;
-}
-
-std::string set_bytes(account_requests& r, product p, position_mode m) {
-  std::error_code ec;
-  auto bytes = r.set_mode(p, m, t0, ec);
-  REQUIRE_FALSE(ec);
-  return {bytes.data(), bytes.size()};
-}
-
-std::string query_bytes(account_requests& r, product p) {
-  std::error_code ec;
-  auto bytes = r.query_mode(p, t0, ec);
-  REQUIRE_FALSE(ec);
-  return {bytes.data(), bytes.size()};
 }
 
 }  // namespace
