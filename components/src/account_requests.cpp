@@ -48,13 +48,18 @@ detail::account_specs account_specs_for(const account_config& config) {
 
 account_requests::account_requests(const account_config& config, const credentials& creds,
                                    engine::hmac_signer::backend backend)
-    : config_(checked(config, creds)),
+    : account_requests(config, creds, backend, account_specs_for(checked(config, creds))) {}
+
+// `config` was validated (checked()) before `common` was built from it.
+account_requests::account_requests(const account_config& config, const credentials& creds,
+                                   engine::hmac_signer::backend backend,
+                                   detail::account_specs&& common)
+    : config_(config),
       signer_(std::make_unique<engine::hmac_signer>(creds.secret.reveal(), backend)),
-      ping_(account_specs_for(config_).ping),
-      time_(account_specs_for(config_).time) {
-  const auto common = account_specs_for(config_);
-  api_ = common.api;
-  time_host_ = common.time_host;
+      ping_(common.ping),
+      time_(common.time),
+      api_(std::move(common.api)),
+      time_host_(std::move(common.time_host)) {
   products_.reserve(config_.products.size());
   for (product p : config_.products) {
     auto specs = is_binance(config_.venue_kind) ? detail::binance_product_specs(config_, p, creds)

@@ -112,25 +112,6 @@ std::string_view trim(std::string_view s) noexcept {
 
 }  // namespace
 
-bool starts_with_nocase(std::string_view text, std::string_view prefix) noexcept {
-  if (text.size() < prefix.size()) return false;
-  const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (lower(text[i]) != lower(prefix[i])) return false;
-  return true;
-}
-
-bool parse_decimal(std::string_view text, std::int64_t& out) noexcept {
-  if (text.empty() || text.size() > 18) return false;  // 18 digits cannot overflow int64
-  std::int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  out = v;
-  return true;
-}
-
 void read_answer(const engine::http_response_parser& response, simdjson::ondemand::parser& json,
                  std::int64_t wall_now_ms, parsed_answer& answer, venue_reply& reply) noexcept {
   answer.status = response.status();
@@ -157,6 +138,10 @@ void read_answer(const engine::http_response_parser& response, simdjson::ondeman
     return;
   }
   answer.json = walk(doc, answer);
+  if (!answer.json) return;
+  // Kept as sent, for every venue: the string code (Bitget) and the message.
+  if (answer.has_code && answer.code_is_string) reply.code_text.assign(answer.code_text);
+  reply.message.assign(answer.msg);
 }
 
 void describe_non_json(const parsed_answer& answer, venue_reply& reply) noexcept {

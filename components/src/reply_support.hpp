@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ascii.hpp"
 #include "posmode/components/venue_reply.hpp"
 #include "posmode/engine/http_response.hpp"
 
@@ -37,19 +38,14 @@ struct parsed_answer {
 
 /**
  * Walks `response`'s body with `json` (one reused parser) into `answer`, and fills the
- * HTTP-level fields of `reply` (status, used weight, Retry-After converted to milliseconds using
- * `wall_now_ms` for the HTTP-date form). noexcept: simdjson is used through its error codes.
+ * venue-neutral fields of `reply`: status, used weight, Retry-After converted to milliseconds
+ * (using `wall_now_ms` for the HTTP-date form), and for a JSON answer the message and a string
+ * code as sent. noexcept: simdjson is used through its error codes.
  */
 void read_answer(const engine::http_response_parser& response, simdjson::ondemand::parser& json,
                  std::int64_t wall_now_ms, parsed_answer& answer, venue_reply& reply) noexcept;
 
 /** A non-JSON body: the message becomes the HTML title, or the start of the text. */
 void describe_non_json(const parsed_answer& answer, venue_reply& reply) noexcept;
-
-/** True if `text` starts with `prefix`, ignoring ASCII case. */
-bool starts_with_nocase(std::string_view text, std::string_view prefix) noexcept;
-
-/** Parses an unsigned decimal; false for empty, non-digit or overflowing input. */
-bool parse_decimal(std::string_view text, std::int64_t& out) noexcept;
 
 }  // namespace posmode::components::detail

@@ -48,21 +48,11 @@ venue_reply response_classifier::parse_failure(
     reply.http_status = static_cast<std::int16_t>(response.status());
     reply.used_weight_1m = response.used_weight_1m();
   }
-  // Static text from the engine category: no formatting, no allocation.
-  switch (static_cast<engine::errc>(reply.parse_error)) {
-    case engine::errc::partial_message:
-      reply.message.assign("connection closed before the response was complete");
-      break;
-    case engine::errc::header_limit:
-      reply.message.assign("response headers exceed the configured limit");
-      break;
-    case engine::errc::body_limit:
-      reply.message.assign("response body exceeds the configured limit");
-      break;
-    default:
-      reply.message.assign("response is not valid HTTP/1.1");
-      break;
-  }
+  // The cause, as static text: no formatting, no allocation. Other categories (Asio, OpenSSL)
+  // have no allocation-free message, so only the engine's own codes are described.
+  reply.message.assign(reply.parse_error > 0
+                           ? engine::describe(static_cast<engine::errc>(reply.parse_error))
+                           : std::string_view("transport error"));
   return reply;
 }
 

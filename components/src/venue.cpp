@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "ascii.hpp"
 #include "posmode/components/venue_reply.hpp"
 
 namespace posmode::components {
@@ -27,17 +28,6 @@ constexpr std::array<std::pair<product, std::string_view>, 10> product_names{{
     {product::scoin_futures, "SCOIN-FUTURES"},
     {product::susdc_futures, "SUSDC-FUTURES"},
 }};
-
-bool equal_nocase(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) {
-      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-    };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 template <typename E, std::size_t N>
 std::string_view name_in(const std::array<std::pair<E, std::string_view>, N>& table, E e) {
@@ -119,7 +109,7 @@ std::optional<venue> parse_venue(std::string_view name) noexcept {
 
 std::optional<product> parse_product(std::string_view name) noexcept {
   for (const auto& [value, text] : product_names)
-    if (equal_nocase(text, name)) return value;
+    if (detail::iequals(text, name)) return value;
   return std::nullopt;
 }
 

@@ -325,7 +325,7 @@ void http_response_parser::clear_message() noexcept {
   keep_alive_token_ = false;
   no_reuse_ = false;
   content_type_ = content_kind::none;
-  reason_size_ = 0;
+  reason_.assign({});
   status_ = 0;
   version_minor_ = 1;
   content_length_ = -1;
@@ -520,8 +520,7 @@ errc http_response_parser::on_status_line(const char* line, std::size_t size) no
   }
   status_ = code;
   version_minor_ = line[7] - '0';
-  reason_size_ = static_cast<std::uint8_t>(std::min(reason.size(), reason_capacity));
-  std::copy_n(reason.data(), reason_size_, reason_.data());
+  reason_.assign(reason);  // truncated to reason_capacity
   state_ = state::header_line;
   return ok;
 }
@@ -658,8 +657,7 @@ void http_response_parser::on_usage_header(std::string_view name, std::string_vi
     return;
   }
   usage_header& h = usage_[usage_count_++];
-  std::memcpy(h.name_storage.data(), name.data(), name.size());
-  h.name_size = static_cast<std::uint8_t>(name.size());
+  h.name_text.assign(name);
   h.value = number;
 }
 

@@ -460,12 +460,18 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   }
 
   void complete(bool trailing_bytes) {
+    // The response goes out first: cancelling the timer may reprogram the reactor's timerfd (a
+    // system call), which has no place between received bytes and the published event. The
+    // deadline handler ignores a request that is no longer in flight.
     in_flight = false;
-    deadline.cancel();
     const bool keep = parser.keep_alive() && !trailing_bytes;
     const std::uint64_t gen = generation;
     if (listener != nullptr) listener->on_response(parser);
-    if (!keep && gen == generation) teardown();
+    if (gen != generation) return;  // the listener closed or reconnected
+    if (!keep)
+      teardown();
+    else if (!in_flight)  // a request sent from on_response has re-armed the deadline itself
+      deadline.cancel();
   }
 
   void peer_closed() {

@@ -94,12 +94,10 @@ void classify_binance(const parsed_answer& a, std::int64_t wall_now_ms, venue_re
   const bool set = r.kind == request_kind::set_mode;
   r.has_code = a.has_code && a.code_numeric;
   r.code = r.has_code ? a.code : 0;
-  if (a.has_code && a.code_is_string) r.code_text.assign(a.code_text);
-  if (a.json) r.message.assign(a.msg);
 
   // Binance 503 "Unknown error, please check your request or try again later." means the request
   // reached the matching engine and timed out there: it may have been executed (venues.md §1.4 A).
-  const bool unknown_503 = a.status == 503 && starts_with_nocase(a.msg, "Unknown error");
+  const bool unknown_503 = a.status == 503 && istarts_with(a.msg, "Unknown error");
 
   if (a.status == 418) {
     r.result = outcome::ip_banned;
@@ -107,14 +105,8 @@ void classify_binance(const parsed_answer& a, std::int64_t wall_now_ms, venue_re
     if (r.retry_after_ms < 0) {
       const auto at = a.msg.find("banned until ");
       std::int64_t until = 0;
-      if (at != std::string_view::npos) {
-        std::string_view digits = a.msg.substr(at + 13);
-        std::size_t n = 0;
-        while (n < digits.size() && digits[n] >= '0' && digits[n] <= '9')
-          ++n;
-        if (parse_decimal(digits.substr(0, n), until))
-          r.retry_after_ms = until > wall_now_ms ? until - wall_now_ms : 0;
-      }
+      if (at != std::string_view::npos && parse_decimal_prefix(a.msg.substr(at + 13), until) > 0)
+        r.retry_after_ms = until > wall_now_ms ? until - wall_now_ms : 0;
     }
   } else if (a.status == 429 || (r.has_code && r.code == -1003)) {
     r.result = outcome::rate_limited;

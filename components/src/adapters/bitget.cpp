@@ -98,8 +98,6 @@ void classify_bitget(const parsed_answer& a, position_mode requested, venue_repl
   const bool set = r.kind == request_kind::set_mode;
   r.has_code = a.has_code;
   r.code = a.code_numeric ? a.code : 0;
-  if (a.has_code && a.code_is_string) r.code_text.assign(a.code_text);
-  if (a.json) r.message.assign(a.msg);
   const std::string_view code = a.code_text;
 
   if (a.status == 429 || code == "429") {

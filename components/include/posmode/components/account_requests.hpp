@@ -16,6 +16,10 @@
 
 namespace posmode::components {
 
+namespace detail {
+struct account_specs;  // the rendered-once account-wide requests (src/adapters/adapter.hpp)
+}
+
 /** Where a request goes: host name (for DNS, SNI and certificate checks) and port. */
 struct endpoint {
   std::string host;
@@ -88,6 +92,9 @@ class account_requests {
   [[nodiscard]] const engine::request_template& time_template() const noexcept { return time_; }
 
  private:
+  account_requests(const account_config& config, const credentials& creds,
+                   engine::hmac_signer::backend backend, detail::account_specs&& common);
+
   struct product_requests {
     product scope;
     engine::presigned_request set_hedge;

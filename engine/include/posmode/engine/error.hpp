@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace posmode::engine {
@@ -36,6 +37,12 @@ enum class errc : int {
   deadline_expired,               ///< no complete answer before the request's deadline
   request_too_large,              ///< a request that does not fit the connection's buffer
 };
+
+/**
+ * A static, human-readable description of `e` (what `make_error_code(e).message()` returns,
+ * without allocating): for messages that must be produced on the hot path.
+ */
+[[nodiscard]] std::string_view describe(errc e) noexcept;
 
 /** The category of `errc`; its `name()` is "posmode.engine". Thread-safe, no allocation. */
 const std::error_category& engine_category() noexcept;

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "posmode/engine/error.hpp"
+#include "posmode/engine/fixed_string.hpp"
 
 namespace posmode::engine {
 
@@ -49,12 +50,11 @@ enum class content_kind : std::uint8_t { none, json, html, text, other };
 struct usage_header {
   static constexpr std::size_t name_capacity = 32;  ///< longer names are not recorded
 
-  std::array<char, name_capacity> name_storage{};  ///< the name as received (case kept)
-  std::uint8_t name_size = 0;                      ///< used bytes of `name_storage`
+  fixed_string<name_capacity> name_text;  ///< the name as received (case kept)
   std::int64_t value = -1;  ///< the decimal value, or -1 if it is not a plain decimal integer
 
   /** The header name as received, e.g. `x-mbx-used-weight-1m`. */
-  [[nodiscard]] std::string_view name() const noexcept { return {name_storage.data(), name_size}; }
+  [[nodiscard]] std::string_view name() const noexcept { return name_text.view(); }
 };
 
 /**
@@ -197,7 +197,7 @@ class http_response_parser {
   /** The status code (100–599), or 0 before a status line was parsed. */
   [[nodiscard]] int status() const noexcept { return status_; }
   /** The reason phrase, truncated to `reason_capacity` bytes; valid until `reset()`. */
-  [[nodiscard]] std::string_view reason() const noexcept { return {reason_.data(), reason_size_}; }
+  [[nodiscard]] std::string_view reason() const noexcept { return reason_.view(); }
   /** The minor HTTP version digit: 1 for `HTTP/1.1`, 0 for `HTTP/1.0`. */
   [[nodiscard]] int version_minor() const noexcept { return version_minor_; }
   /**
@@ -288,7 +288,6 @@ class http_response_parser {
   bool keep_alive_token_ = false;
   bool no_reuse_ = false;  // close-delimited body or 101: the connection cannot be reused
   content_kind content_type_ = content_kind::none;
-  std::uint8_t reason_size_ = 0;
   int status_ = 0;
   int version_minor_ = 1;
   std::int64_t content_length_ = -1;
@@ -297,7 +296,7 @@ class http_response_parser {
   std::int64_t used_weight_1m_ = -1;
   std::size_t usage_count_ = 0;
   std::size_t usage_dropped_ = 0;
-  std::array<char, reason_capacity> reason_{};
+  fixed_string<reason_capacity> reason_;
   std::array<usage_header, max_usage_headers> usage_{};
 };
 
