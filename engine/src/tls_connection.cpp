@@ -176,7 +176,8 @@ tls_client_context::~tls_client_context() {
 }
 
 struct tls_connection::impl : std::enable_shared_from_this<impl> {
-  enum class state : std::uint8_t { idle, connecting, handshaking, ready };
+  // `closing`: a response that ends the connection is being delivered; nothing may be sent.
+  enum class state : std::uint8_t { idle, connecting, handshaking, ready, closing };
   static constexpr std::size_t write_capacity = 8192;
 
   impl(asio::io_context& io, tls_client_context& context, tls_endpoint where,
@@ -466,11 +467,13 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     in_flight = false;
     const bool keep = parser.keep_alive() && !trailing_bytes;
     const std::uint64_t gen = generation;
+    if (!keep) st = state::closing;
     if (listener != nullptr) listener->on_response(parser);
     if (gen != generation) return;  // the listener closed or reconnected
-    if (!keep)
+    if (!keep) {
       teardown();
-    else if (!in_flight)  // a request sent from on_response has re-armed the deadline itself
+      if (listener != nullptr) listener->on_closed();
+    } else if (!in_flight)  // a request sent from on_response has re-armed the deadline itself
       deadline.cancel();
   }
 
@@ -506,7 +509,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     deadline.cancel();
     resolver.cancel();
     if (ssl != nullptr) {
-      if (orderly && st == state::ready) {
+      if (orderly && (st == state::ready || st == state::closing)) {
         ERR_clear_error();
         (void)SSL_shutdown(ssl);  // one non-blocking attempt; the reply is not awaited
         ERR_clear_error();

@@ -12,12 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/loop_support.hpp"
 #include "posmode/engine/error.hpp"
 #include "posmode/mock/exchange.hpp"
 #include "support/allocation_counter.hpp"
 
 using namespace posmode::engine;
 using namespace std::chrono_literals;
+using posmode::test::run_until;
 
 namespace {
 
@@ -53,20 +55,6 @@ struct recorder final : connection_listener {
     failure_in_flight = in_flight;
   }
 };
-
-// Runs the loop until `done` or 5 s pass; a spinning host uses poll(), a blocking one run_one_for.
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done, bool spin = false) {
-  const auto limit = std::chrono::steady_clock::now() + 5s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > limit) return false;
-    if (io.stopped()) io.restart();
-    if (spin)
-      io.poll();
-    else
-      io.run_one_for(10ms);
-  }
-  return true;
-}
 
 struct fixture {
   posmode::mock::exchange mock;

@@ -63,6 +63,11 @@ class connection_listener {
    */
   virtual void on_failure(std::error_code ec, bool request_in_flight,
                           const http_response_parser& partial) noexcept = 0;
+  /**
+   * The connection closed itself in good order after delivering a response: the server said
+   * `Connection: close` (or sent bytes beyond the response). Reconnect from here if wanted.
+   */
+  virtual void on_closed() noexcept {}
 
  protected:
   ~connection_listener() = default;
@@ -119,7 +124,9 @@ class tls_connection {
   /**
    * Writes `request` (a whole HTTP/1.1 request) and arms the deadline. Returns
    * `errc::not_connected`, `errc::busy` (a request is in flight), `errc::request_too_large`, or
-   * `errc::tls_failed` (the connection is then closed and `on_failure` follows).
+   * `errc::tls_failed` (the connection is then closed; no callback follows). While a response
+   * that closes the connection (`Connection: close`) is being delivered, `connected()` is false
+   * and `send` returns `errc::not_connected`.
    */
   [[nodiscard]] std::error_code send(std::span<const char> request,
                                      std::chrono::nanoseconds timeout) noexcept;

@@ -1,0 +1,306 @@
+#include "posmode/engine/connection_pool.hpp"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "posmode/engine/error.hpp"
+
+namespace posmode::engine {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t max_connections = 16;
+
+// Keep-alive checks run a few times per interval so that a connection is pinged within a quarter
+// interval of going idle for the whole interval, without any timer work on the request path.
+std::chrono::milliseconds tick_period(std::chrono::milliseconds keepalive) {
+  return std::max(std::chrono::milliseconds(10), keepalive / 4);
+}
+
+}  // namespace
+
+struct connection_pool::impl : std::enable_shared_from_this<impl> {
+  enum class use : std::uint8_t { none, owner, probe, keepalive };
+
+  struct slot final : connection_listener {
+    impl* pool = nullptr;
+    std::size_t index = 0;
+    std::unique_ptr<tls_connection> conn;
+    asio::steady_timer retry;
+    backoff_policy backoff;
+    use busy = use::none;
+    bool up = false;
+    bool served = false;  // answered a request since it connected: reconnect without delay
+    std::int64_t last_activity_ns = 0;
+    std::int64_t sent_ns = 0;
+    std::uint64_t handshakes_seen = 0;
+    std::uint64_t resumed_seen = 0;
+
+    slot(asio::io_context& io, const backoff_options& b, std::uint64_t seed)
+        : retry(io), backoff(b, seed) {}
+
+    void on_connected(std::error_code ec) noexcept override { pool->connected(*this, ec); }
+    void on_response(const http_response_parser& r) noexcept override { pool->responded(*this, r); }
+    void on_failure(std::error_code ec, bool in_flight,
+                    const http_response_parser& partial) noexcept override {
+      pool->failed(*this, ec, in_flight, partial);
+    }
+    void on_closed() noexcept override { pool->lost(*this, errc::connection_closed); }
+  };
+
+  asio::io_context& io;
+  pool_listener* listener;  // null once the owner is gone
+  pool_options options;
+  tls_endpoint endpoint;
+  std::vector<std::unique_ptr<slot>> slots;
+  asio::steady_timer tick;
+  std::span<const char> keepalive_request;
+  pool_counters counters;
+  bool running = false;
+
+  impl(asio::io_context& io_, tls_client_context& tls, tls_endpoint ep, pool_listener& l,
+       pool_options opts)
+      : io(io_), listener(&l), options(opts), endpoint(ep), tick(io_) {
+    const std::uint64_t seed = options.jitter_seed != 0
+                                   ? options.jitter_seed
+                                   : static_cast<std::uint64_t>(options.clock.monotonic_ns());
+    slots.reserve(options.connections);
+    for (std::size_t i = 0; i < options.connections; ++i) {
+      auto s = std::make_unique<slot>(io, options.backoff, seed + 0x632be59bd9b4e019 * (i + 1));
+      s->pool = this;
+      s->index = i;
+      s->conn = std::make_unique<tls_connection>(io, tls, ep, *s, options.limits);
+      slots.push_back(std::move(s));
+    }
+  }
+
+  void start() {
+    running = true;
+    for (auto& s : slots)
+      if (!s->up) s->conn->connect();
+    arm_tick();
+  }
+
+  void stop() noexcept {
+    running = false;
+    tick.cancel();
+    for (auto& s : slots) {
+      s->retry.cancel();
+      s->conn->close();
+      s->up = false;
+      s->busy = use::none;
+    }
+  }
+
+  send_result send_on_idle(std::span<const char> request, std::chrono::nanoseconds timeout,
+                           use purpose) noexcept {
+    bool any_up = false;
+    for (auto& sp : slots) {
+      slot& s = *sp;
+      if (!s.up) continue;
+      any_up = true;
+      if (s.busy != use::none) continue;
+      const std::error_code ec = s.conn->send(request, timeout);
+      if (!ec) {
+        s.busy = purpose;
+        s.sent_ns = options.clock.monotonic_ns();
+        s.last_activity_ns = s.sent_ns;
+        return {{}, s.index};
+      }
+      if (ec == errc::request_too_large) return {ec, s.index};
+      // The connection turned out to be down (a TLS write error closed it): bypass it.
+      if (!s.conn->connected()) lost(s, ec);
+    }
+    return {any_up ? errc::busy : errc::not_connected, 0};
+  }
+
+  // -- connection events ---------------------------------------------------------------------
+
+  void connected(slot& s, std::error_code ec) noexcept {
+    if (ec) {
+      ++counters.connect_failures;
+      if (listener != nullptr)
+        listener->on_connection_change(s.index, ec, s.conn->last_error_detail());
+      return schedule_reconnect(s, false);
+    }
+    s.up = true;
+    s.served = false;
+    s.busy = use::none;
+    s.last_activity_ns = options.clock.monotonic_ns();
+    counters.handshakes += s.conn->handshakes() - s.handshakes_seen;
+    counters.resumed_handshakes += s.conn->resumed_handshakes() - s.resumed_seen;
+    s.handshakes_seen = s.conn->handshakes();
+    s.resumed_seen = s.conn->resumed_handshakes();
+    if (listener != nullptr) {
+      listener->on_connection_change(s.index, {}, {});
+      listener->on_ready(s.index);
+    }
+  }
+
+  void responded(slot& s, const http_response_parser& r) noexcept {
+    const use purpose = std::exchange(s.busy, use::none);
+    const std::int64_t now = options.clock.monotonic_ns();
+    s.last_activity_ns = now;
+    s.served = true;
+    s.backoff.reset();
+    // A response that closes the connection: no further send may pick this slot.
+    if (!s.conn->connected()) {
+      s.up = false;
+      ++counters.connections_lost;
+    }
+    if (listener == nullptr) return;
+    if (purpose == use::owner) {
+      listener->on_response(s.index, r);
+    } else {
+      const probe_timing timing{s.sent_ns, now, options.clock.wall_ms()};
+      listener->on_probe_response(s.index, r, timing, purpose == use::keepalive);
+    }
+    if (listener != nullptr && s.up && s.busy == use::none) listener->on_ready(s.index);
+  }
+
+  void failed(slot& s, std::error_code ec, bool in_flight,
+              const http_response_parser& partial) noexcept {
+    const use purpose = std::exchange(s.busy, use::none);
+    if (listener != nullptr && in_flight) {
+      if (purpose == use::owner)
+        listener->on_failure(s.index, ec, partial);
+      else if (purpose != use::none)
+        listener->on_probe_failure(s.index, ec, purpose == use::keepalive);
+    }
+    lost(s, ec);
+  }
+
+  // An established connection is gone (the tls_connection has already closed it).
+  void lost(slot& s, std::error_code ec) noexcept {
+    const bool was_up = std::exchange(s.up, false);
+    s.busy = use::none;
+    if (was_up) ++counters.connections_lost;
+    if (listener != nullptr)
+      listener->on_connection_change(s.index, ec, s.conn->last_error_detail());
+    schedule_reconnect(s, s.served);
+  }
+
+  // A connection that had been serving reconnects at once (the server closed an idle keep-alive,
+  // or restarted); one that never served backs off, so a refusing server is not hammered.
+  void schedule_reconnect(slot& s, bool immediately) noexcept {
+    if (!running) return;
+    if (immediately) s.backoff.reset();
+    const auto delay = immediately ? std::chrono::milliseconds(0) : s.backoff.next_delay();
+    s.served = false;
+    s.retry.expires_after(delay);
+    s.retry.async_wait(
+        [self = weak_from_this(), index = s.index](const boost::system::error_code& ec) {
+          const auto pool = self.lock();
+          if (ec || !pool || !pool->running) return;
+          slot& target = *pool->slots[index];
+          if (!target.up) target.conn->connect();
+        });
+  }
+
+  // -- keep-alives ---------------------------------------------------------------------------
+
+  void arm_tick() {
+    if (options.keepalive_interval.count() <= 0) return;
+    tick.expires_after(tick_period(options.keepalive_interval));
+    tick.async_wait([self = weak_from_this()](const boost::system::error_code& ec) {
+      const auto pool = self.lock();
+      if (ec || !pool || !pool->running) return;
+      pool->send_keepalives();
+      pool->arm_tick();
+    });
+  }
+
+  void send_keepalives() noexcept {
+    if (keepalive_request.empty()) return;
+    const std::int64_t now = options.clock.monotonic_ns();
+    const std::int64_t idle_limit =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(options.keepalive_interval).count();
+    for (auto& sp : slots) {
+      slot& s = *sp;
+      if (!s.up || s.busy != use::none || now - s.last_activity_ns < idle_limit) continue;
+      const std::error_code ec = s.conn->send(keepalive_request, options.probe_timeout);
+      if (ec) {
+        if (!s.conn->connected()) lost(s, ec);
+        continue;
+      }
+      s.busy = use::keepalive;
+      s.sent_ns = now;
+      s.last_activity_ns = now;
+      ++counters.keepalives;
+    }
+  }
+};
+
+connection_pool::connection_pool(asio::io_context& io, tls_client_context& tls,
+                                 tls_endpoint endpoint, pool_listener& listener,
+                                 pool_options options) {
+  if (options.connections == 0 || options.connections > max_connections)
+    throw std::invalid_argument("connection_pool: connections must be within 1..16");
+  if (options.probe_timeout.count() <= 0)
+    throw std::invalid_argument("connection_pool: probe_timeout must be positive");
+  if (options.keepalive_interval.count() < 0)
+    throw std::invalid_argument("connection_pool: keepalive_interval must not be negative");
+  (void)backoff_policy(options.backoff);  // validates the backoff options, naming the field
+  impl_ = std::make_shared<impl>(io, tls, std::move(endpoint), listener, options);
+}
+
+connection_pool::~connection_pool() {
+  impl_->listener = nullptr;
+  impl_->stop();
+}
+
+void connection_pool::start() {
+  impl_->start();
+}
+void connection_pool::stop() noexcept {
+  impl_->stop();
+}
+
+connection_pool::send_result connection_pool::send(std::span<const char> request,
+                                                   std::chrono::nanoseconds timeout) noexcept {
+  return impl_->send_on_idle(request, timeout, impl::use::owner);
+}
+
+connection_pool::send_result connection_pool::probe(std::span<const char> request) noexcept {
+  const send_result r =
+      impl_->send_on_idle(request, impl_->options.probe_timeout, impl::use::probe);
+  if (!r.error) ++impl_->counters.probes;
+  return r;
+}
+
+void connection_pool::set_keepalive_request(std::span<const char> request) noexcept {
+  impl_->keepalive_request = request;
+}
+
+std::size_t connection_pool::size() const noexcept {
+  return impl_->slots.size();
+}
+
+std::size_t connection_pool::ready() const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(impl_->slots.begin(), impl_->slots.end(),
+                    [](const auto& s) { return s->up && s->busy == impl::use::none; }));
+}
+
+std::size_t connection_pool::connected() const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(impl_->slots.begin(), impl_->slots.end(), [](const auto& s) { return s->up; }));
+}
+
+pool_counters connection_pool::counters() const noexcept {
+  return impl_->counters;
+}
+const tls_endpoint& connection_pool::endpoint() const noexcept {
+  return impl_->endpoint;
+}
+bool connection_pool::insecure() const noexcept {
+  return impl_->endpoint.insecure_loopback;
+}
+
+}  // namespace posmode::engine

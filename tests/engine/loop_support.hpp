@@ -1,0 +1,31 @@
+#pragma once
+
+// Driving an io_context in tests: until a condition holds, with a bound so that a lost callback
+// fails the test instead of hanging it.
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+
+namespace posmode::test {
+
+/**
+ * Runs `io` until `done()` or `limit` passes (false then). A spinning host uses `poll()`
+ * (`spin`), a blocking one `run_one_for`.
+ */
+inline bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
+                      bool spin = false,
+                      std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    if (io.stopped()) io.restart();
+    if (spin)
+      io.poll();
+    else
+      io.run_one_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+}  // namespace posmode::test
