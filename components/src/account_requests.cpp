@@ -102,6 +102,14 @@ std::error_code account_requests::refresh(std::int64_t now_ms) noexcept {
   return {};
 }
 
+std::error_code account_requests::resign_all(std::int64_t now_ms) noexcept {
+  for (auto& entry : products_) {
+    if (auto ec = entry.set_hedge.resign(now_ms)) return ec;
+    if (auto ec = entry.set_one_way.resign(now_ms)) return ec;
+  }
+  return {};
+}
+
 std::span<const char> account_requests::query_mode(product p, std::int64_t now_ms,
                                                    std::error_code& ec) noexcept {
   auto* entry = find(p);

@@ -69,6 +69,8 @@ class account_requests {
   /** Re-signs every pre-signed request older than half the maximum age. Drive from a timer. */
   [[nodiscard]] std::error_code refresh(std::int64_t now_ms) noexcept;
 
+  /** Re-signs every pre-signed request at `now_ms`, e.g. after the venue refused a timestamp. */
+  [[nodiscard]] std::error_code resign_all(std::int64_t now_ms) noexcept;
   /** The mode query for `p`, signed at `now_ms`. Empty span plus `ec` on error. */
   [[nodiscard]] std::span<const char> query_mode(product p, std::int64_t now_ms,
                                                  std::error_code& ec) noexcept;

@@ -65,6 +65,11 @@ class presigned_request {
     return request_.bytes();
   }
 
+  /** Re-signs at `now_ms` whatever the age (after a clock resync moved the venue's time). */
+  [[nodiscard]] std::error_code resign(std::int64_t now_ms) noexcept {
+    return request_.resign(*signer_, now_ms);
+  }
+
   /** Age of the current signature at `now_ms`, or -1 if not signed. */
   [[nodiscard]] std::int64_t age_ms(std::int64_t now_ms) const noexcept {
     return request_.is_signed() ? now_ms - request_.timestamp_ms() : -1;

@@ -1,0 +1,123 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "posmode/components/component_config.hpp"
+#include "posmode/components/position_event.hpp"
+#include "posmode/engine/percentiles.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace posmode::components {
+
+/** Severity of a log line handed to the host's hook. */
+enum class log_level : std::uint8_t { debug, info, warning, error };
+
+/**
+ * The host's log sink: called on the loop thread for start-up, connection changes, clock
+ * resyncs and insecure endpoints; never between a trigger and its socket write or between
+ * received bytes and the published event. The text never contains a secret.
+ */
+using log_hook = std::function<void(log_level, std::string_view)>;
+
+/** A snapshot of what the component has done (`stats()`). */
+struct component_stats {
+  std::uint64_t requests_accepted = 0;   ///< `request` calls that returned true
+  std::uint64_t requests_refused = 0;    ///< `request` calls that found the ring full
+  std::uint64_t events_published = 0;    ///< events handed to the ring or backlog
+  std::uint64_t events_backlogged = 0;   ///< of which had to wait in the backlog
+  std::uint64_t backlog_now = 0;         ///< events waiting now
+  std::uint64_t backlog_high_water = 0;  ///< the most that ever waited
+  std::uint64_t set_requests_sent = 0;   ///< set-mode requests written
+  std::uint64_t queries_sent = 0;        ///< mode queries written (unknown outcome, verify)
+  std::uint64_t retries = 0;             ///< set requests repeated (clock skew, rate limit)
+  std::uint64_t clock_syncs = 0;         ///< time-endpoint answers used
+  std::uint64_t connections_lost = 0;    ///< established connections that went down
+  std::uint64_t handshakes = 0;          ///< TLS handshakes completed (resumed or not)
+  /** Over the most recent (up to 4096) requests, in nanoseconds. */
+  engine::percentile_summary trigger_to_wire;   ///< `request` to set bytes in the kernel
+  engine::percentile_summary trigger_to_event;  ///< `request` to terminal event published
+};
+
+/**
+ * The position-mode component: lives in the host's `io_context`, takes mode-change requests from
+ * the risk module on a lock-free SPSC ring, and publishes fixed-size outcome events to the order
+ * manager on another.
+ *
+ * **Lifecycle.** Construct (validates the configuration; throws `std::invalid_argument` naming
+ * the field), optionally `set_log_hook`, then `start()` on the loop thread: it connects every
+ * account's pool, syncs the clock from the venue's time endpoint, reads the current mode of each
+ * product (published as `current_mode` events) and keeps the set requests pre-signed. `started()`
+ * turns true when every account has finished warming up, successfully or not. Requests made
+ * before that wait for their account's connection, within their deadline.
+ *
+ * **Per request** (venue.md behaviour, README "State machine"): the pre-signed set request is
+ * written at once; applied or already-in-mode ends it; an open outcome (deadline, dropped
+ * connection, 503 unknown, malformed answer, any Bitget answer but "00000") is resolved by a mode
+ * query; a timestamp refusal resyncs the clock and retries once; a 429 waits Retry-After within the
+ * deadline; blocked answers end it at once. Binance PAPI with UM and CM switches UM first, then
+ * CM (the mock's model; Binance documents no order, venues.md §10).
+ *
+ * **Threads.** One risk thread calls `request`; one order-manager thread calls `try_pop`; the
+ * loop thread (running the `io_context`) calls everything else. `stats()` and `started()` may be
+ * called from any thread.
+ *
+ * **Hot path.** `request` is wait-free (one ring push, plus one eventfd write per burst in
+ * `wakeup_mode::eventfd`); from there to the socket write and from received bytes to the
+ * published event: no allocation, no lock, no formatting, no exception, no system call other
+ * than the socket's (the request's deadline timer is armed after the write).
+ */
+class position_mode_component {
+ public:
+  position_mode_component(boost::asio::io_context& io, component_config config);
+  ~position_mode_component();
+  position_mode_component(const position_mode_component&) = delete;
+  position_mode_component& operator=(const position_mode_component&) = delete;
+
+  /** Installs the log sink; call before `start()`. */
+  void set_log_hook(log_hook hook);
+
+  /** Starts warming up (asynchronous, on the loop); see the class comment. */
+  void start();
+  /** Closes every connection and stops the timers; pending requests end with `transport_error`. */
+  void stop();
+  /** True once every account finished warming up. Any thread. */
+  [[nodiscard]] bool started() const noexcept;
+
+  /**
+   * Risk thread: asks for account `account` (its index in the configuration) to be put in `mode`
+   * for every product in its scope. False only when the request ring is full. Accepted requests
+   * get ids 1, 2, 3, ... in call order (`request_id` of their events); an unknown index is
+   * accepted and ends in a `rejected` event.
+   */
+  [[nodiscard]] bool request(std::size_t account, position_mode mode) noexcept;
+
+  /** Order-manager thread: takes the oldest published event, if any. */
+  [[nodiscard]] bool try_pop(position_event& out) noexcept;
+
+  /**
+   * Loop thread, for a host spinning on `io_context::poll()` (`wakeup_mode::busy_poll`): takes
+   * and starts the requests waiting in the ring, and returns how many. Harmless in the other mode.
+   */
+  std::size_t poll() noexcept;
+
+  /** The index of the account with this id, for `request`. */
+  [[nodiscard]] std::optional<std::size_t> find_account(std::string_view id) const noexcept;
+  [[nodiscard]] std::size_t account_count() const noexcept;
+
+  /** Counters and recent latencies. Any thread; allocates (copies the samples to sort them). */
+  [[nodiscard]] component_stats stats() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace posmode::components

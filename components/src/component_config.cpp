@@ -1,0 +1,128 @@
+#include "posmode/components/component_config.hpp"
+
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "posmode/components/position_event.hpp"
+
+namespace posmode::components {
+
+namespace {
+
+[[noreturn]] void refuse(const std::string& field, const std::string& why) {
+  throw std::invalid_argument(field + ": " + why);
+}
+
+void check_positive(const std::string& field, std::chrono::milliseconds value) {
+  if (value.count() <= 0) refuse(field, std::to_string(value.count()) + " ms is not positive");
+}
+
+void check_range(const std::string& field, std::size_t value, std::size_t low, std::size_t high) {
+  if (value < low || value > high)
+    refuse(field, std::to_string(value) + " is outside " + std::to_string(low) + ".." +
+                      std::to_string(high));
+}
+
+void check_account(const account_settings& a, const std::string& at) {
+  try {
+    validate_account(a.account);
+  } catch (const std::invalid_argument& e) {
+    refuse(at + ".account." + std::string(e.what()).substr(0, std::string(e.what()).find(':')),
+           std::string(e.what()).substr(std::string(e.what()).find(':') + 2));
+  }
+  if (a.creds.api_key.empty()) refuse(at + ".creds.api_key", "empty");
+  if (a.creds.secret.empty()) refuse(at + ".creds.secret", "empty");
+  if (a.account.venue_kind == venue::bitget && a.creds.passphrase.empty())
+    refuse(at + ".creds.passphrase", "empty (Bitget requires the API key's passphrase)");
+  check_range(at + ".connections", a.connections, 1, 16);
+  if (a.insecure_loopback && a.account.host != "127.0.0.1")
+    refuse(at + ".insecure_loopback",
+           "refused for host '" + a.account.host +
+               "': certificate checks may be skipped only for 127.0.0.1");
+}
+
+}  // namespace
+
+void validate_config(const component_config& config) {
+  if (config.accounts.empty()) refuse("accounts", "none configured");
+  if (config.accounts.size() > 65535) refuse("accounts", "more than 65535");
+  std::set<std::string> ids;
+  std::size_t reports = 0;
+  std::size_t per_request = 0;
+  for (std::size_t i = 0; i < config.accounts.size(); ++i) {
+    const account_settings& a = config.accounts[i];
+    const std::string at = "accounts[" + std::to_string(i) + "]";
+    check_account(a, at);
+    if (!ids.insert(a.account.id).second)
+      refuse(at + ".account.id", "'" + a.account.id + "' is used by an earlier account");
+    reports += a.account.products.size();
+    per_request = std::max(per_request, a.account.products.size() + (a.verify_after_set ? 1 : 0));
+  }
+  check_positive("attempt_timeout", config.attempt_timeout);
+  check_positive("request_deadline", config.request_deadline);
+  if (config.attempt_timeout > config.request_deadline)
+    refuse("attempt_timeout", "longer than request_deadline");
+  if (config.keepalive_interval.count() < 0) refuse("keepalive_interval", "negative");
+  if (config.clock_resync_interval.count() < 0) refuse("clock_resync_interval", "negative");
+  check_range("clock_samples_at_start", config.clock_samples_at_start, 1, 8);
+  if (config.retry.default_retry_after.count() < 0) refuse("retry.default_retry_after", "negative");
+  try {
+    (void)engine::backoff_policy(config.retry.reconnect);
+  } catch (const std::invalid_argument& e) {
+    refuse("retry.reconnect", e.what());
+  }
+  check_range("request_ring_capacity", config.request_ring_capacity, 1, std::size_t{1} << 20);
+  check_range("event_ring_capacity", config.event_ring_capacity, 1, std::size_t{1} << 20);
+  check_range("pending_per_account", config.pending_per_account, 0, 64);
+  // Lossless publication: the backlog must hold the start-up reports and one request's events.
+  const std::size_t needed = reports + per_request;
+  if (config.event_backlog_capacity < needed)
+    refuse("event_backlog_capacity", std::to_string(config.event_backlog_capacity) +
+                                         " cannot hold the " + std::to_string(needed) +
+                                         " events of start-up plus one request");
+}
+
+std::string_view to_string(event_status s) noexcept {
+  switch (s) {
+    case event_status::applied:
+      return "applied";
+    case event_status::already_in_mode:
+      return "already_in_mode";
+    case event_status::confirmed:
+      return "confirmed";
+    case event_status::not_applied:
+      return "not_applied";
+    case event_status::verified:
+      return "verified";
+    case event_status::verify_mismatch:
+      return "verify_mismatch";
+    case event_status::blocked_positions:
+      return "blocked_positions";
+    case event_status::blocked_orders:
+      return "blocked_orders";
+    case event_status::blocked_um_cm_mismatch:
+      return "blocked_um_cm_mismatch";
+    case event_status::auth_failed:
+      return "auth_failed";
+    case event_status::clock_skew:
+      return "clock_skew";
+    case event_status::rate_limited:
+      return "rate_limited";
+    case event_status::venue_error:
+      return "venue_error";
+    case event_status::unknown:
+      return "unknown";
+    case event_status::transport_error:
+      return "transport_error";
+    case event_status::timeout:
+      return "timeout";
+    case event_status::rejected:
+      return "rejected";
+    case event_status::current_mode:
+      return "current_mode";
+  }
+  return "?";
+}
+
+}  // namespace posmode::components

@@ -1,0 +1,161 @@
+#pragma once
+
+// What the component's per-account sessions share: configuration, clock, classifier, the event
+// publisher with its reservations, counters and the log hook. Private to posmode::components.
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "posmode/components/position_mode_component.hpp"
+#include "posmode/components/response_classifier.hpp"
+#include "posmode/engine/backlog_publisher.hpp"
+#include "posmode/engine/spsc_ring.hpp"
+
+namespace posmode::components::detail {
+
+/** A trigger from the risk thread, as it crosses the request ring. */
+struct trigger {
+  std::uint64_t id = 0;
+  std::size_t account = 0;
+  position_mode mode = position_mode::hedge;
+  std::int64_t trigger_ns = 0;
+};
+
+/**
+ * The most recent latency samples, written by the loop and copied by `stats()` on any thread.
+ * Each sample is its own relaxed atomic: a snapshot may mix old and new samples, never tear one.
+ */
+class latency_log {
+ public:
+  static constexpr std::size_t capacity = 4096;
+
+  void add(std::int64_t ns) noexcept {
+    const std::uint64_t n = count_.load(std::memory_order_relaxed);
+    samples_[n % capacity].store(ns, std::memory_order_relaxed);
+    count_.store(n + 1, std::memory_order_release);
+  }
+
+  [[nodiscard]] std::vector<std::int64_t> snapshot() const {
+    const std::uint64_t n = count_.load(std::memory_order_acquire);
+    std::vector<std::int64_t> out(static_cast<std::size_t>(std::min<std::uint64_t>(n, capacity)));
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = samples_[i].load(std::memory_order_relaxed);
+    return out;
+  }
+
+ private:
+  std::array<std::atomic<std::int64_t>, capacity> samples_{};
+  std::atomic<std::uint64_t> count_{0};
+};
+
+/** Counters read by `stats()` from any thread; written by the loop (relaxed). */
+struct counters {
+  std::atomic<std::uint64_t> requests_accepted{0};
+  std::atomic<std::uint64_t> requests_refused{0};
+  std::atomic<std::uint64_t> events_published{0};
+  std::atomic<std::uint64_t> events_backlogged{0};
+  std::atomic<std::uint64_t> backlog_now{0};
+  std::atomic<std::uint64_t> backlog_high_water{0};
+  std::atomic<std::uint64_t> set_requests_sent{0};
+  std::atomic<std::uint64_t> queries_sent{0};
+  std::atomic<std::uint64_t> retries{0};
+  std::atomic<std::uint64_t> clock_syncs{0};
+  std::atomic<std::uint64_t> connections_lost{0};
+  std::atomic<std::uint64_t> handshakes{0};
+};
+
+inline void bump(std::atomic<std::uint64_t>& c) noexcept {
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+/** The shared state; lives in the component's impl and outlives every session. */
+class component_core {
+ public:
+  component_core(const component_config& config, engine::clock_ref clock)
+      : config_(config),
+        clock_(clock),
+        events_(std::bit_ceil(config.event_ring_capacity)),
+        publisher_(events_, config.event_backlog_capacity) {}
+
+  [[nodiscard]] const component_config& config() const noexcept { return config_; }
+  [[nodiscard]] engine::clock_ref clock() const noexcept { return clock_; }
+  [[nodiscard]] response_classifier& classifier() noexcept { return classifier_; }
+  [[nodiscard]] engine::spsc_ring<position_event>& events() noexcept { return events_; }
+  [[nodiscard]] counters& stats() noexcept { return counters_; }
+  [[nodiscard]] const counters& stats() const noexcept { return counters_; }
+  [[nodiscard]] latency_log& wire_latency() noexcept { return wire_; }
+  [[nodiscard]] latency_log& event_latency() noexcept { return event_; }
+  [[nodiscard]] const latency_log& wire_latency() const noexcept { return wire_; }
+  [[nodiscard]] const latency_log& event_latency() const noexcept { return event_; }
+
+  /**
+   * Promises `n` event slots to work being admitted; false (nothing promised) when the backlog
+   * could not hold them on top of every earlier promise. This is what makes `publish` lossless.
+   */
+  [[nodiscard]] bool reserve(std::size_t n) noexcept {
+    if (!publisher_.has_room(reserved_ + n)) return false;
+    reserved_ += n;
+    return true;
+  }
+  /** Returns promised slots that will not be used (a request ended early). */
+  void release(std::size_t n) noexcept { reserved_ -= std::min(n, reserved_); }
+
+  /** Stamps `e` (sequence, published time) and publishes it on a slot reserved earlier. */
+  void publish(position_event& e) noexcept {
+    e.sequence = ++sequence_;
+    e.published_ns = clock_.monotonic_ns();
+    release(1);
+    const std::size_t waiting_before = publisher_.waiting();
+    (void)publisher_.publish(e);  // cannot fail: the slot was reserved
+    bump(counters_.events_published);
+    if (publisher_.waiting() > waiting_before) bump(counters_.events_backlogged);
+    note_backlog();
+  }
+
+  /** Moves backlogged events into the ring; returns how many still wait. */
+  std::size_t flush() noexcept {
+    const std::size_t left = publisher_.waiting() == 0 ? 0 : publisher_.flush();
+    note_backlog();
+    return left;
+  }
+  [[nodiscard]] std::size_t backlog() const noexcept { return publisher_.waiting(); }
+
+  /** An account finished warming up; `started()` is true once all have. */
+  void account_warm() noexcept { warm_accounts_.fetch_add(1, std::memory_order_release); }
+  [[nodiscard]] std::size_t warm_accounts() const noexcept {
+    return warm_accounts_.load(std::memory_order_acquire);
+  }
+
+  void set_log_hook(log_hook hook) { log_ = std::move(hook); }
+  /** Logs through the host's hook, if any. Off the hot path only. */
+  void log(log_level level, std::string_view text) const {
+    if (log_) log_(level, text);
+  }
+
+ private:
+  void note_backlog() noexcept {
+    counters_.backlog_now.store(publisher_.waiting(), std::memory_order_relaxed);
+    counters_.backlog_high_water.store(publisher_.high_water(), std::memory_order_relaxed);
+  }
+
+  const component_config& config_;
+  engine::clock_ref clock_;
+  response_classifier classifier_;
+  engine::spsc_ring<position_event> events_;
+  engine::backlog_publisher<position_event> publisher_;
+  std::uint64_t sequence_ = 0;
+  std::size_t reserved_ = 0;
+  counters counters_;
+  latency_log wire_;
+  latency_log event_;
+  log_hook log_;
+  std::atomic<std::size_t> warm_accounts_{0};
+};
+
+}  // namespace posmode::components::detail

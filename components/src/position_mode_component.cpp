@@ -1,0 +1,262 @@
+#include "posmode/components/position_mode_component.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <bit>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+#include <vector>
+
+#include "account_session.hpp"
+#include "component_core.hpp"
+
+namespace posmode::components {
+
+namespace asio = boost::asio;
+using detail::bump;
+using detail::trigger;
+
+namespace {
+
+int make_eventfd() {
+  const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+  return fd;
+}
+
+}  // namespace
+
+struct position_mode_component::impl {
+  impl(asio::io_context& io_, component_config cfg)
+      : io(io_),
+        config((validate_config(cfg), std::move(cfg))),
+        core(config, config.clock),
+        requests(std::bit_ceil(config.request_ring_capacity)),
+        wake(io_, make_eventfd()),
+        flush_timer(io_) {
+    sessions.reserve(config.accounts.size());
+    for (std::size_t i = 0; i < config.accounts.size(); ++i)
+      sessions.push_back(
+          std::make_unique<detail::account_session>(io_, core, config.accounts[i], i));
+  }
+
+  ~impl() { stop(); }
+
+  void start() {
+    if (running) return;
+    running = true;
+    // The start-up reports are promised before anything else can take the backlog's room.
+    std::size_t reports = 0;
+    for (const auto& s : sessions)
+      reports += s->config().products.size();
+    if (!core.reserve(reports)) throw std::logic_error("event backlog too small for start-up");
+    for (auto& s : sessions)
+      s->start();
+    if (config.wakeup == wakeup_mode::eventfd) arm_wake();
+  }
+
+  void stop() noexcept {
+    if (!running) return;
+    running = false;
+    boost::system::error_code ignored;
+    wake.cancel(ignored);
+    flush_timer.cancel();
+    for (auto& s : sessions)
+      s->stop();
+  }
+
+  // -- risk thread ---------------------------------------------------------------------------
+
+  bool request(std::size_t account, position_mode mode) noexcept {
+    const trigger t{next_id + 1, account, mode, core.clock().monotonic_ns()};
+    if (!requests.try_push(t)) {
+      bump(core.stats().requests_refused);
+      return false;
+    }
+    ++next_id;
+    bump(core.stats().requests_accepted);
+    if (config.wakeup == wakeup_mode::eventfd) {
+      // Pairs with the fence in `pump`: either the loop sees this trigger after clearing
+      // `wake_pending`, or this thread sees the flag clear and writes the eventfd.
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+      if (!wake_pending.exchange(true, std::memory_order_acq_rel)) {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] const auto n = ::write(wake.native_handle(), &one, sizeof one);
+      }
+    }
+    return true;
+  }
+
+  // -- loop thread ---------------------------------------------------------------------------
+
+  // The eventfd is edge-triggered in Asio's reactor, so it is never read: each write is a new
+  // edge. Leaving the counter alone saves the loop a system call per wake-up.
+  void arm_wake() {
+    wake.async_wait(asio::posix::stream_descriptor::wait_read,
+                    [this](const boost::system::error_code& ec) {
+                      if (ec || !running) return;
+                      arm_wake();
+                      pump();
+                    });
+  }
+
+  // Takes triggers while the backlog can hold their events; the rest stay in the ring (which
+  // is how a slow order manager pushes back on the risk thread: `request` returns false).
+  std::size_t drain() noexcept {
+    std::size_t n = 0;
+    while (trigger* t = requests.front()) {
+      detail::account_session* s =
+          t->account < sessions.size() ? sessions[t->account].get() : nullptr;
+      const std::size_t need = s != nullptr ? s->events_per_request() : 1;
+      if (!core.reserve(need)) break;
+      if (s == nullptr || !s->admit(*t)) {
+        core.release(need - 1);
+        reject(*t, s == nullptr ? "unknown account index" : "too many pending requests");
+      }
+      requests.pop();
+      ++n;
+    }
+    // Come back when events wait or promised room frees up (a request finishing).
+    if (core.backlog() > 0 || !requests.empty()) arm_flush();
+    return n;
+  }
+
+  std::size_t pump() noexcept {
+    std::size_t n = 0;
+    for (;;) {
+      n += drain();
+      if (!requests.empty()) return n;  // back-pressure: the flush timer comes back
+      wake_pending.store(false, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+      if (requests.empty()) return n;
+      wake_pending.store(true, std::memory_order_relaxed);
+    }
+  }
+
+  void reject(const trigger& t, std::string_view why) noexcept {
+    position_event e;
+    e.request_id = t.id;
+    e.account = static_cast<std::uint16_t>(t.account);
+    e.requested = t.mode;
+    e.status = event_status::rejected;
+    e.terminal = true;
+    e.message.assign(why);
+    e.trigger_ns = t.trigger_ns;
+    if (t.account < sessions.size()) {
+      e.venue_kind = sessions[t.account]->config().venue_kind;
+      e.product_scope = sessions[t.account]->config().products.front();
+    }
+    core.publish(e);
+  }
+
+  // While events wait in the backlog, check every millisecond for room in the ring.
+  void arm_flush() noexcept {
+    if (flush_armed || !running) return;
+    flush_armed = true;
+    flush_timer.expires_after(std::chrono::milliseconds(1));
+    flush_timer.async_wait([this](const boost::system::error_code& ec) {
+      flush_armed = false;
+      if (ec || !running) return;
+      core.flush();
+      if (config.wakeup == wakeup_mode::eventfd)
+        pump();
+      else
+        drain();
+      if (core.backlog() > 0) arm_flush();
+    });
+  }
+
+  std::size_t poll() noexcept {
+    if (core.backlog() > 0) core.flush();
+    if (requests.empty()) return 0;
+    return config.wakeup == wakeup_mode::busy_poll ? drain() : pump();
+  }
+
+  asio::io_context& io;
+  component_config config;
+  detail::component_core core;
+  engine::spsc_ring<trigger> requests;
+  std::vector<std::unique_ptr<detail::account_session>> sessions;
+  asio::posix::stream_descriptor wake;
+  asio::steady_timer flush_timer;
+  bool flush_armed = false;
+  bool running = false;
+  std::uint64_t next_id = 0;  // the risk thread's
+  alignas(64) std::atomic<bool> wake_pending{false};
+};
+
+position_mode_component::position_mode_component(asio::io_context& io, component_config config)
+    : impl_(std::make_unique<impl>(io, std::move(config))) {}
+
+position_mode_component::~position_mode_component() = default;
+
+void position_mode_component::set_log_hook(log_hook hook) {
+  impl_->core.set_log_hook(std::move(hook));
+}
+
+void position_mode_component::start() {
+  impl_->start();
+}
+void position_mode_component::stop() {
+  impl_->stop();
+}
+
+bool position_mode_component::started() const noexcept {
+  return impl_->core.warm_accounts() == impl_->sessions.size();
+}
+
+bool position_mode_component::request(std::size_t account, position_mode mode) noexcept {
+  return impl_->request(account, mode);
+}
+
+bool position_mode_component::try_pop(position_event& out) noexcept {
+  return impl_->core.events().try_pop(out);
+}
+
+std::size_t position_mode_component::poll() noexcept {
+  return impl_->poll();
+}
+
+std::optional<std::size_t> position_mode_component::find_account(
+    std::string_view id) const noexcept {
+  for (std::size_t i = 0; i < impl_->config.accounts.size(); ++i)
+    if (impl_->config.accounts[i].account.id == id) return i;
+  return std::nullopt;
+}
+
+std::size_t position_mode_component::account_count() const noexcept {
+  return impl_->config.accounts.size();
+}
+
+component_stats position_mode_component::stats() const {
+  const detail::counters& c = impl_->core.stats();
+  const auto load = [](const std::atomic<std::uint64_t>& v) {
+    return v.load(std::memory_order_relaxed);
+  };
+  component_stats s;
+  s.requests_accepted = load(c.requests_accepted);
+  s.requests_refused = load(c.requests_refused);
+  s.events_published = load(c.events_published);
+  s.events_backlogged = load(c.events_backlogged);
+  s.backlog_now = load(c.backlog_now);
+  s.backlog_high_water = load(c.backlog_high_water);
+  s.set_requests_sent = load(c.set_requests_sent);
+  s.queries_sent = load(c.queries_sent);
+  s.retries = load(c.retries);
+  s.clock_syncs = load(c.clock_syncs);
+  s.connections_lost = load(c.connections_lost);
+  s.handshakes = load(c.handshakes);
+  auto wire = impl_->core.wire_latency().snapshot();
+  auto event = impl_->core.event_latency().snapshot();
+  s.trigger_to_wire = engine::summarize(wire);
+  s.trigger_to_event = engine::summarize(event);
+  return s;
+}
+
+}  // namespace posmode::components

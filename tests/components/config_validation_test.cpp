@@ -1,0 +1,139 @@
+// validate_config: every refusal names its field, and never shows a secret.
+
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "posmode/components/component_config.hpp"
+#include "posmode/components/position_event.hpp"
+
+using namespace posmode::components;
+
+namespace {
+
+account_settings binance(std::string id) {
+  account_settings a;
+  a.account.id = std::move(id);
+  a.account.venue_kind = venue::binance_papi;
+  a.account.products = {product::papi_um, product::papi_cm};
+  a.creds.api_key = "key-0123456789";
+  a.creds.secret = secret_string("TOP-SECRET-VALUE");
+  return a;
+}
+
+component_config valid() {
+  component_config c;
+  c.accounts.push_back(binance("a"));
+  account_settings b;
+  b.account.id = "b";
+  b.account.venue_kind = venue::bitget;
+  b.account.products = {product::usdt_futures};
+  b.creds.api_key = "bg-0123456789";
+  b.creds.secret = secret_string("TOP-SECRET-VALUE");
+  b.creds.passphrase = secret_string("TOP-SECRET-PASS");
+  c.accounts.push_back(b);
+  return c;
+}
+
+// The message of the refusal, which must start with `field`.
+std::string refusal(const component_config& c, const std::string& field) {
+  try {
+    validate_config(c);
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    CHECK_MESSAGE(what.rfind(field + ":", 0) == 0, what);
+    CHECK(what.find("TOP-SECRET") == std::string::npos);
+    return what;
+  }
+  FAIL("accepted; expected a refusal naming " << field);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a valid configuration passes") {
+  CHECK_NOTHROW(validate_config(valid()));
+}
+
+TEST_CASE("each invalid field is refused by name") {
+  component_config c = valid();
+  c.accounts.clear();
+  refusal(c, "accounts");
+
+  c = valid();
+  c.accounts[1].account.id = "a";
+  refusal(c, "accounts[1].account.id");
+
+  c = valid();
+  c.accounts[0].account.recv_window_ms = 70'000;
+  refusal(c, "accounts[0].account.recv_window_ms");
+
+  c = valid();
+  c.accounts[0].creds.api_key.clear();
+  refusal(c, "accounts[0].creds.api_key");
+
+  c = valid();
+  c.accounts[0].creds.secret = secret_string();
+  refusal(c, "accounts[0].creds.secret");
+
+  c = valid();
+  c.accounts[1].creds.passphrase = secret_string();
+  refusal(c, "accounts[1].creds.passphrase");
+
+  c = valid();
+  c.accounts[0].connections = 0;
+  refusal(c, "accounts[0].connections");
+
+  c = valid();
+  c.accounts[0].insecure_loopback = true;
+  c.accounts[0].account.host = "papi.binance.com";
+  refusal(c, "accounts[0].insecure_loopback");
+
+  c = valid();
+  c.attempt_timeout = std::chrono::milliseconds(0);
+  refusal(c, "attempt_timeout");
+
+  c = valid();
+  c.attempt_timeout = std::chrono::milliseconds(9'000);
+  c.request_deadline = std::chrono::milliseconds(8'000);
+  refusal(c, "attempt_timeout");
+
+  c = valid();
+  c.clock_samples_at_start = 0;
+  refusal(c, "clock_samples_at_start");
+
+  c = valid();
+  c.retry.reconnect.jitter = 3;
+  refusal(c, "retry.reconnect");
+
+  c = valid();
+  c.event_ring_capacity = 0;
+  refusal(c, "event_ring_capacity");
+
+  c = valid();
+  c.pending_per_account = 65;
+  refusal(c, "pending_per_account");
+
+  c = valid();
+  c.event_backlog_capacity = 3;  // 3 start-up reports + 2 events of a PAPI request
+  refusal(c, "event_backlog_capacity");
+}
+
+TEST_CASE("insecure mode is accepted for 127.0.0.1") {
+  component_config c = valid();
+  c.accounts[0].insecure_loopback = true;
+  c.accounts[0].account.host = "127.0.0.1";
+  CHECK_NOTHROW(validate_config(c));
+}
+
+TEST_CASE("event statuses have stable names and success is exactly the in-mode outcomes") {
+  CHECK(to_string(event_status::blocked_um_cm_mismatch) == "blocked_um_cm_mismatch");
+  CHECK(to_string(event_status::current_mode) == "current_mode");
+  CHECK(is_success(event_status::applied));
+  CHECK(is_success(event_status::already_in_mode));
+  CHECK(is_success(event_status::confirmed));
+  CHECK(is_success(event_status::verified));
+  CHECK_FALSE(is_success(event_status::not_applied));
+  CHECK_FALSE(is_success(event_status::timeout));
+}
