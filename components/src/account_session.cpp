@@ -303,6 +303,10 @@ void account_session::publish_startup(event_status status, const venue_reply* re
   e.venue_kind = settings_.account.venue_kind;
   e.product_scope = settings_.account.products[warm_product_];
   e.status = status;
+  if (reply != nullptr && reply->has_mode) {
+    e.has_observed_mode = true;
+    e.observed_mode = reply->mode;
+  }
   fill_reply(e, reply, reason);
   e.response_ns = core_.clock().monotonic_ns();
   core_.publish(e);

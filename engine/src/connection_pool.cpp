@@ -106,11 +106,14 @@ struct connection_pool::impl : std::enable_shared_from_this<impl> {
       if (!s.up) continue;
       any_up = true;
       if (s.busy != use::none) continue;
+      // Read before the write: on loopback the kernel may run the server inside our write
+      // system call, so a time read after it could postdate the server's answer.
+      const std::int64_t before_write = options.clock.monotonic_ns();
       const std::error_code ec = s.conn->send(request, timeout);
       if (!ec) {
         s.busy = purpose;
-        s.sent_ns = options.clock.monotonic_ns();
-        s.last_activity_ns = s.sent_ns;
+        s.sent_ns = before_write;
+        s.last_activity_ns = before_write;
         return {{}, s.index};
       }
       if (ec == errc::request_too_large) return {ec, s.index};

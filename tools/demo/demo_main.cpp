@@ -1,337 +1,445 @@
-// posmode-demo: a measured tour of the engine until the position-mode component exists.
-//   1. events through a spsc_ring from a producer thread to a consumer thread (order, checksum,
-//      throughput, per-event latency);
-//   2. the two seed venues' sample requests signed with hmac_signer, cross-checked with OpenSSL;
-//   3. per-signature latency of hmac_signer against OpenSSL's one-shot HMAC().
-// The credentials below are the documented fake test inputs; the demo never prints a secret.
+// posmode-demo: the position-mode component end to end, as a trading engine would host it.
+//
+// A loop thread runs the io_context the component lives in; a risk thread triggers a mode change on
+// every account at once; an order-manager thread takes the outcome events off the ring and prints
+// them. Without --config the venue is the mock exchange, started in this process; with --config
+// FILE.toml it is the real venues, with credentials from environment variables.
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <fmt/format.h>
 
-#include <array>
+#include <CLI/CLI.hpp>
 #include <atomic>
-#include <charconv>
-#include <cinttypes>
-#include <cstdint>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
 #include <cstdio>
 #include <exception>
-#include <fstream>
-#include <span>
-#include <stdexcept>
+#include <functional>
+#include <future>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
-#include <type_traits>
+#include <utility>
 #include <vector>
 
-#include "posmode/engine/clock.hpp"
-#include "posmode/engine/encoding.hpp"
-#include "posmode/engine/hmac_signer.hpp"
-#include "posmode/engine/percentiles.hpp"
-#include "posmode/engine/spsc_ring.hpp"
+#include "demo_report.hpp"
+#include "posmode/components/position_mode_component.hpp"
+#include "posmode/mock/exchange.hpp"
+#include "posmode/tools/config.hpp"
 
 namespace {
 
-namespace engine = posmode::engine;
-using engine::hmac_signer;
-using engine::system_clock;
+namespace pc = posmode::components;
+namespace demo = posmode::demo;
+namespace mock = posmode::mock;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
 
-constexpr std::size_t ring_slots = 1024;
-constexpr std::size_t sign_samples = 100'000;
-constexpr std::size_t sign_warmup = 2'000;
+constexpr std::string_view help_footer = R"(
+Without --config
+  The mock exchange (HTTPS on 127.0.0.1 with a throwaway CA) is started in this process with
+  three accounts: Binance Portfolio Margin 'papi-main' (UM and CM, both one-way), Bitget
+  'bg-usdt' (USDT-FUTURES, already in hedge mode) and Bitget 'bg-coin' (COIN-FUTURES, holding
+  open positions, so every real change is refused). Round 1 asks for --mode on all three and
+  prints every event; later rounds alternate the mode, so each asks for a real change, and are
+  summarised. The end shows the mock's final modes, latency percentiles per stage and the
+  component's counters.
 
-// One record on the ring: a cache line, like a market-data or order event would be.
-struct event {
-  std::uint64_t sequence;
-  std::int64_t sent_ns;
-  std::array<std::uint64_t, 6> payload;
-};
-static_assert(sizeof(event) == engine::cache_line_size && std::is_trivially_copyable_v<event>,
-              "the demo event is one trivially copyable 64-byte record");
+With --config FILE.toml
+  The same against the real venues, one round unless --rounds says otherwise. This CHANGES the
+  position mode of the accounts listed (an even --rounds leaves them in the other mode).
 
-std::uint64_t payload_word(std::uint64_t sequence, std::uint64_t i) {
-  return (sequence + 1) * 0x9e3779b97f4a7c15ULL ^ (i << 56);
-}
+  [defaults]                         # optional
+  attempt_timeout_ms = 2000          # one HTTP exchange
+  request_deadline_ms = 8000         # request to final event, retries included
+  verify_after_set = false           # query the mode again after a change
 
-void print_summary_row(const char* label, const engine::percentile_summary& s) {
-  std::printf("    %-28s %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " %10" PRId64 "\n",
-              label, s.p50, s.p90, s.p99, s.p999, s.max);
-}
+  [[account]]                        # one per account
+  name = "pm-main"                   # required, unique
+  venue = "binance-papi"             # binance-papi | binance-usdm | binance-coinm | bitget
+  products = ["um", "cm"]            # papi: um, cm (default both); usdm; coinm;
+                                     # bitget: USDT-FUTURES, COIN-FUTURES, USDC-FUTURES, S...
+  host = "papi.binance.com"          # optional override; port = 443
+  ca_file = "/etc/ssl/certs/ca-certificates.crt"   # optional; default system trust store
+  recv_window_ms = 5000              # Binance recvWindow
+  connections = 2                    # TLS connections, 1..16
+  verify_after_set = true
+  key_env = "BINANCE_API_KEY"        # where the key is; likewise secret_env, passphrase_env
+  secret_file = "/path"              # or a file, mode 0600/0400, owned by you; passphrase_file
+  bitget_demo_key = false            # Bitget demo-trading key (paptrading: 1)
 
-void print_summary_header(const char* first_column) {
-  std::printf("    %-28s %8s %8s %8s %8s %10s\n", first_column, "p50", "p90", "p99", "p99.9",
-              "max");
-}
+  Environment variables used when an account names none:
+    binance-papi, binance-usdm, binance-coinm   BINANCE_API_KEY, BINANCE_API_SECRET
+    bitget                                      BITGET_API_KEY, BITGET_API_SECRET,
+                                                BITGET_API_PASSPHRASE
+  Secrets and passphrases are never printed; API keys are shown masked.
+)";
 
-void wait_for(const std::atomic<bool>& flag) {
-  while (!flag.load(std::memory_order_acquire)) {
+/** Whole lines from several threads, never interleaved. */
+class console {
+ public:
+  void line(std::string_view text) {
+    // Reports end in a newline of their own; one is enough.
+    if (text.ends_with('\n')) text.remove_suffix(1);
+    const std::lock_guard lock(mutex_);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
   }
+
+ private:
+  std::mutex mutex_;
+};
+
+struct run_options {
+  std::string config_file;
+  pc::position_mode mode = pc::position_mode::hedge;
+  std::size_t rounds = 0;
+  bool spin = false;
+};
+
+pc::position_mode other(pc::position_mode m) {
+  return m == pc::position_mode::hedge ? pc::position_mode::one_way : pc::position_mode::hedge;
+}
+
+std::string_view level_name(pc::log_level l) {
+  switch (l) {
+    case pc::log_level::debug:
+      return "debug";
+    case pc::log_level::info:
+      return "info";
+    case pc::log_level::warning:
+      return "warning";
+    case pc::log_level::error:
+      return "error";
+  }
+  return "?";
+}
+
+// Polls `done` every 100 µs until it holds or `limit` passes; the demo's threads wait this way so
+// that no waiting thread competes with the loop for a core.
+bool wait_until(const std::function<bool()>& done, steady::duration limit) {
+  const auto until = steady::now() + limit;
+  while (!done()) {
+    if (steady::now() >= until) return false;
+    std::this_thread::sleep_for(100us);
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. Ring hand-off.
+// The mock scenario.
 
-bool run_ring_tour(std::uint64_t events) {
-  engine::spsc_ring<event> ring(ring_slots);
-  std::vector<std::int64_t> latencies(events);  // pre-allocated: the consumer never allocates
-  std::atomic<int> ready{0};
-  std::atomic<bool> go{false};
-  std::atomic<bool> producer_done{false};
-  std::uint64_t sent_sum = 0;      // producer's, read after join()
-  std::uint64_t received_sum = 0;  // consumer's, read after join()
-  std::uint64_t received = 0;
-  std::uint64_t first_out_of_order = events;  // == events: none
-  std::int64_t end_ns = 0;
+struct fake_account {
+  std::string_view name, key, secret, passphrase;
+};
 
-  std::thread producer([&] {
-    ready.fetch_add(1, std::memory_order_acq_rel);
-    wait_for(go);
-    std::uint64_t sum = 0;
-    for (std::uint64_t seq = 0; seq < events; ++seq) {
-      event e{seq, 0, {}};
-      for (std::uint64_t i = 0; i < e.payload.size(); ++i)
-        sum += e.payload[i] = payload_word(seq, i);
-      // Stamp each attempt, so time spent waiting for a free slot is not counted as latency.
-      do {
-        e.sent_ns = system_clock::monotonic_ns();
-      } while (!ring.try_push(e));
-    }
-    sent_sum = sum;
-    producer_done.store(true, std::memory_order_release);
+// Made-up credentials: the mock checks the signatures against them like a venue would.
+constexpr fake_account papi_account{"papi-main", "pmDemoKeyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvWxYz01",
+                                    "pmDemoSecretZ9y8X7w6V5u4T3s2R1q0PoNmLkJiHgFeDc", ""};
+constexpr fake_account usdt_account{"bg-usdt", "bg_demo_usdt_4f1c9a7e2b6d8053e1a4c7f9",
+                                    "bgDemoUsdtSecret7e2b6d8053e1a4c7f94f1c9a", "bgDemoUsdtPass"};
+constexpr fake_account coin_account{"bg-coin", "bg_demo_coin_8a3e5c1f7d9b2046a8c3e5f1",
+                                    "bgDemoCoinSecret1f7d9b2046a8c3e5f18a3e5c", "bgDemoCoinPass"};
+
+pc::account_settings mock_settings(const mock::exchange& ex, const fake_account& f, pc::venue v,
+                                   std::vector<pc::product> products) {
+  pc::account_settings s;
+  s.account.id = std::string(f.name);
+  s.account.venue_kind = v;
+  s.account.products = std::move(products);
+  // The mock's certificate names localhost and 127.0.0.1; trusting its CA keeps verification on.
+  s.account.host = "localhost";
+  s.account.port = ex.port();
+  s.ca_pem = ex.ca_pem();
+  s.creds.api_key = std::string(f.key);
+  s.creds.secret = pc::secret_string(f.secret);
+  if (!f.passphrase.empty()) s.creds.passphrase = pc::secret_string(f.passphrase);
+  return s;
+}
+
+// The issue's scenario: PAPI UM+CM one-way, Bitget USDT-FUTURES already in hedge, Bitget
+// COIN-FUTURES holding open positions. Fills `notes` with one line per account.
+pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>& notes) {
+  mock::binance_account papi;
+  papi.api_key = std::string(papi_account.key);
+  papi.secret = std::string(papi_account.secret);
+  ex.add_binance_account(papi);
+  for (const fake_account* f : {&usdt_account, &coin_account}) {
+    mock::bitget_account bitget;
+    bitget.api_key = std::string(f->key);
+    bitget.secret = std::string(f->secret);
+    bitget.passphrase = std::string(f->passphrase);
+    ex.add_bitget_account(bitget);
+  }
+  ex.set_bitget_mode(usdt_account.key, "USDT-FUTURES", mock::position_mode::hedge);
+  ex.set_bitget_flags(coin_account.key, true, false);
+
+  pc::component_config config;
+  config.accounts.push_back(mock_settings(ex, papi_account, pc::venue::binance_papi,
+                                          {pc::product::papi_um, pc::product::papi_cm}));
+  config.accounts.push_back(
+      mock_settings(ex, usdt_account, pc::venue::bitget, {pc::product::usdt_futures}));
+  config.accounts.push_back(
+      mock_settings(ex, coin_account, pc::venue::bitget, {pc::product::coin_futures}));
+  notes = {"mock: UM and CM one-way", "mock: already in hedge mode", "mock: holds open positions"};
+  return config;
+}
+
+// What the mock holds after the run: the venue's side of the story the events tell.
+std::string mock_modes(const mock::exchange& ex) {
+  const auto name = [](mock::position_mode m) {
+    return m == mock::position_mode::hedge ? "hedge" : "one-way";
+  };
+  return fmt::format(
+      "\nThe mock exchange now holds: papi-main um {}, cm {}; bg-usdt USDT-FUTURES {}; bg-coin "
+      "COIN-FUTURES {}",
+      name(ex.binance_mode(papi_account.key, mock::binance_product::papi_um)),
+      name(ex.binance_mode(papi_account.key, mock::binance_product::papi_cm)),
+      name(ex.bitget_mode(usdt_account.key, "USDT-FUTURES")),
+      name(ex.bitget_mode(coin_account.key, "COIN-FUTURES")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run: loop thread, order-manager thread, risk thread.
+
+std::string account_table(const pc::component_config& config,
+                          const std::vector<std::string>& notes) {
+  std::string out = fmt::format("  {:>2}  {:<11} {:<13} {:<26} {:<24} {:<14} {}\n", "#", "account",
+                                "venue", "products", "endpoint", "key", "note");
+  for (std::size_t i = 0; i < config.accounts.size(); ++i) {
+    const auto& a = config.accounts[i];
+    std::string products;
+    for (const pc::product p : a.account.products)
+      products += (products.empty() ? "" : ",") + std::string(pc::to_string(p));
+    const std::string host = a.account.host.empty()
+                                 ? std::string(pc::default_host(a.account.venue_kind))
+                                 : a.account.host;
+    // The masked key keeps 4 + 4 characters; the stars in between say nothing, so cut them.
+    std::string key = a.creds.masked_key();
+    if (key.size() > 14) key = key.substr(0, 4) + "..." + key.substr(key.size() - 4);
+    out += fmt::format("  {:>2}  {:<11} {:<13} {:<26} {:<24} {:<14} {}\n", i, a.account.id,
+                       pc::to_string(a.account.venue_kind), products,
+                       fmt::format("{}:{}", host, a.account.port), key,
+                       i < notes.size() ? notes[i] : std::string());
+  }
+  return out;
+}
+
+// What the order-manager thread tells the risk thread; counters only grow.
+struct progress {
+  std::atomic<std::uint64_t> startup_reports{0};
+  std::atomic<std::uint64_t> terminals{0};
+  std::atomic<std::uint64_t> verifications{0};
+  std::atomic<std::uint64_t> verifications_expected{0};
+  std::atomic<bool> stop{false};
+};
+
+// `venue_state`, when set, describes what the venue holds after the run (the mock's modes).
+int run(pc::component_config config, const run_options& opt, const std::vector<std::string>& notes,
+        const std::function<std::string()>& venue_state, console& out) {
+  const std::size_t accounts = config.accounts.size();
+  std::vector<std::string> names;
+  std::vector<bool> verifies;
+  std::size_t products = 0;
+  for (const auto& a : config.accounts) {
+    names.push_back(a.account.id);
+    verifies.push_back(a.verify_after_set);
+    products += a.account.products.size();
+  }
+  config.wakeup = opt.spin ? pc::wakeup_mode::busy_poll : pc::wakeup_mode::eventfd;
+  const auto round_limit = config.request_deadline + 2s;
+  const auto verify_limit = config.attempt_timeout + 1s;
+  out.line("\nAccounts\n" + account_table(config, notes));
+
+  // Hint 1: the component is single-threaded by contract, so Asio may skip its locking.
+  boost::asio::io_context io{1};
+  pc::position_mode_component component(io, std::move(config));
+  component.set_log_hook([&out](pc::log_level level, std::string_view text) {
+    out.line(fmt::format("  [{}] {}", level_name(level), text));
   });
-  std::thread consumer([&] {
-    ready.fetch_add(1, std::memory_order_acq_rel);
-    wait_for(go);
-    std::uint64_t sum = 0;
-    std::uint64_t n = 0;
-    while (n < events) {
-      const event* e = ring.front();
-      if (e == nullptr) {
-        if (producer_done.load(std::memory_order_acquire) && ring.front() == nullptr) break;
+
+  out.line(fmt::format(
+      "\nStart-up: the component connects, syncs the clock and reads the current modes (loop: {})"
+      "\n{}",
+      opt.spin ? "busy-poll on io.poll() + component.poll()" : "io.run()", demo::event_header()));
+
+  auto work = boost::asio::make_work_guard(io);
+  std::atomic<bool> loop_stop{false};
+  std::atomic<bool> loop_done{false};
+  boost::asio::post(io, [&component] { component.start(); });
+  std::thread loop([&] {
+    if (opt.spin) {
+      while (!loop_stop.load(std::memory_order_relaxed)) {
+        io.poll();
+        component.poll();
+      }
+    } else {
+      io.run();
+    }
+    loop_done.store(true, std::memory_order_release);
+  });
+
+  progress p;
+  demo::latency_book book(names);
+  demo::outcome_tally tally(names);
+  std::thread order_manager([&] {
+    const auto handle = [&](const pc::position_event& e) {
+      book.add(e);
+      // Start-up reports (request 0) and round 1 (requests 1..accounts) are printed in full.
+      if (e.request_id <= accounts) {
+        out.line(demo::event_row(e, e.account < accounts ? names[e.account] : "?"));
+      } else {
+        tally.add(e);
+      }
+      if (e.request_id == 0) {
+        p.startup_reports.fetch_add(1, std::memory_order_release);
+      } else if (e.verification) {
+        p.verifications.fetch_add(1, std::memory_order_release);
+      } else if (e.terminal) {
+        // Expected before counted, so the risk thread never sees the terminal without it.
+        if (pc::is_success(e.status) && e.account < accounts && verifies[e.account])
+          p.verifications_expected.fetch_add(1, std::memory_order_release);
+        p.terminals.fetch_add(1, std::memory_order_release);
+      }
+    };
+    pc::position_event e;
+    while (true) {
+      if (component.try_pop(e)) {
+        handle(e);
         continue;
       }
-      const std::int64_t now = system_clock::monotonic_ns();
-      if (e->sequence != n && first_out_of_order == events) first_out_of_order = n;
-      for (const std::uint64_t w : e->payload)
-        sum += w;
-      latencies[n] = now - e->sent_ns;
-      ring.pop();
-      ++n;
+      if (p.stop.load(std::memory_order_acquire)) {
+        while (component.try_pop(e))
+          handle(e);
+        return;
+      }
+      std::this_thread::sleep_for(20us);
     }
-    end_ns = system_clock::monotonic_ns();
-    received_sum = sum;
-    received = n;
   });
-  while (ready.load(std::memory_order_acquire) < 2)
-    std::this_thread::yield();
-  const std::int64_t start_ns = system_clock::monotonic_ns();
-  go.store(true, std::memory_order_release);
-  producer.join();
-  consumer.join();
 
-  const double seconds = static_cast<double>(end_ns - start_ns) / 1e9;
-  const bool all = received == events;
-  const bool ordered = first_out_of_order == events;
-  const bool sums = all && received_sum == sent_sum;
-  std::printf("[1] SPSC ring hand-off: %" PRIu64
-              " events of %zu bytes, %zu slots, producer -> consumer\n"
-              "    received      : %" PRIu64 " of %" PRIu64
-              "%s\n"
-              "    order         : %s %" PRIu64
-              "\n"
-              "    checksum      : %s (0x%016" PRIx64 ")\n",
-              events, sizeof(event), ring_slots, received, events, all ? "" : "  <- EVENTS LOST",
-              ordered ? "ok, in sequence up to" : "BROKEN at event",
-              ordered ? events - 1 : first_out_of_order, sums ? "ok" : "MISMATCH", received_sum);
-  std::printf("    throughput    : %.2f M events/s (%.1f ms)\n",
-              seconds > 0 ? static_cast<double>(received) / seconds / 1e6 : 0.0, seconds * 1e3);
-  std::printf(
-      "    latency, receive - send, ns (producer runs flat out: includes queueing behind\n"
-      "    up to %zu earlier events)\n",
-      ring_slots - 1);
-  print_summary_header("");
-  print_summary_row("ring hand-off", engine::summarize(std::span(latencies.data(), received)));
-  return all && ordered && sums;
-}
+  const std::string later_rounds =
+      opt.rounds == 2 ? "Round 2" : fmt::format("Rounds 2..{}", opt.rounds);
+  std::size_t refused = 0;
+  std::thread risk([&] {
+    if (!wait_until([&] { return component.started(); }, 30s))
+      out.line("risk: the component has not finished warming up after 30 s; triggering anyway");
+    // Let the start-up reports reach the table before round 1's header.
+    (void)wait_until([&] { return p.startup_reports.load(std::memory_order_acquire) >= products; },
+                     1s);
+    std::uint64_t expected = 0;
+    for (std::size_t r = 0; r < opt.rounds; ++r) {
+      const pc::position_mode mode = r % 2 == 0 ? opt.mode : other(opt.mode);
+      if (r == 0)
+        out.line(fmt::format("\nRound 1: the risk thread asks for {} on every account\n{}",
+                             pc::to_string(mode), demo::event_header()));
+      for (std::size_t i = 0; i < accounts; ++i) {
+        // False only when the request ring is full: wait for the loop to take some.
+        while (!component.request(i, mode)) {
+          ++refused;
+          std::this_thread::sleep_for(10us);
+        }
+      }
+      expected += accounts;
+      if (!wait_until([&] { return p.terminals.load(std::memory_order_acquire) >= expected; },
+                      round_limit))
+        out.line(fmt::format(
+            "risk: round {} has no final event for every account after {} ms", r + 1,
+            std::chrono::duration_cast<std::chrono::milliseconds>(round_limit).count()));
+      (void)wait_until(
+          [&] {
+            return p.verifications.load(std::memory_order_acquire) >=
+                   p.verifications_expected.load(std::memory_order_acquire);
+          },
+          verify_limit);
+      if (r == 0 && opt.rounds > 1)
+        out.line(fmt::format("\n{}: alternating {} and {}; summarised below", later_rounds,
+                             pc::to_string(other(opt.mode)), pc::to_string(opt.mode)));
+    }
+  });
+  risk.join();
 
-// ---------------------------------------------------------------------------------------------
-// 2. and 3. Signing.
+  std::promise<void> stopped;
+  boost::asio::post(io, [&] {
+    component.stop();
+    stopped.set_value();
+  });
+  stopped.get_future().wait();
+  p.stop.store(true, std::memory_order_release);
+  order_manager.join();
 
-enum class text_encoding { hex, base64 };
-
-struct venue_sample {
-  const char* label;
-  const char* request_line;
-  std::string_view secret;   // documented fake test input, never printed
-  std::string_view message;  // the exact string the venue signs
-  text_encoding encoding;
-  std::string_view expected;  // published expectation, empty when none is documented
-};
-
-const venue_sample binance{"Binance Portfolio Margin",
-                           "POST /papi/v1/um/positionSide/dual",
-                           "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
-                           "dualSidePosition=true&recvWindow=5000&timestamp=1700000000000",
-                           text_encoding::hex,
-                           ""};
-
-const venue_sample bitget{"Bitget",
-                          "POST /api/v2/mix/account/set-position-mode",
-                          "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567",
-                          "1700000000000POST/api/v2/mix/account/set-position-mode"
-                          R"({"productType":"USDT-FUTURES","posMode":"hedge_mode"})",
-                          text_encoding::base64,
-                          "2Gdz2auu+jzKidxaH31F06Y3yfd6s3i4XPMpMQBosAQ="};
-
-using text_buffer = std::array<char, hmac_signer::hex_size>;  // large enough for hex and base64
-
-std::string_view sign_posmode(hmac_signer& signer, const venue_sample& v, text_buffer& out) {
-  const bool hex = v.encoding == text_encoding::hex;
-  const bool ok = hex ? signer.sign_hex(v.message, out)
-                      : signer.sign_base64(v.message, std::span(out).first<44>());
-  return ok ? std::string_view(out.data(), hex ? hmac_signer::hex_size : hmac_signer::base64_size)
-            : std::string_view();
-}
-
-std::string_view sign_openssl(const venue_sample& v, text_buffer& out) {
-  std::array<std::uint8_t, hmac_signer::digest_size> mac{};
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), v.secret.data(), static_cast<int>(v.secret.size()),
-           reinterpret_cast<const unsigned char*>(v.message.data()), v.message.size(), mac.data(),
-           &len) == nullptr ||
-      len != mac.size()) {
-    return {};
+  work.reset();
+  loop_stop.store(true, std::memory_order_relaxed);
+  // io.run() returns once the closed connections' last handlers ran; anything still pending two
+  // seconds after stop() is not worth waiting for.
+  if (!wait_until([&] { return loop_done.load(std::memory_order_acquire); }, 2s)) {
+    out.line("(the io_context still had work 2 s after stop(); stopping it)");
+    io.stop();
   }
-  const std::size_t n = v.encoding == text_encoding::hex ? engine::encode_hex_lower(mac, out)
-                                                         : engine::encode_base64(mac, out);
-  return {out.data(), n};
-}
+  loop.join();
 
-const char* backend_name(const hmac_signer& signer) {
-  return signer.active_backend() == hmac_signer::backend::sha_ni ? "sha_ni" : "openssl_evp";
-}
-
-bool show_signature(const venue_sample& v) {
-  hmac_signer signer(v.secret);
-  text_buffer ours{};
-  text_buffer theirs{};
-  const std::string_view sig = sign_posmode(signer, v, ours);
-  const std::string_view reference = sign_openssl(v, theirs);
-  const bool matches = !sig.empty() && sig == reference;
-  const bool expected_ok = v.expected.empty() || sig == v.expected;
-  std::printf("    %s  %s\n", v.label, v.request_line);
-  std::printf("      signed string    : %.*s  (%zu bytes)\n", static_cast<int>(v.message.size()),
-              v.message.data(), v.message.size());
-  std::printf("      signature %-6s : %.*s\n", v.encoding == text_encoding::hex ? "hex" : "base64",
-              static_cast<int>(sig.size()), sig.data());
-  std::printf("      OpenSSL HMAC()   : %s\n",
-              matches ? "matches OpenSSL" : "DOES NOT MATCH OpenSSL");
-  if (!v.expected.empty()) {
-    std::printf("      documented value : %s\n", expected_ok ? "matches" : "MISMATCH");
-  }
-  return matches && expected_ok;
-}
-
-template <typename SignOnce>
-engine::percentile_summary time_signatures(std::vector<std::int64_t>& samples, SignOnce sign_once) {
-  for (std::size_t i = 0; i < sign_warmup; ++i)
-    (void)sign_once();
-  for (auto& sample : samples) {
-    const std::int64_t t0 = system_clock::monotonic_ns();
-    const bool ok = sign_once();
-    sample = system_clock::monotonic_ns() - t0;
-    if (!ok) throw std::runtime_error("signing failed during the latency run");
-  }
-  return engine::summarize(samples);
-}
-
-void run_sign_latency(const venue_sample& v, const char* row_prefix,
-                      std::vector<std::int64_t>& samples) {
-  hmac_signer signer(v.secret);
-  text_buffer out{};
-  const std::string ours = std::string(row_prefix) + " posmode " + backend_name(signer);
-  print_summary_row(ours.c_str(), time_signatures(samples, [&] {
-                      return !sign_posmode(signer, v, out).empty();
-                    }));
-  const std::string theirs = std::string(row_prefix) + " OpenSSL HMAC()";
-  print_summary_row(theirs.c_str(),
-                    time_signatures(samples, [&] { return !sign_openssl(v, out).empty(); }));
-}
-
-std::string cpu_model() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) != 0) continue;
-    const auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    const auto value = line.find_first_not_of(" \t", colon + 1);
-    return value == std::string::npos ? std::string() : line.substr(value);
-  }
-  return "unavailable (/proc/cpuinfo not readable)";
-}
-
-int usage(std::FILE* to, int code) {
-  std::fprintf(to, "usage: posmode-demo [--events N (default 1000000)] [--help]\n");
-  return code;
+  if (!tally.empty()) out.line(fmt::format("\n{}, outcomes\n{}", later_rounds, tally.report()));
+  if (venue_state) out.line(venue_state());
+  if (refused != 0)
+    out.line(fmt::format("request ring full {} times (the risk thread waited)", refused));
+  out.line("\n" + book.report());
+  out.line("\n" + demo::stats_report(component.stats()));
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{
+      "posmode-demo: the position-mode component in a loop thread, triggered by a risk thread, "
+      "its events printed by an order-manager thread. Runs against an in-process mock exchange, "
+      "or against the real venues with --config."};
+  app.footer(std::string(help_footer));
+  run_options opt;
+  std::string mode_name = "hedge";
+  app.add_option("--config", opt.config_file,
+                 "TOML file of real accounts (layout below); without it, the mock exchange");
+  app.add_option("--mode", mode_name, "the mode round 1 asks for")
+      ->check(CLI::IsMember({"hedge", "one-way"}))
+      ->capture_default_str();
+  auto* rounds = app.add_option("--rounds", opt.rounds,
+                                "trigger rounds, alternating the mode after the first "
+                                "(default 200 with the mock, 1 with --config)")
+                     ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  app.add_flag("--spin", opt.spin,
+               "run the loop as a busy-poll host (io.poll() + component.poll(), one core) "
+               "instead of io.run()");
+  CLI11_PARSE(app, argc, argv);
+  opt.mode = *pc::parse_position_mode(mode_name);
+  if (rounds->count() == 0) opt.rounds = opt.config_file.empty() ? 200 : 1;
+
+  console out;
   try {
-    std::uint64_t events = 1'000'000;
-    for (int i = 1; i < argc; ++i) {
-      const std::string_view arg = argv[i];
-      if (arg == "--help" || arg == "-h") return usage(stdout, 0);
-      if (arg == "--events" && i + 1 < argc) {
-        const std::string_view value = argv[++i];
-        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), events);
-        if (ec != std::errc() || end != value.data() + value.size() || events == 0) {
-          std::fprintf(stderr, "posmode-demo: --events needs a positive integer, got '%.*s'\n",
-                       static_cast<int>(value.size()), value.data());
-          return 2;
-        }
-        continue;
-      }
-      std::fprintf(stderr, "posmode-demo: unknown or incomplete option '%.*s'\n",
-                   static_cast<int>(arg.size()), arg.data());
-      return usage(stderr, 2);
+    if (!opt.config_file.empty()) {
+      pc::component_config config = posmode::tools::load_config(opt.config_file);
+      out.line(fmt::format("posmode-demo against the venues in {} ({} round{})\n", opt.config_file,
+                           opt.rounds, opt.rounds == 1 ? "" : "s"));
+      std::vector<std::string> notes;
+      for (const auto& a : config.accounts)
+        notes.emplace_back(a.verify_after_set ? "verify after set" : "");
+      return run(std::move(config), opt, notes, {}, out);
     }
-
-    const hmac_signer probe(binance.secret);
-    std::printf("posmode demo: a measured tour of the engine\n");
-    std::printf("    cpu           : %s (%u hardware threads)\n", cpu_model().c_str(),
-                std::thread::hardware_concurrency());
-    std::printf("    signer backend: %s (CPU has the x86 SHA extensions: %s)\n\n",
-                backend_name(probe), hmac_signer::cpu_has_sha_ni() ? "yes" : "no");
-
-    bool ok = run_ring_tour(events);
-
-    std::printf(
-        "\n[2] Request signing with the documented fake test credentials (secrets not "
-        "printed)\n");
-    ok = show_signature(binance) && ok;
-    ok = show_signature(bitget) && ok;
-
-    std::vector<std::int64_t> samples(sign_samples);
-    const std::int64_t timer_p50 = time_signatures(samples, [] { return true; }).p50;
-    std::printf(
-        "\n[3] Per-signature latency, ns: %zu signatures per row after %zu warm-up calls,\n"
-        "    signature text included. Each sample is one monotonic_ns() pair, so timer\n"
-        "    overhead (~20 ns; %" PRId64 " ns p50 measured here) is included.\n",
-        sign_samples, sign_warmup, timer_p50);
-    print_summary_header("message / signer");
-    run_sign_latency(binance, "binance hex  ", samples);
-    run_sign_latency(bitget, "bitget base64", samples);
-
-    std::printf("\n%s\n", ok ? "all checks passed" : "SOME CHECKS FAILED");
-    return ok ? 0 : 1;
+    mock::exchange_options options;
+    // Every round sends a few requests per account; keep the venues' limits out of the way.
+    options.weight_limit = 100'000'000;
+    options.bitget_rate_limit = 1'000'000;
+    mock::exchange ex(std::move(options));
+    std::vector<std::string> notes;
+    pc::component_config config = mock_scenario(ex, notes);
+    out.line(
+        fmt::format("posmode-demo against the mock exchange on https://127.0.0.1:{} ({} rounds)",
+                    ex.port(), opt.rounds));
+    return run(
+        std::move(config), opt, notes, [&ex] { return mock_modes(ex); }, out);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "posmode-demo: error: %s\n", e.what());
-    return 1;
-  } catch (...) {
-    std::fprintf(stderr, "posmode-demo: unknown error\n");
+    out.line(fmt::format("posmode-demo: {}", e.what()));
     return 1;
   }
 }

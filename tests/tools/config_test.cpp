@@ -1,0 +1,415 @@
+// The tools' TOML configuration loader: valid files for every venue, every refusal with the field
+// it names, owner-only secret files, and no secret in any message.
+
+#include "posmode/tools/config.hpp"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace posmode;
+using components::product;
+using components::venue;
+using tools::config_error;
+using tools::load_config;
+
+constexpr std::string_view binance_secret = "S3cr3t-B1nance-NeverPrint-0123456789abcdef";
+constexpr std::string_view bitget_secret = "S3cr3t-B1tget-NeverPrint-0123456789abcdef";
+constexpr std::string_view bitget_passphrase = "Pa55phrase-NeverPrint";
+constexpr std::string_view file_secret = "F1le-S3cr3t-NeverPrint-0123456789";
+
+// A directory of its own under the system temporary directory, removed with everything in it.
+class temp_dir {
+ public:
+  temp_dir() {
+    std::string pattern = (fs::temp_directory_path() / "posmode-config-test-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  // Writes `text` to `name` with exactly `mode` (chmod after writing, so the umask plays no part).
+  [[nodiscard]] fs::path write(const std::string& name, std::string_view text,
+                               mode_t mode = 0644) const {
+    const fs::path file = path_ / name;
+    {
+      std::ofstream out(file, std::ios::binary | std::ios::trunc);
+      out << text;
+      REQUIRE(out.good());
+    }
+    REQUIRE(::chmod(file.c_str(), mode) == 0);
+    return file;
+  }
+
+  [[nodiscard]] const fs::path& path() const noexcept { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// A fake process environment holding one set of credentials per venue family.
+struct fake_env {
+  std::map<std::string, std::string, std::less<>> vars{
+      {"BINANCE_API_KEY", "binance-key-0123456789"},
+      {"BINANCE_API_SECRET", std::string(binance_secret)},
+      {"BITGET_API_KEY", "bitget-key-0123456789"},
+      {"BITGET_API_SECRET", std::string(bitget_secret)},
+      {"BITGET_API_PASSPHRASE", std::string(bitget_passphrase)},
+  };
+
+  [[nodiscard]] tools::environment lookup() const {
+    return [this](std::string_view name) -> std::optional<std::string> {
+      const auto it = vars.find(name);
+      if (it == vars.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+};
+
+// The message of the config_error that loading `file` throws; fails the test if none is thrown.
+std::string error_of(const fs::path& file, const fake_env& env = {}) {
+  try {
+    (void)load_config(file, env.lookup());
+  } catch (const config_error& e) {
+    const std::string what = e.what();
+    CHECK(what.find('\n') == std::string::npos);
+    for (const auto secret : {binance_secret, bitget_secret, bitget_passphrase, file_secret})
+      CHECK(what.find(secret) == std::string::npos);
+    return what;
+  }
+  FAIL("loaded without error");
+  return {};
+}
+
+constexpr std::string_view papi_account = R"(
+[[account]]
+name = "pm-main"
+venue = "binance-papi"
+)";
+
+}  // namespace
+
+TEST_CASE("a Binance PAPI account takes UM and CM by default and its credentials from the env") {
+  const temp_dir dir;
+  const auto file = dir.write("config.toml", papi_account);
+  const fake_env env;
+  const auto config = load_config(file, env.lookup());
+  REQUIRE(config.accounts.size() == 1);
+  const auto& a = config.accounts[0];
+  CHECK(a.account.id == "pm-main");
+  CHECK(a.account.venue_kind == venue::binance_papi);
+  CHECK(a.account.products == std::vector{product::papi_um, product::papi_cm});
+  CHECK(a.account.host.empty());
+  CHECK(a.account.port == 443);
+  CHECK(a.creds.api_key == "binance-key-0123456789");
+  CHECK(a.creds.secret.reveal() == binance_secret);
+  CHECK(a.creds.passphrase.empty());
+  CHECK(a.ca_file.empty());
+  CHECK_FALSE(a.verify_after_set);
+  CHECK(config.attempt_timeout == std::chrono::milliseconds(2000));
+  CHECK(config.request_deadline == std::chrono::milliseconds(8000));
+}
+
+TEST_CASE("every setting of the layout is read, for each venue") {
+  const temp_dir dir;
+  const auto ca = dir.write("ca.pem", "not checked here\n");
+  const std::string text = R"(
+[defaults]
+attempt_timeout_ms = 1500
+request_deadline_ms = 6000
+verify_after_set = true
+
+[[account]]
+name = "pm"
+venue = "binance-papi"
+products = ["cm"]
+host = "papi.example.test"
+port = 8443
+ca_file = ")" + ca.string() +
+                           R"("
+recv_window_ms = 3000
+connections = 3
+key_env = "PM_KEY"
+secret_env = "PM_SECRET"
+
+[[account]]
+name = "um"
+venue = "binance-usdm"
+products = ["usdm"]
+verify_after_set = false
+
+[[account]]
+name = "cm"
+venue = "binance-coinm"
+
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["USDT-FUTURES", "coin-futures"]
+bitget_demo_key = true
+passphrase_env = "BG_PASS"
+)";
+  const auto file = dir.write("config.toml", text);
+  fake_env env;
+  env.vars["PM_KEY"] = "pm-key-0123456789";
+  env.vars["PM_SECRET"] = "pm-secret-0123456789";
+  env.vars["BG_PASS"] = "other-passphrase";
+  const auto config = load_config(file, env.lookup());
+  CHECK(config.attempt_timeout == std::chrono::milliseconds(1500));
+  CHECK(config.request_deadline == std::chrono::milliseconds(6000));
+  REQUIRE(config.accounts.size() == 4);
+
+  const auto& pm = config.accounts[0];
+  CHECK(pm.account.products == std::vector{product::papi_cm});
+  CHECK(pm.account.host == "papi.example.test");
+  CHECK(pm.account.port == 8443);
+  CHECK(pm.ca_file == ca.string());
+  CHECK(pm.account.recv_window_ms == 3000);
+  CHECK(pm.connections == 3);
+  CHECK(pm.verify_after_set);  // from [defaults]
+  CHECK(pm.creds.api_key == "pm-key-0123456789");
+  CHECK(pm.creds.secret.reveal() == "pm-secret-0123456789");
+
+  const auto& um = config.accounts[1];
+  CHECK(um.account.venue_kind == venue::binance_usdm);
+  CHECK(um.account.products == std::vector{product::usdm});
+  CHECK_FALSE(um.verify_after_set);  // the account's own setting wins
+  CHECK(um.creds.api_key == "binance-key-0123456789");
+
+  const auto& cm = config.accounts[2];
+  CHECK(cm.account.venue_kind == venue::binance_coinm);
+  CHECK(cm.account.products == std::vector{product::coinm});
+
+  const auto& bg = config.accounts[3];
+  CHECK(bg.account.venue_kind == venue::bitget);
+  CHECK(bg.account.products == std::vector{product::usdt_futures, product::coin_futures});
+  CHECK(bg.account.bitget_demo_key);
+  CHECK(bg.creds.api_key == "bitget-key-0123456789");
+  CHECK(bg.creds.secret.reveal() == bitget_secret);
+  CHECK(bg.creds.passphrase.reveal() == "other-passphrase");
+}
+
+TEST_CASE("an unknown venue is refused naming the account, the field and the choices") {
+  const temp_dir dir;
+  const auto file = dir.write("config.toml", std::string(papi_account) + R"(
+[[account]]
+name = "bg"
+venue = "bitgett"
+products = ["USDT-FUTURES"]
+)");
+  CHECK(error_of(file) ==
+        "accounts[1].venue: unknown venue 'bitgett' (binance-papi, binance-usdm, binance-coinm, "
+        "bitget)");
+}
+
+TEST_CASE("an unknown product, or one of another venue, is refused with the venue's products") {
+  const temp_dir dir;
+  const auto unknown = dir.write("unknown.toml", R"(
+[[account]]
+name = "pm"
+venue = "binance-papi"
+products = ["um", "umm"]
+)");
+  CHECK(error_of(unknown) == "accounts[0].products[1]: unknown product 'umm' (um, cm)");
+
+  const auto foreign = dir.write("foreign.toml", R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["usdm"]
+)");
+  const std::string what = error_of(foreign);
+  CHECK(what.starts_with("accounts[0].products[0]: 'usdm' is not a bitget product (USDT-FUTURES"));
+
+  const auto missing = dir.write("missing.toml", R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+)");
+  CHECK(error_of(missing).starts_with("accounts[0].products: is required for bitget"));
+}
+
+TEST_CASE("a missing environment variable is named, for the key, the secret and the passphrase") {
+  const temp_dir dir;
+  const auto papi = dir.write("papi.toml", papi_account);
+  fake_env env;
+  env.vars.erase("BINANCE_API_KEY");
+  CHECK(error_of(papi, env) == "accounts[0]: environment variable BINANCE_API_KEY is not set");
+
+  env = {};
+  env.vars.erase("BINANCE_API_SECRET");
+  CHECK(error_of(papi, env) == "accounts[0]: environment variable BINANCE_API_SECRET is not set");
+
+  env = {};
+  env.vars["BINANCE_API_KEY"] = "";
+  CHECK(error_of(papi, env) == "accounts[0]: environment variable BINANCE_API_KEY is empty");
+
+  const auto bitget = dir.write("bitget.toml", R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["USDT-FUTURES"]
+passphrase_env = "MY_PASSPHRASE"
+)");
+  CHECK(error_of(bitget) == "accounts[0]: environment variable MY_PASSPHRASE is not set");
+}
+
+TEST_CASE("a TOML syntax error is reported with the file, line and column") {
+  const temp_dir dir;
+  const auto file = dir.write("config.toml", "[[account]]\nname = \"pm\"\nvenue = binance\n");
+  const std::string what = error_of(file);
+  CAPTURE(what);
+  CHECK(what.starts_with(file.string() + ":3:9: "));
+  CHECK(what.size() > file.string().size() + 7);
+}
+
+TEST_CASE("an unreadable file is reported with the reason") {
+  const temp_dir dir;
+  const auto absent = dir.path() / "absent.toml";
+  CHECK(error_of(absent) == absent.string() + ": cannot read: No such file or directory");
+  CHECK(error_of(dir.path()) == dir.path().string() + ": cannot read: Is a directory");
+}
+
+TEST_CASE("a port of 0 or above 65535 is refused") {
+  const temp_dir dir;
+  for (const auto& [port, text] :
+       {std::pair{"0", "0"}, std::pair{"65536", "65536"}, std::pair{"-1", "-1"}}) {
+    const auto file = dir.write("config.toml", std::string(papi_account) + "port = " + port + "\n");
+    CHECK(error_of(file) == std::string("accounts[0].port: ") + text + " is outside 1..65535");
+  }
+  const auto typed = dir.write("typed.toml", std::string(papi_account) + "port = \"443\"\n");
+  CHECK(error_of(typed) == "accounts[0].port: expected an integer, got a string");
+}
+
+TEST_CASE("a secret file readable by group or world is refused, an owner-only one accepted") {
+  const temp_dir dir;
+  const auto account_with = [&](const fs::path& secret) {
+    return dir.write("config.toml",
+                     std::string(papi_account) + "secret_file = \"" + secret.string() + "\"\n");
+  };
+  fake_env env;
+  env.vars.erase("BINANCE_API_SECRET");  // the file is the only source
+
+  for (const mode_t mode : {mode_t{0644}, mode_t{0640}, mode_t{0604}}) {
+    CAPTURE(mode);
+    const auto secret = dir.write("secret", std::string(file_secret) + "\n", mode);
+    const std::string what = error_of(account_with(secret), env);
+    CHECK(what.starts_with("accounts[0].secret_file: '" + secret.string() +
+                           "' is group- or "
+                           "world-readable"));
+  }
+  const auto writable = dir.write("secret", file_secret, 0620);
+  CHECK(error_of(account_with(writable), env).find("group- or world-") != std::string::npos);
+
+  for (const mode_t mode : {mode_t{0600}, mode_t{0400}}) {
+    CAPTURE(mode);
+    const auto secret = dir.write("secret", std::string(file_secret) + "\r\n", mode);
+    const auto config = load_config(account_with(secret), env.lookup());
+    CHECK(config.accounts.at(0).creds.secret.reveal() == file_secret);
+  }
+
+  const auto empty = dir.write("empty", "\n", 0600);
+  CHECK(error_of(account_with(empty), env) ==
+        "accounts[0].secret_file: '" + empty.string() + "' is empty");
+  CHECK(error_of(account_with(dir.path()), env).find("is not a regular file") != std::string::npos);
+  CHECK(error_of(account_with(dir.path() / "absent"), env)
+            .find("cannot open '" + (dir.path() / "absent").string() +
+                  "': No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("a Bitget passphrase may come from an owner-only file") {
+  const temp_dir dir;
+  const auto pass = dir.write("pass", std::string(bitget_passphrase) + "\n", 0600);
+  const auto file = dir.write("config.toml", R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["USDT-FUTURES"]
+passphrase_file = ")" + pass.string() + "\"\n");
+  fake_env env;
+  env.vars.erase("BITGET_API_PASSPHRASE");
+  const auto config = load_config(file, env.lookup());
+  CHECK(config.accounts.at(0).creds.passphrase.reveal() == bitget_passphrase);
+}
+
+TEST_CASE("unknown keys, misplaced Bitget settings and double secret sources are refused") {
+  const temp_dir dir;
+  const auto typo = dir.write("typo.toml", std::string(papi_account) + "conections = 2\n");
+  CHECK(error_of(typo).starts_with("accounts[0].conections: unknown key (known here: name, "));
+
+  const auto top = dir.write("top.toml", std::string(papi_account) + "[extra]\nx = 1\n");
+  CHECK(error_of(top).starts_with("extra: unknown key"));
+
+  const auto none = dir.write("none.toml", "[defaults]\nverify_after_set = true\n");
+  CHECK(error_of(none).starts_with("account: no [[account]] table"));
+
+  const auto pass = dir.write("pass.toml", std::string(papi_account) + "passphrase_env = \"X\"\n");
+  CHECK(error_of(pass) ==
+        "accounts[0].passphrase_env: is a Bitget setting (venue is binance-papi)");
+
+  const auto secret = dir.write("s", file_secret, 0600);
+  const auto both = dir.write("both.toml", std::string(papi_account) + "secret_env = \"X\"\n" +
+                                               "secret_file = \"" + secret.string() + "\"\n");
+  CHECK(error_of(both) == "accounts[0].secret_file: give secret_env or secret_file, not both");
+
+  const auto timeout =
+      dir.write("timeout.toml", "[defaults]\nattempt_timeout_ms = 0\n" + std::string(papi_account));
+  CHECK(error_of(timeout) == "defaults.attempt_timeout_ms: 0 must be positive");
+}
+
+TEST_CASE("the component's own checks are reported as config errors naming the field") {
+  const temp_dir dir;
+  const auto connections = dir.write("c.toml", std::string(papi_account) + "connections = 0\n");
+  CHECK(error_of(connections).starts_with("accounts[0].connections: "));
+
+  const auto window = dir.write("w.toml", std::string(papi_account) + "recv_window_ms = 70000\n");
+  CHECK(error_of(window).find("recv_window_ms") != std::string::npos);
+
+  const auto twice = dir.write("t.toml", std::string(papi_account) + std::string(papi_account));
+  CHECK(error_of(twice).find("pm-main") != std::string::npos);
+
+  const auto deadline =
+      dir.write("d.toml", "[defaults]\nattempt_timeout_ms = 9000\nrequest_deadline_ms = 8000\n" +
+                              std::string(papi_account));
+  CHECK_THROWS_AS((void)load_config(deadline, fake_env{}.lookup()), config_error);
+}
+
+TEST_CASE("a secret never appears in a message, even when pasted into the file") {
+  const temp_dir dir;
+  // A secret written under a key the layout does not have: refused by name, value unprinted.
+  const auto pasted = dir.write(
+      "pasted.toml", std::string(papi_account) + "secret = \"" + std::string(file_secret) + "\"\n");
+  CHECK(error_of(pasted).starts_with("accounts[0].secret: unknown key"));
+
+  // A secret file refused for its mode: the message has its path, never its content.
+  const auto open = dir.write("open", file_secret, 0644);
+  const auto file =
+      dir.write("f.toml", std::string(papi_account) + "secret_file = \"" + open.string() + "\"\n");
+  (void)error_of(file);
+
+  // Errors found after the credentials were read (error_of checks every secret).
+  const auto late = dir.write("late.toml", R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["SUSDT-FUTURES"]
+bitget_demo_key = true
+)");
+  CHECK(error_of(late).find("bitget_demo_key") != std::string::npos);
+}

@@ -1,0 +1,109 @@
+#pragma once
+
+// The TOML configuration file of posmode's tools (the demo's `--config`, later the `posmode`
+// CLI), turned into a `components::component_config`.
+//
+// Layout (every key not marked required is optional; unknown keys are refused, so that a typo is
+// an error rather than a silently ignored setting):
+//
+//   [defaults]
+//   attempt_timeout_ms = 2000         # one HTTP exchange (set, query, time)
+//   request_deadline_ms = 8000        # request to final event, retries included
+//   verify_after_set = false          # per account unless the account says otherwise
+//
+//   [[account]]                       # one table per account; at least one
+//   name = "pm-main"                  # required, unique: the account's id in logs and events
+//   venue = "binance-papi"            # required: binance-papi | binance-usdm | binance-coinm |
+//                                     #   bitget
+//   products = ["um", "cm"]           # binance-papi: um, cm (default both); binance-usdm: usdm;
+//                                     #   binance-coinm: coinm; bitget (required): USDT-FUTURES,
+//                                     #   COIN-FUTURES, USDC-FUTURES, SUSDT-FUTURES, ...
+//   host = "papi.binance.com"         # default: the venue's production host
+//   port = 443                        # 1..65535
+//   ca_file = "/etc/ssl/certs/ca-certificates.crt"   # default: the system trust store
+//   recv_window_ms = 5000             # Binance recvWindow, 1..60000
+//   connections = 2                   # TLS connections per account, 1..16
+//   verify_after_set = true           # query the mode after a successful change
+//   key_env = "BINANCE_API_KEY"       # environment variable holding the API key
+//   secret_env = "BINANCE_API_SECRET" # ... the secret; or:
+//   secret_file = "/path"             # a file holding it, owner-only (0600 or 0400)
+//   passphrase_env = "BITGET_API_PASSPHRASE"    # Bitget only; or:
+//   passphrase_file = "/path"                   # owner-only likewise
+//   bitget_demo_key = false           # Bitget demo-trading key (sends paptrading: 1)
+//
+// Credentials never live in the file itself: the defaults are BINANCE_API_KEY and
+// BINANCE_API_SECRET for the Binance venues, BITGET_API_KEY, BITGET_API_SECRET and
+// BITGET_API_PASSPHRASE for Bitget. A secret file has its trailing line break removed. Paths are
+// used as given (a relative one from the current directory, not from the file's).
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "posmode/components/component_config.hpp"
+
+namespace posmode::tools {
+
+/**
+ * A configuration that cannot be used. The message is one line that starts with the place of the
+ * problem, accounts numbered from 0 in file order: `accounts[1].venue: unknown venue 'bitgett'
+ * (...)`, `accounts[0]: environment variable BINANCE_API_KEY is not set`, `config.toml:3:7:
+ * <TOML syntax error>`, or `config.toml: cannot read: <reason>`. It never contains a secret, a
+ * passphrase, or the content of a secret file.
+ */
+class config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/**
+ * Where credentials are looked up: the value of an environment variable, or nothing when it is
+ * not set. Injectable so that tests need not touch the process environment.
+ */
+using environment = std::function<std::optional<std::string>(std::string_view name)>;
+
+/**
+ * The process environment (`getenv`). Not safe against a concurrent `setenv` in another thread,
+ * like `getenv` itself.
+ */
+[[nodiscard]] environment process_environment();
+
+/** The environment variable names used when an account names none, per venue. */
+struct default_env_names {
+  std::string_view key;
+  std::string_view secret;
+  std::string_view passphrase;  ///< empty for the Binance venues
+};
+
+/** `BINANCE_API_KEY`/`BINANCE_API_SECRET`, or `BITGET_API_KEY`/`_SECRET`/`_PASSPHRASE`. */
+[[nodiscard]] default_env_names default_env(components::venue v) noexcept;
+
+/**
+ * Reads the TOML file at `path` (layout above), resolves every account's credentials through
+ * `env` and secret files, and checks the result with `components::validate_config`.
+ *
+ * The returned configuration keeps the component's defaults for everything the file cannot set
+ * (rings, retries, keep-alives, clock, wake-up mode); a host may adjust those before
+ * constructing the component.
+ *
+ * @throws config_error for an unreadable file, a TOML syntax error (with line and column), an
+ *         unknown or mistyped key, an unknown venue or product, a bad port, a missing
+ *         environment variable, a secret file that is not a regular file owned by the user with
+ *         no group or world permissions, and anything `validate_config` refuses.
+ * Allocates; not for the hot path. Any thread, as long as `env` is safe to call there.
+ */
+[[nodiscard]] components::component_config load_config(
+    const std::filesystem::path& path, const environment& env = process_environment());
+
+/**
+ * As `load_config`, from TOML text already in memory; `source_name` stands for the file in
+ * messages (`source_name:3:7: ...`). Secret files named by the text are still read from disk.
+ */
+[[nodiscard]] components::component_config parse_config(
+    std::string_view toml_text, std::string_view source_name,
+    const environment& env = process_environment());
+
+}  // namespace posmode::tools

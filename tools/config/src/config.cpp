@@ -1,0 +1,433 @@
+#include "posmode/tools/config.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace posmode::tools {
+namespace {
+
+namespace pc = posmode::components;
+
+// Secret files hold one line; anything much larger is the wrong file.
+constexpr std::size_t max_secret_file_size = 4096;
+constexpr std::size_t max_config_file_size = 1 << 20;
+
+[[noreturn]] void fail(std::string_view where, std::string_view why) {
+  std::string message(where);
+  message += ": ";
+  message += why;
+  throw config_error(message);
+}
+
+// Temporary copies of secrets are wiped before their memory goes back to the allocator.
+void wipe(std::string& s) noexcept {
+  if (s.capacity() != 0) ::explicit_bzero(s.data(), s.capacity());
+  s.clear();
+}
+
+std::string in_quotes(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
+
+std::string_view type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
+  }
+}
+
+// Why a read failed; for a size overflow errno is not involved.
+struct read_result {
+  bool ok = false;
+  std::string text;
+  std::string error;
+};
+
+// Reads a whole file through an open descriptor, so that the checks made on the descriptor
+// (secret files) apply to exactly the bytes read.
+read_result read_fd(int fd, std::size_t limit) {
+  read_result r;
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      r.error = std::strerror(errno);
+      break;
+    }
+    if (n == 0) {
+      r.ok = true;
+      break;
+    }
+    if (r.text.size() + static_cast<std::size_t>(n) > limit) {
+      r.error = "larger than " + std::to_string(limit) + " bytes";
+      break;
+    }
+    r.text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::explicit_bzero(buffer, sizeof buffer);
+  if (!r.ok) wipe(r.text);
+  return r;
+}
+
+// O_NONBLOCK keeps a FIFO named by mistake from blocking the open; regular files ignore it.
+int open_for_reading(const std::string& path) {
+  return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+}
+
+// Reads a secret or passphrase from a file only the user can read (0600 or 0400 and owned by
+// the effective user), as ssh does for private keys. The trailing line break is dropped.
+pc::secret_string read_secret_file(const std::string& path, const std::string& field) {
+  const int fd = open_for_reading(path);
+  if (fd < 0) fail(field, "cannot open " + in_quotes(path) + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    fail(field, "cannot stat " + in_quotes(path) + ": " + std::strerror(saved));
+  }
+  std::string problem;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  if (!S_ISREG(st.st_mode)) {
+    problem = "is not a regular file";
+  } else if (st.st_uid != ::geteuid()) {
+    problem = "is owned by uid " + std::to_string(st.st_uid) + ", not by this user (uid " +
+              std::to_string(::geteuid()) + ")";
+  } else if ((st.st_mode & 044) != 0) {
+    problem = std::string("is group- or world-readable (mode ") + mode + "); chmod 600 it";
+  } else if ((st.st_mode & 077) != 0) {
+    problem = std::string("is group- or world-accessible (mode ") + mode + "); chmod 600 it";
+  }
+  if (!problem.empty()) {
+    ::close(fd);
+    fail(field, in_quotes(path) + " " + problem);
+  }
+  read_result r = read_fd(fd, max_secret_file_size);
+  ::close(fd);
+  if (!r.ok) fail(field, "cannot read " + in_quotes(path) + ": " + r.error);
+  while (!r.text.empty() && (r.text.back() == '\n' || r.text.back() == '\r'))
+    r.text.pop_back();
+  if (r.text.empty()) {
+    wipe(r.text);
+    fail(field, in_quotes(path) + " is empty");
+  }
+  pc::secret_string secret(r.text);
+  wipe(r.text);
+  return secret;
+}
+
+// Reads the keys of one TOML table by name, remembering each name asked for so that any other
+// key in the table can be refused as unknown (a misspelt optional key must not pass silently).
+class table_reader {
+ public:
+  table_reader(const toml::table& table, std::string where)
+      : table_(table), where_(std::move(where)) {}
+
+  [[nodiscard]] std::string field(std::string_view key) const {
+    return where_.empty() ? std::string(key) : where_ + "." + std::string(key);
+  }
+  [[nodiscard]] const std::string& where() const noexcept { return where_; }
+
+  [[nodiscard]] const toml::node* node(std::string_view key) {
+    known_.emplace_back(key);
+    return table_.get(key);
+  }
+
+  [[nodiscard]] std::optional<std::string> string(std::string_view key) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (const auto* s = n->as_string()) return s->get();
+    fail(field(key), "expected a string, got " + std::string(type_name(*n)));
+  }
+
+  [[nodiscard]] std::string required_string(std::string_view key) {
+    auto s = string(key);
+    if (!s) fail(field(key), "is required");
+    if (s->empty()) fail(field(key), "must not be empty");
+    return *s;
+  }
+
+  [[nodiscard]] std::optional<std::int64_t> integer(std::string_view key) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (const auto* i = n->as_integer()) return i->get();
+    fail(field(key), "expected an integer, got " + std::string(type_name(*n)));
+  }
+
+  [[nodiscard]] std::optional<bool> boolean(std::string_view key) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (const auto* b = n->as_boolean()) return b->get();
+    fail(field(key), "expected true or false, got " + std::string(type_name(*n)));
+  }
+
+  // Only names are echoed, never values: a secret pasted under a wrong key stays unprinted.
+  void refuse_unknown() const {
+    for (const auto& [key, value] : table_) {
+      if (std::find(known_.begin(), known_.end(), key.str()) != known_.end()) continue;
+      std::string list;
+      for (const auto& k : known_)
+        list += (list.empty() ? "" : ", ") + k;
+      fail(field(key.str()), "unknown key (known here: " + list + ")");
+    }
+  }
+
+ private:
+  const toml::table& table_;
+  std::string where_;
+  std::vector<std::string> known_;
+};
+
+struct defaults {
+  std::optional<std::int64_t> attempt_timeout_ms;
+  std::optional<std::int64_t> request_deadline_ms;
+  bool verify_after_set = false;
+};
+
+std::string product_names_of(pc::venue v) {
+  std::string list;
+  for (int i = 0; i <= static_cast<int>(pc::product::susdc_futures); ++i) {
+    const auto p = static_cast<pc::product>(i);
+    if (pc::venue_of(p) != v) continue;
+    list += (list.empty() ? "" : ", ") + std::string(pc::to_string(p));
+  }
+  return list;
+}
+
+std::vector<pc::product> read_products(table_reader& t, pc::venue v) {
+  const toml::node* n = t.node("products");
+  const std::string field = t.field("products");
+  if (n == nullptr) {
+    switch (v) {
+      case pc::venue::binance_papi:
+        return {pc::product::papi_um, pc::product::papi_cm};
+      case pc::venue::binance_usdm:
+        return {pc::product::usdm};
+      case pc::venue::binance_coinm:
+        return {pc::product::coinm};
+      case pc::venue::bitget:
+        break;
+    }
+    fail(field, "is required for bitget (" + product_names_of(v) + ")");
+  }
+  const auto* array = n->as_array();
+  if (array == nullptr)
+    fail(field, "expected an array of strings, got " + std::string(type_name(*n)));
+  if (array->empty()) fail(field, "must name at least one product (" + product_names_of(v) + ")");
+  std::vector<pc::product> products;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const std::string where = field + "[" + std::to_string(i) + "]";
+    const auto* name = (*array)[i].as_string();
+    if (name == nullptr)
+      fail(where, "expected a string, got " + std::string(type_name((*array)[i])));
+    const auto p = pc::parse_product(name->get());
+    if (!p)
+      fail(where, "unknown product " + in_quotes(name->get()) + " (" + product_names_of(v) + ")");
+    if (pc::venue_of(*p) != v)
+      fail(where, in_quotes(name->get()) + " is not a " + std::string(pc::to_string(v)) +
+                      " product (" + product_names_of(v) + ")");
+    products.push_back(*p);
+  }
+  return products;
+}
+
+pc::secret_string secret_from_env(const environment& env, const std::string& where,
+                                  const std::string& name) {
+  std::optional<std::string> value = env(name);
+  if (!value) fail(where, "environment variable " + name + " is not set");
+  if (value->empty()) fail(where, "environment variable " + name + " is empty");
+  pc::secret_string secret(*value);
+  wipe(*value);
+  return secret;
+}
+
+// A value from either `<what>_env` or `<what>_file`; the environment variable `fallback` when
+// neither is given.
+pc::secret_string read_secret(table_reader& t, const environment& env, std::string_view what,
+                              std::string_view fallback) {
+  const std::string env_key = std::string(what) + "_env";
+  const std::string file_key = std::string(what) + "_file";
+  const auto env_name = t.string(env_key);
+  const auto file = t.string(file_key);
+  if (env_name && file)
+    fail(t.field(file_key), "give " + env_key + " or " + file_key + ", not both");
+  if (file) {
+    if (file->empty()) fail(t.field(file_key), "must not be empty");
+    return read_secret_file(*file, t.field(file_key));
+  }
+  if (env_name && env_name->empty()) fail(t.field(env_key), "must not be empty");
+  return secret_from_env(env, t.where(), env_name ? *env_name : std::string(fallback));
+}
+
+void check_readable(const std::string& path, const std::string& field) {
+  const int fd = open_for_reading(path);
+  if (fd < 0) fail(field, "cannot read " + in_quotes(path) + ": " + std::strerror(errno));
+  ::close(fd);
+}
+
+pc::account_settings read_account(const toml::table& table, std::size_t index, const defaults& d,
+                                  const environment& env) {
+  table_reader t(table, "accounts[" + std::to_string(index) + "]");
+  pc::account_settings s;
+  pc::account_config& a = s.account;
+  a.id = t.required_string("name");
+
+  const std::string venue_name = t.required_string("venue");
+  const auto v = pc::parse_venue(venue_name);
+  if (!v)
+    fail(t.field("venue"), "unknown venue " + in_quotes(venue_name) +
+                               " (binance-papi, binance-usdm, binance-coinm, bitget)");
+  a.venue_kind = *v;
+  a.products = read_products(t, *v);
+
+  if (auto host = t.string("host")) a.host = std::move(*host);
+  if (const auto port = t.integer("port")) {
+    if (*port < 1 || *port > 65535)
+      fail(t.field("port"), std::to_string(*port) + " is outside 1..65535");
+    a.port = static_cast<std::uint16_t>(*port);
+  }
+  if (auto ca = t.string("ca_file")) {
+    if (ca->empty()) fail(t.field("ca_file"), "must not be empty");
+    check_readable(*ca, t.field("ca_file"));
+    s.ca_file = std::move(*ca);
+  }
+  if (const auto w = t.integer("recv_window_ms")) a.recv_window_ms = *w;
+  if (const auto c = t.integer("connections")) {
+    if (*c < 0) fail(t.field("connections"), std::to_string(*c) + " is outside 1..16");
+    s.connections = static_cast<std::size_t>(*c);
+  }
+  s.verify_after_set = t.boolean("verify_after_set").value_or(d.verify_after_set);
+  a.bitget_demo_key = t.boolean("bitget_demo_key").value_or(false);
+
+  const default_env_names names = default_env(*v);
+  const auto key_env = t.string("key_env");
+  if (key_env && key_env->empty()) fail(t.field("key_env"), "must not be empty");
+  const std::string key_name = key_env ? *key_env : std::string(names.key);
+  const std::optional<std::string> key = env(key_name);
+  if (!key) fail(t.where(), "environment variable " + key_name + " is not set");
+  if (key->empty()) fail(t.where(), "environment variable " + key_name + " is empty");
+  s.creds.api_key = *key;
+  s.creds.secret = read_secret(t, env, "secret", names.secret);
+  if (*v == pc::venue::bitget) {
+    s.creds.passphrase = read_secret(t, env, "passphrase", names.passphrase);
+  } else {
+    for (const char* key_name_bitget : {"passphrase_env", "passphrase_file"})
+      if (t.node(key_name_bitget) != nullptr)
+        fail(t.field(key_name_bitget), "is a Bitget setting (venue is " + venue_name + ")");
+  }
+  t.refuse_unknown();
+  return s;
+}
+
+defaults read_defaults(const toml::node* node) {
+  defaults d;
+  if (node == nullptr) return d;
+  const auto* table = node->as_table();
+  if (table == nullptr) fail("defaults", "expected a table, got " + std::string(type_name(*node)));
+  table_reader t(*table, "defaults");
+  d.attempt_timeout_ms = t.integer("attempt_timeout_ms");
+  d.request_deadline_ms = t.integer("request_deadline_ms");
+  d.verify_after_set = t.boolean("verify_after_set").value_or(false);
+  t.refuse_unknown();
+  for (const auto& [value, key] : {std::pair{d.attempt_timeout_ms, "attempt_timeout_ms"},
+                                   std::pair{d.request_deadline_ms, "request_deadline_ms"}})
+    if (value && *value < 1) fail(t.field(key), std::to_string(*value) + " must be positive");
+  return d;
+}
+
+// toml++ descriptions are one sentence, but keep the message on one line whatever they say.
+std::string one_line(std::string_view text) {
+  std::string s(text);
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+}  // namespace
+
+environment process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+default_env_names default_env(components::venue v) noexcept {
+  if (v == components::venue::bitget)
+    return {"BITGET_API_KEY", "BITGET_API_SECRET", "BITGET_API_PASSPHRASE"};
+  return {"BINANCE_API_KEY", "BINANCE_API_SECRET", ""};
+}
+
+components::component_config parse_config(std::string_view toml_text, std::string_view source_name,
+                                          const environment& env) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& at = e.source().begin;
+    throw config_error(std::string(source_name) + ":" + std::to_string(at.line) + ":" +
+                       std::to_string(at.column) + ": " + one_line(e.description()));
+  }
+
+  table_reader top(root, "");
+  const defaults d = read_defaults(top.node("defaults"));
+  const toml::node* accounts = top.node("account");
+  top.refuse_unknown();
+  if (accounts == nullptr) fail("account", "no [[account]] table: at least one is required");
+  const auto* list = accounts->as_array();
+  if (list == nullptr || !list->is_array_of_tables())
+    fail("account", "expected [[account]] tables, got " + std::string(type_name(*accounts)));
+
+  components::component_config config;
+  if (d.attempt_timeout_ms)
+    config.attempt_timeout = std::chrono::milliseconds(*d.attempt_timeout_ms);
+  if (d.request_deadline_ms)
+    config.request_deadline = std::chrono::milliseconds(*d.request_deadline_ms);
+  for (std::size_t i = 0; i < list->size(); ++i)
+    config.accounts.push_back(read_account(*(*list)[i].as_table(), i, d, env));
+
+  try {
+    components::validate_config(config);
+  } catch (const std::invalid_argument& e) {
+    throw config_error(e.what());
+  }
+  return config;
+}
+
+components::component_config load_config(const std::filesystem::path& path,
+                                         const environment& env) {
+  const std::string name = path.string();
+  const int fd = open_for_reading(name);
+  if (fd < 0) fail(name, std::string("cannot read: ") + std::strerror(errno));
+  read_result r = read_fd(fd, max_config_file_size);
+  ::close(fd);
+  if (!r.ok) fail(name, "cannot read: " + r.error);
+  return parse_config(r.text, name, env);
+}
+
+}  // namespace posmode::tools
