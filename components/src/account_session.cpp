@@ -47,9 +47,23 @@ event_status status_of(outcome o) noexcept {
   return event_status::unknown;
 }
 
-// A refusal whose meaning is known even though a Bitget query is made to read the mode back.
+// A refusal whose meaning is known even though a Bitget query reads the mode back: the query
+// cannot turn it into `not_applied`. Any other error (`venue_error`) leaves the effect open.
 bool is_recognised_refusal(outcome o) noexcept {
-  return o != outcome::unknown && o != outcome::malformed;
+  switch (o) {
+    case outcome::blocked_positions:
+    case outcome::blocked_orders:
+    case outcome::blocked_um_cm_mismatch:
+    case outcome::clock_skew:
+    case outcome::bad_signature:
+    case outcome::key_or_permission:
+    case outcome::wrong_environment:
+    case outcome::rate_limited:
+    case outcome::ip_banned:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace
@@ -482,6 +496,9 @@ void account_session::on_set_reply(const venue_reply& reply) noexcept {
       if (retry.resync_on_clock_skew && !job_.clock_retry_used) {
         job_.clock_retry_used = true;
         job_.step = phase::resyncing;
+        // The venue says our clock is off: earlier samples (however tight) no longer describe
+        // it, and the estimator would keep preferring them.
+        clock_.reset();
         probe_clock();
         if (!clock_probe_in_flight_) after_clock_probe();  // no connection for a probe
         return;
@@ -639,11 +656,13 @@ void account_session::finish_job() noexcept {
 void account_session::arm_deadline() noexcept {
   const std::int64_t left = job_.deadline_ns - core_.clock().monotonic_ns();
   deadline_timer_.expires_after(nanoseconds(std::max<std::int64_t>(left, 0)));
-  deadline_timer_.async_wait(
-      [this, generation = job_.generation](const boost::system::error_code& ec) {
+  // The session's own memory: a busy-poll host arms this outside `io_context::poll()`, where
+  // Asio's per-thread recycling does not reach.
+  deadline_timer_.async_wait(engine::bind_shared_memory(
+      deadline_memory_, [this, generation = job_.generation](const boost::system::error_code& ec) {
         if (ec || !job_.active || job_.generation != generation) return;
         on_deadline();
-      });
+      }));
 }
 
 void account_session::on_deadline() noexcept {

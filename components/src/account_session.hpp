@@ -13,6 +13,7 @@
 #include "posmode/components/account_requests.hpp"
 #include "posmode/engine/clock_offset.hpp"
 #include "posmode/engine/connection_pool.hpp"
+#include "posmode/engine/handler_memory.hpp"
 
 namespace posmode::components::detail {
 
@@ -145,6 +146,9 @@ class account_session {
   std::unique_ptr<engine::connection_pool> time_;  // null when the API host serves the time
   engine::clock_offset_estimator clock_;
   boost::asio::steady_timer deadline_timer_;
+  // Shared: a cancelled deadline wait returns its memory after the session may be gone.
+  std::shared_ptr<engine::handler_memory> deadline_memory_ =
+      std::make_shared<engine::handler_memory>();
   boost::asio::steady_timer step_timer_;
   boost::asio::steady_timer refresh_timer_;
   boost::asio::steady_timer resync_timer_;

@@ -95,15 +95,18 @@ struct position_mode_component::impl {
 
   // -- loop thread ---------------------------------------------------------------------------
 
-  // The eventfd is edge-triggered in Asio's reactor, so it is never read: each write is a new
-  // edge. Leaving the counter alone saves the loop a system call per wake-up.
+  // The eventfd must be read before the wait is armed again: Asio re-arms a descriptor with
+  // epoll_ctl, which reports a still-readable eventfd at once, and the loop would never sleep.
+  // This costs a blocked loop one read per wake-up; a spinning host uses busy_poll instead.
   void arm_wake() {
-    wake.async_wait(asio::posix::stream_descriptor::wait_read,
-                    [this](const boost::system::error_code& ec) {
-                      if (ec || !running) return;
-                      arm_wake();
-                      pump();
-                    });
+    wake.async_wait(
+        asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+          if (ec || !running) return;
+          std::uint64_t count = 0;
+          [[maybe_unused]] const auto n = ::read(wake.native_handle(), &count, sizeof count);
+          arm_wake();
+          pump();
+        });
   }
 
   // Takes triggers while the backlog can hold their events; the rest stay in the ring (which

@@ -17,6 +17,7 @@
 
 #include "posmode/engine/error.hpp"
 #include "posmode/engine/fixed_string.hpp"
+#include "posmode/engine/handler_memory.hpp"
 
 namespace posmode::engine {
 namespace asio = boost::asio;
@@ -40,74 +41,6 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
   if (slot == nullptr) return 0;
   slot->replace(session);
   return 1;  // we keep the reference
-}
-
-// Asio allocates each asynchronous operation through the handler's associated allocator; the
-// default recycles one block per thread, which is not enough for the read wait and the deadline
-// that are outstanding together. Each kind of operation here gets its own block in the
-// connection instead, so the steady state allocates nothing (the pattern of Asio's
-// "allocation" example).
-class handler_memory {
- public:
-  void* allocate(std::size_t size) {
-    for (auto& block : slots_) {
-      if (!block.in_use && size <= block.storage.size()) {
-        block.in_use = true;
-        return block.storage.data();
-      }
-    }
-    return ::operator new(size);
-  }
-  void deallocate(void* pointer) noexcept {
-    for (auto& block : slots_) {
-      if (pointer == block.storage.data()) {
-        block.in_use = false;
-        return;
-      }
-    }
-    ::operator delete(pointer);
-  }
-
- private:
-  // Two per kind: a cancelled wait (e.g. the deadline of the request that just completed) may
-  // still be queued when the next one is armed.
-  struct memory_block {
-    alignas(std::max_align_t) std::array<unsigned char, 384> storage{};
-    bool in_use = false;
-  };
-  std::array<memory_block, 2> slots_{};
-};
-
-template <typename T>
-struct handler_allocator {
-  using value_type = T;
-  explicit handler_allocator(handler_memory& m) noexcept : memory(&m) {}
-  template <typename U>
-  handler_allocator(const handler_allocator<U>& other) noexcept : memory(other.memory) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(memory->allocate(sizeof(T) * n)); }
-  void deallocate(T* p, std::size_t) noexcept { memory->deallocate(p); }
-  template <typename U>
-  bool operator==(const handler_allocator<U>& other) const noexcept {
-    return memory == other.memory;
-  }
-  handler_memory* memory;
-};
-
-template <typename Handler>
-struct with_memory {
-  using allocator_type = handler_allocator<Handler>;
-  allocator_type get_allocator() const noexcept { return allocator_type(*memory); }
-  template <typename... Args>
-  void operator()(Args&&... args) {
-    handler(std::forward<Args>(args)...);
-  }
-  handler_memory* memory;
-  Handler handler;
-};
-
-template <typename Handler>
-with_memory<Handler> bind_memory(handler_memory& memory, Handler handler) {
-  return {&memory, std::move(handler)};
 }
 
 std::string openssl_reason() {

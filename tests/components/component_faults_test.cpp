@@ -1,0 +1,329 @@
+// The position-mode component against the mock exchange's faults: a venue clock that moved after
+// start, rate limits, answers that leave the outcome open (dropped connections, 503 unknown, HTML
+// 502) and are settled by a mode query, and deadlines.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "components/component_test_support.hpp"
+
+using namespace posmode;
+using namespace std::chrono_literals;
+using components::event_status;
+using components::product;
+using components::venue;
+using mock::binance_product;
+using test::component_harness;
+
+namespace {
+
+constexpr auto hedge = components::position_mode::hedge;
+constexpr auto one_way = components::position_mode::one_way;
+constexpr auto mock_hedge = mock::position_mode::hedge;
+constexpr auto mock_one_way = mock::position_mode::one_way;
+
+// Gives `key` the faults for its next set request only: the mock's hook clears them as that
+// request is served (before its reply is written), so the query that follows is answered normally.
+void fault_next_set(component_harness& h, const std::string& key, const mock::fault_set& faults) {
+  auto& ex = h.ex();
+  auto fired = std::make_shared<std::atomic<bool>>(false);
+  h.set_request_hook([&ex, key, fired](const mock::request_record& r) {
+    if (r.method == "POST" && !fired->exchange(true)) ex.clear_account_faults(key);
+  });
+  ex.set_account_faults(key, faults);
+}
+
+}  // namespace
+
+TEST_CASE("a venue clock that moved after start: resync, retry once, applied") {
+  component_harness h;
+  std::chrono::milliseconds skew{0};
+  std::string set_path;
+  bool bitget = false;
+  SUBCASE("Binance, venue 8 s ahead: the timestamps are outside recvWindow") {
+    skew = 8'000ms;
+  }
+  SUBCASE("Binance, venue 3 s behind: the timestamps are over 1 s ahead") {
+    skew = -3'000ms;
+  }
+  SUBCASE("Bitget, venue 35 s ahead: outside its 30 s window") {
+    skew = 35'000ms;
+    bitget = true;
+  }
+  if (bitget) {
+    h.add_bitget({product::usdt_futures}, 1);
+    set_path = "set-position-mode";
+  } else {
+    h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+    set_path = "/fapi/v1/positionSide/dual";
+  }
+  h.start();
+  const auto before = h.component().stats();
+  h.ex().set_clock_skew(skew);
+  const auto e = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  INFO(h.log());
+  CHECK(e.status == event_status::applied);
+  CHECK(e.attempts == 2);
+  CHECK(h.count_requests("POST", set_path) == 2);
+  const auto after = h.component().stats();
+  CHECK(after.retries == before.retries + 1);
+  CHECK(after.clock_syncs > before.clock_syncs);
+  if (bitget) {
+    CHECK(h.ex().bitget_mode(test::bitget_key(1), "USDT-FUTURES") == mock_hedge);
+  } else {
+    CHECK(h.ex().binance_mode(test::binance_key(1), binance_product::usdm) == mock_hedge);
+  }
+  h.check_invariants();
+}
+
+TEST_CASE("a timestamp refused again after the resync ends in clock_skew") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.start();
+  // The venue clock jumps 8 s, and 10 s more after each time answer: a resync never catches up.
+  auto skew = std::make_shared<std::atomic<long long>>(8'000);
+  auto& ex = h.ex();
+  h.set_request_hook([&ex, skew](const mock::request_record& r) {
+    if (r.target.find("/time") != std::string::npos)
+      ex.set_clock_skew(std::chrono::milliseconds(skew->fetch_add(10'000) + 10'000));
+  });
+  ex.set_clock_skew(8'000ms);
+  const auto e = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  CHECK(e.status == event_status::clock_skew);
+  CHECK(e.attempts == 2);
+  CHECK(e.has_code);
+  CHECK(e.code == -1021);
+  CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 2);
+  CHECK(h.ex().binance_mode(test::binance_key(1), binance_product::usdm) == mock_one_way);
+  h.check_invariants();
+}
+
+TEST_CASE("Binance 429 whose Retry-After does not fit the deadline: rate_limited") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.start();
+  // Start-up spent more than this; the mock asks to retry once the minute's oldest weight expires.
+  h.ex().set_weight_limit(1);
+  const auto e = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  CHECK(e.status == event_status::rate_limited);
+  CHECK(e.http_status == 429);
+  CHECK(e.code == -1003);
+  CHECK(e.attempts == 1);
+  CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1);
+  CHECK(h.ex().binance_mode(test::binance_key(1), binance_product::usdm) == mock_one_way);
+  h.check_invariants();
+}
+
+TEST_CASE("Bitget 429 on the second product type of a request") {
+  // One set call per second per account: the request's second set call is refused with 429 and
+  // no Retry-After, so the component assumes `default_retry_after`.
+  mock::exchange_options options;
+  options.bitget_rate_limit = 1;
+  component_harness h(options);
+  h.add_bitget({product::usdt_futures, product::coin_futures}, 1);
+  bool fits = true;
+  SUBCASE("the default wait fits the deadline: wait, retry, applied") {
+    h.config.retry.default_retry_after = 1'100ms;
+  }
+  SUBCASE("it does not: rate_limited") {
+    h.config.retry.default_retry_after = 20'000ms;
+    fits = false;
+  }
+  h.start();
+  const auto id = h.request(0, hedge);
+  h.terminal(id);
+  INFO(h.dump());
+  const auto mine = h.events_of(id);
+  REQUIRE(mine.size() == 2);
+  int applied_first_try = 0;
+  int applied_second_try = 0;
+  int limited = 0;
+  for (const auto& e : mine) {
+    if (e.status == event_status::applied && e.attempts == 1) ++applied_first_try;
+    if (e.status == event_status::applied && e.attempts == 2) ++applied_second_try;
+    if (e.status == event_status::rate_limited) {
+      ++limited;
+      CHECK(e.http_status == 429);
+      CHECK(e.attempts == 1);
+    }
+  }
+  CHECK(applied_first_try == 1);
+  CHECK(applied_second_try == (fits ? 1 : 0));
+  CHECK(limited == (fits ? 0 : 1));
+  CHECK(h.count_requests("POST", "set-position-mode") == (fits ? 3U : 2U));
+  h.check_invariants();
+}
+
+TEST_CASE("the connection drops right after a complete reply: the reply counts, then reconnect") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.start();
+  mock::fault_set faults;
+  faults.drop_after_reply = true;
+  fault_next_set(h, test::binance_key(1), faults);
+  const auto e = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  // The whole 200 arrived before the cut; a component that lost it must have queried instead.
+  CHECK((e.status == event_status::applied || e.status == event_status::confirmed));
+  CHECK(e.attempts == 1);
+  CHECK(h.ex().binance_mode(test::binance_key(1), binance_product::usdm) == mock_hedge);
+  CHECK(h.wait_until([&] { return h.component().stats().connections_lost >= 1; }));
+  // The pool recovers: more requests go through.
+  CHECK(h.terminal(h.request(0, one_way)).status == event_status::applied);
+  CHECK(h.terminal(h.request(0, hedge)).status == event_status::applied);
+  CHECK(h.terminal(h.request(0, one_way)).status == event_status::applied);
+  h.check_invariants();
+}
+
+TEST_CASE("an open outcome is settled by a mode query: confirmed or not_applied") {
+  component_harness h;
+  mock::fault_set faults;
+  bool bitget = false;
+  SUBCASE("dropped before the reply, after the venue acted") {
+    faults.drop_before_reply = true;
+    faults.apply_change = true;
+  }
+  SUBCASE("dropped before the reply, the venue did not act") {
+    faults.drop_before_reply = true;
+  }
+  SUBCASE("503 unknown error, the venue acted") {
+    faults.unknown_error_503 = true;
+    faults.apply_change = true;
+  }
+  SUBCASE("503 unknown error, the venue did not act") {
+    faults.unknown_error_503 = true;
+  }
+  SUBCASE("HTML 502 from the CDN, the venue did not act") {
+    faults.html_502 = true;
+  }
+  SUBCASE("HTML 502 from the CDN, the venue acted") {
+    faults.html_502 = true;
+    faults.apply_change = true;
+  }
+  SUBCASE("Bitget 503 (40010), the venue acted") {
+    faults.unknown_error_503 = true;
+    faults.apply_change = true;
+    bitget = true;
+  }
+  SUBCASE("Bitget HTML 502, the venue did not act") {
+    faults.html_502 = true;
+    bitget = true;
+  }
+  if (bitget) {
+    h.add_bitget({product::usdt_futures}, 1);
+  } else {
+    h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  }
+  h.start();
+  const auto queries_before = h.component().stats().queries_sent;
+  fault_next_set(h, bitget ? test::bitget_key(1) : test::binance_key(1), faults);
+  const auto e = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  INFO(h.log());
+  CHECK(e.status == (faults.apply_change ? event_status::confirmed : event_status::not_applied));
+  CHECK(e.has_observed_mode);
+  CHECK(e.observed_mode == (faults.apply_change ? hedge : one_way));
+  CHECK(e.attempts == 1);
+  CHECK(h.component().stats().queries_sent > queries_before);
+  if (bitget) {
+    CHECK(h.count_requests("POST", "set-position-mode") == 1);
+  } else {
+    CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1);
+  }
+  // A later request is served normally.
+  // (Bitget answers "00000" for the mode it is already in.)
+  const auto next = h.terminal(h.request(0, one_way));
+  if (bitget) {
+    CHECK(components::is_success(next.status));
+  } else {
+    CHECK(next.status ==
+          (faults.apply_change ? event_status::applied : event_status::already_in_mode));
+  }
+  h.check_invariants();
+}
+
+TEST_CASE("PAPI: an open outcome on CM after UM applied is settled for CM") {
+  component_harness h;
+  h.add_binance(venue::binance_papi, {product::papi_um, product::papi_cm}, 1);
+  h.start();
+  mock::fault_set faults;
+  faults.unknown_error_503 = true;
+  faults.apply_change = true;
+  // The hook fires on the first POST (UM) without clearing; the second POST (CM) gets the 503.
+  auto& ex = h.ex();
+  auto posts = std::make_shared<std::atomic<int>>(0);
+  const std::string key = test::binance_key(1);
+  h.set_request_hook([&ex, key, posts, faults](const mock::request_record& r) {
+    if (r.method != "POST") return;
+    const int n = ++*posts;
+    if (n == 1) ex.set_account_faults(key, faults);
+    if (n == 2) ex.clear_account_faults(key);
+  });
+  const auto id = h.request(0, hedge);
+  h.terminal(id);
+  INFO(h.dump());
+  const auto mine = h.events_of(id);
+  REQUIRE(mine.size() == 2);
+  CHECK(mine[0].product_scope == product::papi_um);
+  CHECK(mine[0].status == event_status::applied);
+  CHECK(mine[1].product_scope == product::papi_cm);
+  CHECK(mine[1].status == event_status::confirmed);
+  CHECK(mine[1].terminal);
+  h.check_invariants();
+}
+
+TEST_CASE("a venue that does not answer in time: the deadline ends the request") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  event_status expected = event_status::timeout;
+  mock::fault_set faults;
+  SUBCASE("the deadline passes while the query is still out: timeout") {
+    h.config.attempt_timeout = 400ms;
+    h.config.request_deadline = 600ms;
+    faults.delay = 3'000ms;
+  }
+  SUBCASE("the set and the query both time out before the deadline: unknown") {
+    h.config.attempt_timeout = 200ms;
+    h.config.request_deadline = 3'000ms;
+    faults.delay = 6'000ms;
+    expected = event_status::unknown;
+  }
+  h.start();
+  // Set after start: the start-up mode query must not be delayed. Time probes carry no key.
+  h.ex().set_account_faults(test::binance_key(1), faults);
+  const auto e = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  INFO(h.log());
+  CHECK(e.status == expected);
+  CHECK(e.terminal);
+  CHECK(e.attempts == 1);
+  CHECK(!e.has_observed_mode);
+  // The faults go; the pool recovers and a new request is served.
+  h.ex().clear_account_faults(test::binance_key(1));
+  const auto next = h.terminal(h.request(0, hedge));
+  CHECK(components::is_success(next.status));
+  h.check_invariants();
+}
+
+TEST_CASE("stop() ends a request in progress with transport_error") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.start();
+  mock::fault_set faults;
+  faults.delay = 5'000ms;
+  h.ex().set_account_faults(test::binance_key(1), faults);
+  const auto id = h.request(0, hedge);
+  REQUIRE(h.wait_until([&] { return h.component().stats().set_requests_sent == 1; }));
+  h.stop_component();
+  const auto e = h.terminal(id);
+  INFO(h.dump());
+  CHECK(e.status == event_status::transport_error);
+  CHECK(e.attempts == 1);
+  h.check_invariants();
+}

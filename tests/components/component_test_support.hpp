@@ -1,0 +1,409 @@
+#pragma once
+
+// The position-mode component end to end against the mock exchange: a harness that starts the
+// mock, builds a configuration pointing at it, hosts the component's io_context in one of three
+// ways, waits for start-up and collects every published event. Every wait is bounded, so a lost
+// event fails the test instead of hanging it.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "posmode/components/position_mode_component.hpp"
+#include "posmode/mock/exchange.hpp"
+
+namespace posmode::test {
+
+namespace pc = posmode::components;
+
+// Fake credentials (venues.md); keys are made unique per account with a two-digit suffix.
+inline constexpr std::string_view binance_secret =
+    "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+inline constexpr std::string_view bitget_secret =
+    "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+inline constexpr std::string_view bitget_passphrase = "Passphrase1";
+
+inline std::string binance_key(int n) {
+  std::string key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh";
+  key += static_cast<char>('0' + n / 10 % 10);
+  key += static_cast<char>('0' + n % 10);
+  return key;
+}
+
+inline std::string bitget_key(int n) {
+  std::string key = "bg_0123456789abcdef0123456789abcd";
+  key += static_cast<char>('0' + n / 10 % 10);
+  key += static_cast<char>('0' + n % 10);
+  return key;
+}
+
+/** The bound on every wait for an event: long, so that only a lost event reaches it. */
+inline constexpr std::chrono::milliseconds event_wait{10'000};
+
+/** How the component's io_context is driven. */
+enum class host_kind {
+  run_thread,   ///< a loop thread blocks in `io.run()` (wakeup_mode::eventfd)
+  poll_thread,  ///< a loop thread spins on `io.poll()` and `component.poll()` (busy_poll)
+  test_thread,  ///< the test thread is loop, risk and consumer thread (any wakeup mode)
+};
+
+inline std::string describe(const pc::position_event& e) {
+  std::ostringstream s;
+  s << "#" << e.sequence << " req=" << e.request_id << " acct=" << e.account << " "
+    << pc::to_string(e.product_scope) << " want=" << pc::to_string(e.requested) << " "
+    << pc::to_string(e.status) << (e.terminal ? " terminal" : "")
+    << (e.verification ? " verification" : "");
+  if (e.has_observed_mode) s << " observed=" << pc::to_string(e.observed_mode);
+  s << " attempts=" << static_cast<int>(e.attempts) << " http=" << e.http_status;
+  if (e.has_code) s << " code=" << e.code;
+  if (!e.code_text.empty()) s << " code_text=" << e.code_text.view();
+  s << " msg='" << e.message.view() << "'";
+  return s.str();
+}
+
+/** A mock exchange, a component configured against it, its host, and the events it published. */
+class component_harness {
+ public:
+  explicit component_harness(mock::exchange_options options = {}) {
+    options.on_request = [this](const mock::request_record& r) {
+      std::function<void(const mock::request_record&)> hook;
+      {
+        const std::lock_guard lock(hook_mutex_);
+        hook = hook_;
+      }
+      if (hook) hook(r);
+    };
+    ex_ = std::make_unique<mock::exchange>(std::move(options));
+    config.retry.reconnect.initial = std::chrono::milliseconds(20);
+    config.retry.reconnect.max = std::chrono::milliseconds(200);
+  }
+
+  ~component_harness() {
+    stop();
+    ex_->stop();  // before the hook's members go: the mock's thread calls the hook
+  }
+  component_harness(const component_harness&) = delete;
+  component_harness& operator=(const component_harness&) = delete;
+
+  [[nodiscard]] mock::exchange& ex() noexcept { return *ex_; }
+  [[nodiscard]] pc::position_mode_component& component() noexcept { return *component_; }
+  [[nodiscard]] boost::asio::io_context& io() noexcept { return io_; }
+
+  /** Called on the mock's thread after each request, before its reply is written. */
+  void set_request_hook(std::function<void(const mock::request_record&)> hook) {
+    const std::lock_guard lock(hook_mutex_);
+    hook_ = std::move(hook);
+  }
+
+  /** Adds a Binance account to the mock (all four surfaces) and to the configuration. */
+  std::size_t add_binance(pc::venue v, std::vector<pc::product> products, int key_number,
+                          mock::position_mode initial = mock::position_mode::one_way) {
+    mock::binance_account account;
+    account.api_key = binance_key(key_number);
+    account.secret = std::string(binance_secret);
+    account.papi_um = account.papi_cm = account.usdm = account.coinm = initial;
+    ex_->add_binance_account(account);
+    return add_settings(settings(v, std::move(products), account.api_key, binance_secret, ""));
+  }
+
+  /** Adds a Bitget account (every product type in `initial`) to the mock and the config. */
+  std::size_t add_bitget(std::vector<pc::product> products, int key_number,
+                         mock::position_mode initial = mock::position_mode::one_way) {
+    mock::bitget_account account;
+    account.api_key = bitget_key(key_number);
+    account.secret = std::string(bitget_secret);
+    account.passphrase = std::string(bitget_passphrase);
+    for (const auto p : products)
+      account.modes.emplace(std::string(pc::to_string(p)), initial);
+    ex_->add_bitget_account(account);
+    return add_settings(settings(pc::venue::bitget, std::move(products), account.api_key,
+                                 bitget_secret, bitget_passphrase));
+  }
+
+  /** Settings for an account pointing at the mock; the mock need not know the key. */
+  [[nodiscard]] pc::account_settings settings(pc::venue v, std::vector<pc::product> products,
+                                              std::string key, std::string_view secret,
+                                              std::string_view passphrase) const {
+    pc::account_settings s;
+    s.account.id = "acct" + std::to_string(config.accounts.size());
+    s.account.venue_kind = v;
+    s.account.products = std::move(products);
+    s.account.host = "localhost";
+    s.account.port = ex_->port();
+    s.creds.api_key = std::move(key);
+    s.creds.secret = pc::secret_string(secret);
+    if (!passphrase.empty()) s.creds.passphrase = pc::secret_string(passphrase);
+    s.ca_pem = ex_->ca_pem();
+    return s;
+  }
+
+  std::size_t add_settings(pc::account_settings s) {
+    s.account.id = "acct" + std::to_string(config.accounts.size());
+    config.accounts.push_back(std::move(s));
+    return config.accounts.size() - 1;
+  }
+
+  /**
+   * Builds the component from `config`, starts it on the chosen host and waits (bounded) until
+   * `started()`. `config.wakeup` is set to suit the host unless it is the test thread.
+   */
+  void start(host_kind host = host_kind::run_thread, bool wait_for_started = true) {
+    host_ = host;
+    if (host == host_kind::run_thread) config.wakeup = pc::wakeup_mode::eventfd;
+    if (host == host_kind::poll_thread) config.wakeup = pc::wakeup_mode::busy_poll;
+    component_.emplace(io_, config);
+    auto* c = &*component_;
+    c->set_log_hook([this](pc::log_level, std::string_view text) {
+      const std::lock_guard lock(log_mutex_);
+      log_ += std::string(text) + "\n";
+    });
+    switch (host) {
+      case host_kind::run_thread:
+        boost::asio::post(io_, [c] { c->start(); });
+        guard_.emplace(io_.get_executor());
+        loop_ = std::thread([this] { io_.run(); });
+        break;
+      case host_kind::poll_thread:
+        boost::asio::post(io_, [c] { c->start(); });
+        loop_ = std::thread([this, c] {
+          while (!quit_.load(std::memory_order_acquire)) {
+            io_.poll();
+            c->poll();
+            if (io_.stopped()) io_.restart();
+          }
+        });
+        break;
+      case host_kind::test_thread:
+        c->start();
+        break;
+    }
+    if (!wait_for_started) return;
+    const bool up = wait_until([&] { return c->started(); });
+    INFO(log());
+    REQUIRE_MESSAGE(up, "the component did not finish warming up");
+  }
+
+  /** Calls `component.stop()` on the loop thread and waits for it; the events stay readable. */
+  void stop_component() {
+    auto* c = &*component_;
+    if (host_ == host_kind::test_thread) {
+      c->stop();
+      return;
+    }
+    std::atomic<bool> stopped{false};
+    boost::asio::post(io_, [c, &stopped] {
+      c->stop();
+      stopped.store(true, std::memory_order_release);
+    });
+    const bool done = wait_until([&] { return stopped.load(std::memory_order_acquire); });
+    REQUIRE_MESSAGE(done, "stop() did not run on the loop");
+  }
+
+  /** Stops the component on its loop and the host; idempotent. */
+  void stop() {
+    if (!component_) return;
+    auto* c = &*component_;
+    if (host_ == host_kind::test_thread) {
+      c->stop();
+      for (int i = 0; i < 50; ++i)
+        drive();
+    } else {
+      std::atomic<bool> stopped{false};
+      boost::asio::post(io_, [c, &stopped] {
+        c->stop();
+        stopped.store(true, std::memory_order_release);
+      });
+      const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (!stopped.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < end)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      // Let the closes run a little, then end the host.
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      quit_.store(true, std::memory_order_release);
+      guard_.reset();
+      io_.stop();
+      if (loop_.joinable()) loop_.join();
+    }
+    component_.reset();
+  }
+
+  /** Asks for a mode; REQUIREs that it was accepted. Returns the request id. */
+  std::uint64_t request(std::size_t account, pc::position_mode mode) {
+    const bool accepted = component_->request(account, mode);
+    REQUIRE(accepted);
+    return ++requests_;
+  }
+
+  /** The events collected so far (pops what is waiting first). */
+  const std::vector<pc::position_event>& events() {
+    pop_all();
+    return events_;
+  }
+
+  /** While false, nothing is popped: a consumer that has stopped reading. */
+  void set_consuming(bool on) noexcept { consuming_ = on; }
+
+  /** Pops and drives the loop (test-thread host) until `done()` or `limit` passes. */
+  bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit = event_wait) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      pop_all();
+      if (done()) return true;
+      if (std::chrono::steady_clock::now() > end) return false;
+      drive();
+    }
+  }
+
+  /** The request's terminal event, waiting for it; fails the test (with a dump) if it never comes.
+   */
+  pc::position_event terminal(std::uint64_t request_id) {
+    const pc::position_event* e = nullptr;
+    wait_until([&] { return (e = find_terminal(request_id)) != nullptr; });
+    INFO(dump());
+    REQUIRE_MESSAGE(e != nullptr, "no terminal event for request " << request_id);
+    return *e;
+  }
+
+  /** Waits for the verification event that follows the request's terminal one. */
+  pc::position_event verification(std::uint64_t request_id) {
+    const pc::position_event* found = nullptr;
+    wait_until([&] {
+      for (const auto& e : events_)
+        if (e.request_id == request_id && e.verification) found = &e;
+      return found != nullptr;
+    });
+    INFO(dump());
+    REQUIRE_MESSAGE(found != nullptr, "no verification event for request " << request_id);
+    return *found;
+  }
+
+  [[nodiscard]] const pc::position_event* find_terminal(std::uint64_t request_id) const {
+    for (const auto& e : events_)
+      if (e.request_id == request_id && e.terminal) return &e;
+    return nullptr;
+  }
+
+  /** The events of one request, in order. */
+  [[nodiscard]] std::vector<pc::position_event> events_of(std::uint64_t request_id) const {
+    std::vector<pc::position_event> out;
+    for (const auto& e : events_)
+      if (e.request_id == request_id) out.push_back(e);
+    return out;
+  }
+
+  [[nodiscard]] std::vector<pc::position_event> current_mode_events() const {
+    std::vector<pc::position_event> out;
+    for (const auto& e : events_)
+      if (e.status == pc::event_status::current_mode) out.push_back(e);
+    return out;
+  }
+
+  /** Every event so far, one per line, and the component's log: for failure messages. */
+  [[nodiscard]] std::string dump() const {
+    std::string s = "events:\n";
+    for (const auto& e : events_)
+      s += "  " + describe(e) + "\n";
+    s += "mock log:\n";
+    for (const auto& r : ex_->request_log())
+      s += "  " + mock::format_record(r) + (r.fault.empty() ? "" : " fault=" + r.fault) + "\n";
+    return s;
+  }
+
+  [[nodiscard]] std::string log() const {
+    const std::lock_guard lock(log_mutex_);
+    return log_;
+  }
+
+  /** The mock's records of requests to `path_part` with method `method`. */
+  [[nodiscard]] std::size_t count_requests(std::string_view method,
+                                           std::string_view path_part) const {
+    std::size_t n = 0;
+    for (const auto& r : ex_->request_log())
+      if (r.method == method && r.target.find(path_part) != std::string::npos) ++n;
+    return n;
+  }
+
+  /**
+   * The contract every test ends with: sequences 1, 2, 3, ... in order; exactly one terminal
+   * event per accepted request; at most one verification event, after the terminal one.
+   */
+  void check_invariants() {
+    pop_all();
+    INFO(dump());
+    for (std::size_t i = 0; i < events_.size(); ++i)
+      CHECK(events_[i].sequence == i + 1);
+    for (std::uint64_t id = 1; id <= requests_; ++id) {
+      int terminals = 0;
+      int verifications = 0;
+      bool verification_before_terminal = false;
+      for (const auto& e : events_) {
+        if (e.request_id != id) continue;
+        if (e.terminal) ++terminals;
+        if (e.verification) {
+          ++verifications;
+          if (terminals == 0) verification_before_terminal = true;
+        }
+      }
+      CHECK_MESSAGE(terminals == 1, "request " << id);
+      CHECK_MESSAGE(verifications <= 1, "request " << id);
+      CHECK_MESSAGE(!verification_before_terminal, "request " << id);
+    }
+  }
+
+  /** Filled by the test before `start()`. */
+  pc::component_config config;
+
+ private:
+  void pop_all() {
+    if (!component_ || !consuming_) return;
+    pc::position_event e;
+    while (component_->try_pop(e))
+      events_.push_back(e);
+  }
+
+  void drive() {
+    if (host_ == host_kind::test_thread) {
+      if (io_.stopped()) io_.restart();
+      if (config.wakeup == pc::wakeup_mode::busy_poll) {
+        component_->poll();
+        io_.poll();
+      } else {
+        io_.run_one_for(std::chrono::milliseconds(5));
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+
+  std::unique_ptr<mock::exchange> ex_;
+  std::mutex hook_mutex_;
+  std::function<void(const mock::request_record&)> hook_;
+  mutable std::mutex log_mutex_;
+  std::string log_;
+  boost::asio::io_context io_{1};
+  std::optional<pc::position_mode_component> component_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
+  std::thread loop_;
+  std::atomic<bool> quit_{false};
+  host_kind host_ = host_kind::run_thread;
+  std::vector<pc::position_event> events_;
+  std::uint64_t requests_ = 0;
+  bool consuming_ = true;
+};
+
+}  // namespace posmode::test
