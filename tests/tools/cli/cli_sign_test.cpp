@@ -1,0 +1,173 @@
+// posmode sign: byte-equal to the template tests' expected requests (venues.md vectors), the key
+// masked without --show-key, and bad input refused with exit code 2 and one line.
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "tools/cli/cli_test_support.hpp"
+
+using posmode::test::cli::check_usage_error;
+using posmode::test::cli::run_cli;
+using posmode::test::cli::vector_env;
+
+namespace {
+
+constexpr const char* vector_time = "1700000000000";
+
+std::string binance_set(const std::string& path, bool hedge, const std::string& host,
+                        const std::string& signature, const std::string& window = "5000",
+                        const std::string& key = posmode::test::cli::binance_key) {
+  return "POST " + path + "?dualSidePosition=" + (hedge ? "true" : "false") +
+         "&recvWindow=" + window + "&timestamp=1700000000000&signature=" + signature +
+         " HTTP/1.1\r\n"
+         "Host: " +
+         host +
+         "\r\n"
+         "User-Agent: posmode/0.1.0\r\n"
+         "X-MBX-APIKEY: " +
+         key +
+         "\r\n"
+         "Content-Length: 0\r\n"
+         "\r\n";
+}
+
+// venues.md §6: the signed string is the same for every Binance variant.
+constexpr const char* sig_hedge =
+    "d11f2869d49a3801fb5a6bad60898968cc6c370033a79aab2c9c9251e454b3c3";
+constexpr const char* sig_one_way =
+    "a32912a3e10cf6eedb7c887756f4b5eb7878077e1f50d1fcac3681b75a0ad171";
+
+}  // namespace
+
+TEST_SUITE("cli_sign") {
+  TEST_CASE("sign prints the Binance set-mode bytes of every variant, byte for byte") {
+    struct variant {
+      const char* venue;
+      const char* path;
+      const char* host;
+    };
+    for (const variant v :
+         {variant{"binance-papi-um", "/papi/v1/um/positionSide/dual", "papi.binance.com"},
+          variant{"binance-papi-cm", "/papi/v1/cm/positionSide/dual", "papi.binance.com"},
+          variant{"binance-usdm", "/fapi/v1/positionSide/dual", "fapi.binance.com"},
+          variant{"binance-coinm", "/dapi/v1/positionSide/dual", "dapi.binance.com"}}) {
+      CAPTURE(v.venue);
+      const auto hedge = run_cli({"sign", "--venue", v.venue, "--mode", "hedge", "--timestamp",
+                                  vector_time, "--show-key"});
+      CHECK(hedge.exit_code == 0);
+      CHECK(hedge.out == binance_set(v.path, true, v.host, sig_hedge));
+      CHECK(hedge.err.empty());
+      const auto one_way = run_cli({"sign", "--venue", v.venue, "--mode", "one-way", "--timestamp",
+                                    vector_time, "--show-key"});
+      CHECK(one_way.exit_code == 0);
+      CHECK(one_way.out == binance_set(v.path, false, v.host, sig_one_way));
+    }
+  }
+
+  TEST_CASE("sign masks the API key unless --show-key, and never prints the secret") {
+    const auto r =
+        run_cli({"sign", "--venue", "binance-usdm", "--mode", "hedge", "--timestamp", vector_time});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == binance_set("/fapi/v1/positionSide/dual", true, "fapi.binance.com", sig_hedge,
+                               "5000", "vmPU" + std::string(56, '*') + "Eh8A"));
+    CHECK(r.out.find(posmode::test::cli::binance_key) == std::string::npos);
+    CHECK(r.out.find(posmode::test::cli::binance_secret) == std::string::npos);
+    CHECK(r.err.find("--show-key") != std::string::npos);
+  }
+
+  TEST_CASE("sign uses --recv-window") {
+    const auto r = run_cli({"sign", "--venue", "binance-usdm", "--mode", "hedge", "--timestamp",
+                            vector_time, "--recv-window", "10000", "--show-key"});
+    CHECK(r.exit_code == 0);
+    CHECK(
+        r.out.find("?dualSidePosition=true&recvWindow=10000&timestamp=1700000000000&signature=") !=
+        std::string::npos);
+  }
+
+  TEST_CASE("sign prints the Bitget set-mode bytes, byte for byte") {
+    const auto hedge = run_cli(
+        {"sign", "--venue", "bitget", "--mode", "hedge", "--timestamp", vector_time, "--show-key"});
+    CHECK(hedge.exit_code == 0);
+    CHECK(hedge.out ==
+          "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
+          "Host: api.bitget.com\r\n"
+          "User-Agent: posmode/0.1.0\r\n"
+          "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
+          "ACCESS-SIGN: 2Gdz2auu+jzKidxaH31F06Y3yfd6s3i4XPMpMQBosAQ=\r\n"
+          "ACCESS-TIMESTAMP: 1700000000000\r\n"
+          "ACCESS-PASSPHRASE: Passphrase1\r\n"
+          "Content-Type: application/json\r\n"
+          "locale: en-US\r\n"
+          "Content-Length: 53\r\n"
+          "\r\n"
+          R"({"productType":"USDT-FUTURES","posMode":"hedge_mode"})");
+    const auto one_way = run_cli({"sign", "--venue", "bitget", "--mode", "one-way", "--product",
+                                  "USDT-FUTURES", "--timestamp", vector_time, "--show-key"});
+    CHECK(one_way.exit_code == 0);
+    CHECK(one_way.out ==
+          "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
+          "Host: api.bitget.com\r\n"
+          "User-Agent: posmode/0.1.0\r\n"
+          "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
+          "ACCESS-SIGN: m27b2wSpeFKnpEIhAQwiWufpE3hvXAAjlrLtytg2rnI=\r\n"
+          "ACCESS-TIMESTAMP: 1700000000000\r\n"
+          "ACCESS-PASSPHRASE: Passphrase1\r\n"
+          "Content-Type: application/json\r\n"
+          "locale: en-US\r\n"
+          "Content-Length: 55\r\n"
+          "\r\n"
+          R"({"productType":"USDT-FUTURES","posMode":"one_way_mode"})");
+    const auto coin = run_cli({"sign", "--venue", "bitget", "--mode", "hedge", "--product",
+                               "COIN-FUTURES", "--timestamp", vector_time, "--show-key"});
+    CHECK(coin.exit_code == 0);
+    CHECK(coin.out.find("ACCESS-SIGN: jc7zPlmUrQ95JRqv8+AjDQxPdmaapb05OWP2KEvV5qI=\r\n") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("sign hides the Bitget key and passphrase unless --show-key") {
+    const auto r =
+        run_cli({"sign", "--venue", "bitget", "--mode", "hedge", "--timestamp", vector_time});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("ACCESS-KEY: bg_0" + std::string(27, '*') + "cdef\r\n") != std::string::npos);
+    CHECK(r.out.find("ACCESS-PASSPHRASE: ********\r\n") != std::string::npos);
+    CHECK(r.out.find(posmode::test::cli::bitget_passphrase) == std::string::npos);
+    CHECK(r.out.find(posmode::test::cli::bitget_secret) == std::string::npos);
+  }
+}
+
+TEST_SUITE("cli_bad_input") {
+  TEST_CASE("sign refuses an unknown venue, product or mode") {
+    check_usage_error(
+        run_cli({"sign", "--venue", "kraken", "--mode", "hedge", "--timestamp", vector_time}),
+        "--venue: unknown venue 'kraken'");
+    check_usage_error(run_cli({"sign", "--venue", "bitget", "--mode", "hedge", "--product", "SPOT",
+                               "--timestamp", vector_time}),
+                      "--product: unknown Bitget product type 'SPOT'");
+    check_usage_error(
+        run_cli({"sign", "--venue", "binance-usdm", "--mode", "both", "--timestamp", vector_time}),
+        "--mode: unknown mode 'both'");
+    check_usage_error(
+        run_cli({"sign", "--venue", "binance-usdm", "--mode", "hedge", "--timestamp", "17"}),
+        "--timestamp: 17 is not a 13-digit time");
+  }
+
+  TEST_CASE("sign refuses a missing credential variable, naming it") {
+    auto env = vector_env();
+    env.erase("BINANCE_API_SECRET");
+    check_usage_error(run_cli({"sign", "--venue", "binance-papi-um", "--mode", "hedge",
+                               "--timestamp", vector_time},
+                              env),
+                      "environment variable BINANCE_API_SECRET is not set");
+    env = vector_env();
+    env.erase("BITGET_API_PASSPHRASE");
+    check_usage_error(
+        run_cli({"sign", "--venue", "bitget", "--mode", "hedge", "--timestamp", vector_time}, env),
+        "environment variable BITGET_API_PASSPHRASE is not set");
+  }
+
+  TEST_CASE("a missing command or option is a usage error") {
+    check_usage_error(run_cli({}), "subcommand");
+    check_usage_error(run_cli({"set", "--config", "x.toml", "--account", "a"}), "--mode");
+  }
+}

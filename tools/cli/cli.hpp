@@ -1,0 +1,79 @@
+#pragma once
+
+// The pieces of the `posmode` CLI shared by its source files: exit codes, the options of each
+// command, and the commands themselves. Nothing here is part of the library.
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "posmode/components/position_event.hpp"
+#include "posmode/components/venue.hpp"
+
+namespace posmode::cli {
+
+/** The process exit codes, as documented in `posmode --help` and the README. */
+enum exit_code : int {
+  exit_ok = 0,         ///< applied, already in mode, or every mode read
+  exit_usage = 2,      ///< configuration or usage error; nothing was sent
+  exit_blocked = 3,    ///< open positions or orders, or PAPI UM/CM mismatch
+  exit_auth = 4,       ///< key, signature, passphrase, IP or permission refused
+  exit_transport = 5,  ///< no connection, dropped connection, deadline passed, outcome unknown
+  exit_venue = 6,      ///< any other venue answer (rate limit, clock skew, mode not applied, ...)
+};
+
+/**
+ * A usage or configuration problem found by the CLI itself: one line naming the field, printed
+ * as `posmode: <what>` with exit code 2. Never carries a secret.
+ */
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/** The exit code an event status stands for (`exit_ok` for the success statuses). */
+[[nodiscard]] int exit_code_of(components::event_status s) noexcept;
+
+/** How `--mock` sets up the in-process mock exchange before the component connects. */
+struct mock_options {
+  bool enabled = false;
+  components::position_mode initial_mode = components::position_mode::one_way;
+  bool positions = false;     ///< every account holds open positions (switches are blocked)
+  bool orders = false;        ///< every account holds open orders
+  bool wrong_secret = false;  ///< the mock knows another secret: signatures are refused
+  bool drop_replies = false;  ///< the mock closes connections instead of answering
+};
+
+/** `posmode get` and `posmode set`. */
+struct component_options {
+  std::string config_file;
+  std::string account;                            ///< empty: every account (get only)
+  std::optional<components::position_mode> mode;  ///< set only
+  bool json = false;
+  bool verbose = false;  ///< the component's info and debug log lines on stderr
+  mock_options mock;
+};
+
+/** Reads the current modes; prints a table or JSON; returns the exit code. */
+int run_get(const component_options& options);
+/** Sets, verifies and prints the outcome; returns the exit code. */
+int run_set(const component_options& options);
+
+/** `posmode sign`. */
+struct sign_options {
+  std::string venue;    ///< binance-papi-um, binance-papi-cm, binance-usdm, binance-coinm, bitget
+  std::string mode;     ///< hedge or one-way
+  std::string product;  ///< Bitget product type; empty: USDT-FUTURES
+  std::int64_t timestamp_ms = 0;
+  std::optional<std::int64_t> recv_window_ms;
+  bool show_key = false;
+};
+
+/**
+ * Writes the set-mode request bytes to stdout, exactly as posmode would send them (key masked and
+ * passphrase hidden unless `show_key`). @throws usage_error for bad input or a missing variable.
+ */
+int run_sign(const sign_options& options);
+
+}  // namespace posmode::cli

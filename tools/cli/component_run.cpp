@@ -1,0 +1,310 @@
+// posmode get / set: the position-mode component hosted for one short run. A loop thread runs the
+// io_context; the main thread takes the events off the ring, asks for the change (set), waits for
+// the outcome within a bound, stops the component and prints.
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "cli.hpp"
+#include "cli_output.hpp"
+#include "posmode/components/position_mode_component.hpp"
+#include "posmode/mock/exchange.hpp"
+#include "posmode/tools/config.hpp"
+
+namespace posmode::cli {
+namespace {
+
+namespace pc = posmode::components;
+namespace mock = posmode::mock;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+// Beyond the component's own deadlines (warm-up and request both end within request_deadline),
+// the slack before the CLI gives up on an event that should have come.
+constexpr auto event_slack = 2s;
+
+pc::component_config load(const component_options& o) {
+  pc::component_config config;
+  try {
+    config = tools::load_config(o.config_file);
+  } catch (const tools::config_error& e) {
+    throw usage_error(e.what());
+  }
+  if (o.account.empty()) return config;
+  std::string names;
+  for (auto& a : config.accounts) {
+    if (a.account.id == o.account) {
+      // Only the named account is connected: the others need not be reachable.
+      pc::account_settings kept = std::move(a);
+      config.accounts.clear();
+      config.accounts.push_back(std::move(kept));
+      return config;
+    }
+    names += (names.empty() ? "" : ", ") + a.account.id;
+  }
+  throw usage_error("--account: no account named '" + o.account + "' in " + o.config_file + " (" +
+                    names + ")");
+}
+
+mock::position_mode to_mock(pc::position_mode m) {
+  return m == pc::position_mode::hedge ? mock::position_mode::hedge : mock::position_mode::one_way;
+}
+
+// Starts the mock exchange, registers every account's credentials with it (so that signatures
+// verify as on the venue) and points the accounts at it, trusting its throwaway CA.
+std::unique_ptr<mock::exchange> start_mock(pc::component_config& config, const mock_options& m) {
+  mock::exchange_options options;
+  options.weight_limit = 1'000'000;
+  options.bitget_rate_limit = 1'000;
+  auto ex = std::make_unique<mock::exchange>(std::move(options));
+  std::set<std::string, std::less<>> known;
+  for (auto& a : config.accounts) {
+    pc::account_config& acc = a.account;
+    acc.host = "localhost";  // the mock's certificate names localhost and 127.0.0.1
+    acc.port = ex->port();
+    a.ca_file.clear();
+    a.ca_pem = ex->ca_pem();
+    // The mock knows a different secret: every signature is refused (an authentication rehearsal).
+    std::string secret(a.creds.secret.reveal());
+    if (m.wrong_secret) secret += "-not-the-same";
+    const bool first = known.insert(a.creds.api_key).second;
+    if (acc.venue_kind == pc::venue::bitget) {
+      if (first) {
+        mock::bitget_account b;
+        b.api_key = a.creds.api_key;
+        b.secret = secret;
+        b.passphrase = std::string(a.creds.passphrase.reveal());
+        b.demo_key = acc.bitget_demo_key;
+        b.has_positions = m.positions;
+        b.has_orders = m.orders;
+        ex->add_bitget_account(std::move(b));
+      }
+      for (const pc::product p : acc.products)
+        ex->set_bitget_mode(a.creds.api_key, pc::to_string(p), to_mock(m.initial_mode));
+    } else if (first) {
+      mock::binance_account b;
+      b.api_key = a.creds.api_key;
+      b.secret = secret;
+      b.papi_um = b.papi_cm = b.usdm = b.coinm = to_mock(m.initial_mode);
+      b.has_positions = m.positions;
+      b.has_orders = m.orders;
+      ex->add_binance_account(std::move(b));
+    }
+  }
+  if (m.drop_replies) {
+    mock::fault_set faults;
+    faults.drop_before_reply = true;
+    ex->set_faults(faults);
+  }
+  return ex;
+}
+
+// An event the component did not publish within the CLI's bound, so that the output still has a
+// row for it.
+pc::position_event missing_event(std::size_t account, pc::venue v, pc::product p,
+                                 std::string_view why) {
+  pc::position_event e;
+  e.account = static_cast<std::uint16_t>(account);
+  e.venue_kind = v;
+  e.product_scope = p;
+  e.status = pc::event_status::timeout;
+  e.message.assign(why);
+  return e;
+}
+
+struct run_result {
+  std::vector<account_modes> modes;       ///< start-up reports, per account and product
+  std::vector<pc::position_event> steps;  ///< set: the request's events
+};
+
+// Hosts the component until the start-up reports (and, for set, the request's outcome) are in.
+run_result run_component(pc::component_config config, std::optional<pc::position_mode> set_mode,
+                         bool verbose) {
+  run_result result;
+  std::size_t expected_reports = 0;
+  for (const auto& a : config.accounts) {
+    result.modes.push_back({a.account.id, a.account.venue_kind, {}});
+    expected_reports += a.account.products.size();
+  }
+  const auto bound = config.request_deadline + event_slack;
+  // Every account verifies: the CLI reports what the venue holds after the change.
+  for (auto& a : config.accounts)
+    a.verify_after_set = true;
+
+  boost::asio::io_context io{1};
+  std::optional<pc::position_mode_component> component;
+  try {
+    component.emplace(io, std::move(config));
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(e.what());  // names the field, e.g. accounts[0].port
+  }
+  component->set_log_hook([verbose](pc::log_level level, std::string_view text) {
+    if (!verbose && level < pc::log_level::warning) return;
+    std::fprintf(stderr, "posmode: %.*s\n", static_cast<int>(text.size()), text.data());
+  });
+
+  auto work = boost::asio::make_work_guard(io);
+  std::atomic<bool> loop_done{false};
+  boost::asio::post(io, [&component] { component->start(); });
+  std::thread loop([&] {
+    io.run();
+    loop_done.store(true, std::memory_order_release);
+  });
+
+  std::size_t reports = 0;
+  bool terminal_seen = false;
+  bool verification_seen = false;
+  bool verification_expected = false;
+  const auto take = [&](const pc::position_event& e) {
+    if (e.request_id == 0) {
+      if (e.account < result.modes.size()) result.modes[e.account].products.push_back(e);
+      ++reports;
+      return;
+    }
+    result.steps.push_back(e);
+    if (e.verification) verification_seen = true;
+    if (e.terminal) {
+      terminal_seen = true;
+      verification_expected = pc::is_success(e.status);
+    }
+  };
+  const auto wait_for = [&](auto done, steady::time_point until) {
+    pc::position_event e;
+    while (!done()) {
+      if (component->try_pop(e)) {
+        take(e);
+        continue;
+      }
+      if (steady::now() >= until) return false;
+      std::this_thread::sleep_for(200us);
+    }
+    return true;
+  };
+
+  (void)wait_for([&] { return reports >= expected_reports; }, steady::now() + bound);
+  if (set_mode) {
+    // The index is 0: the configuration holds only the account named by --account.
+    if (!component->request(0, *set_mode)) throw std::runtime_error("the request ring is full");
+    (void)wait_for([&] { return terminal_seen && (!verification_expected || verification_seen); },
+                   steady::now() + bound);
+  }
+
+  std::promise<void> stopped;
+  boost::asio::post(io, [&] {
+    component->stop();
+    stopped.set_value();
+  });
+  stopped.get_future().wait();
+  work.reset();
+  // The closed connections' last handlers run quickly; anything later is not worth waiting for.
+  for (auto until = steady::now() + 2s; !loop_done.load(std::memory_order_acquire);) {
+    if (steady::now() >= until) {
+      io.stop();
+      break;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+  loop.join();
+  return result;
+}
+
+// Fills in a row for every product whose start-up report did not come.
+void complete_modes(std::vector<account_modes>& modes, const pc::component_config& config) {
+  for (std::size_t i = 0; i < modes.size(); ++i)
+    for (const pc::product p : config.accounts[i].account.products) {
+      bool found = false;
+      for (const auto& e : modes[i].products)
+        found = found || e.product_scope == p;
+      if (!found)
+        modes[i].products.push_back(
+            missing_event(i, modes[i].venue, p, "no start-up report within the deadline"));
+    }
+}
+
+// The settings the output needs once the configuration has been moved into the component.
+pc::component_config shape_of(const pc::component_config& config) {
+  pc::component_config shape;
+  for (const auto& a : config.accounts) {
+    pc::account_settings s;
+    s.account = a.account;
+    shape.accounts.push_back(std::move(s));
+  }
+  return shape;
+}
+
+}  // namespace
+
+int run_get(const component_options& o) {
+  pc::component_config config = load(o);
+  std::unique_ptr<mock::exchange> ex;
+  if (o.mock.enabled) ex = start_mock(config, o.mock);
+  const pc::component_config shape = shape_of(config);
+  run_result r = run_component(std::move(config), std::nullopt, o.verbose);
+  complete_modes(r.modes, shape);
+  int code = exit_ok;
+  for (const auto& a : r.modes)
+    for (const auto& e : a.products)
+      if (code == exit_ok) code = exit_code_of(e.status);
+  const std::string out = o.json ? modes_json(r.modes, code) : modes_table(r.modes);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return code;
+}
+
+int run_set(const component_options& o) {
+  pc::component_config config = load(o);
+  std::unique_ptr<mock::exchange> ex;
+  if (o.mock.enabled) ex = start_mock(config, o.mock);
+  const pc::component_config shape = shape_of(config);
+  const auto& account = shape.accounts.front().account;
+  run_result r = run_component(std::move(config), o.mode, o.verbose);
+  complete_modes(r.modes, shape);
+
+  set_report report;
+  report.account = account.id;
+  report.venue = account.venue_kind;
+  report.requested = *o.mode;
+  report.before = r.modes.front();
+  report.steps = std::move(r.steps);
+  const pc::position_event* terminal = nullptr;
+  const pc::position_event* verification = nullptr;
+  for (const auto& e : report.steps) {
+    if (e.terminal) terminal = &e;
+    if (e.verification) verification = &e;
+  }
+  if (terminal == nullptr) {
+    report.steps.push_back(missing_event(0, account.venue_kind, account.products.back(),
+                                         "no final event within the deadline"));
+    report.steps.back().terminal = true;
+    report.result = pc::event_status::timeout;
+  } else if (!pc::is_success(terminal->status)) {
+    report.result = terminal->status;
+  } else if (verification == nullptr) {
+    report.steps.push_back(missing_event(0, account.venue_kind, account.products.front(),
+                                         "no verification within the deadline"));
+    report.steps.back().verification = true;
+    report.result = pc::event_status::timeout;
+  } else {
+    // The change was reported; what the venue holds afterwards decides.
+    report.result = verification->status == pc::event_status::verified ? terminal->status
+                                                                       : verification->status;
+  }
+  report.exit_code = exit_code_of(report.result);
+  const std::string out = o.json ? set_json(report) : set_table(report);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return report.exit_code;
+}
+
+}  // namespace posmode::cli

@@ -1,0 +1,152 @@
+// posmode sign: the set-mode request bytes for one venue variant, signed at a given timestamp,
+// without connecting. The bytes come from the same `account_requests` the component sends from,
+// so that what an operator inspects is what goes on the wire.
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "cli.hpp"
+#include "posmode/components/account_requests.hpp"
+#include "posmode/tools/config.hpp"
+
+namespace posmode::cli {
+namespace {
+
+namespace pc = posmode::components;
+
+struct venue_choice {
+  std::string_view name;
+  pc::venue venue;
+  std::optional<pc::product> product;  ///< empty: Bitget, chosen by --product
+};
+
+constexpr venue_choice venue_choices[] = {
+    {"binance-papi-um", pc::venue::binance_papi, pc::product::papi_um},
+    {"binance-papi-cm", pc::venue::binance_papi, pc::product::papi_cm},
+    {"binance-usdm", pc::venue::binance_usdm, pc::product::usdm},
+    {"binance-coinm", pc::venue::binance_coinm, pc::product::coinm},
+    {"bitget", pc::venue::bitget, std::nullopt},
+};
+
+constexpr std::string_view venue_list =
+    "binance-papi-um, binance-papi-cm, binance-usdm, binance-coinm, bitget";
+constexpr std::string_view bitget_product_list =
+    "USDT-FUTURES, COIN-FUTURES, USDC-FUTURES, SUSDT-FUTURES, SCOIN-FUTURES, SUSDC-FUTURES";
+
+std::string in_quotes(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
+
+// A credential from the environment; the message names the variable and what it is for.
+std::string required_env(std::string_view name, std::string_view what) {
+  const std::optional<std::string> value = tools::process_environment()(name);
+  if (!value)
+    throw usage_error("environment variable " + std::string(name) + " is not set (the " +
+                      std::string(what) + ")");
+  if (value->empty())
+    throw usage_error("environment variable " + std::string(name) + " is empty (the " +
+                      std::string(what) + ")");
+  return *value;
+}
+
+// Replaces the value of the header line `name: value\r\n` (first occurrence) with `replacement`.
+// The request line and body never hold the key or passphrase, so only the header is touched.
+void replace_header_value(std::string& bytes, std::string_view name, std::string_view value,
+                          std::string_view replacement) {
+  const std::string line = "\r\n" + std::string(name) + ": " + std::string(value) + "\r\n";
+  const std::size_t at = bytes.find(line);
+  if (at == std::string::npos) return;
+  bytes.replace(at + 2 + name.size() + 2, value.size(), replacement);
+}
+
+}  // namespace
+
+int run_sign(const sign_options& o) {
+  const venue_choice* choice = nullptr;
+  for (const auto& c : venue_choices)
+    if (c.name == o.venue) choice = &c;
+  if (choice == nullptr)
+    throw usage_error("--venue: unknown venue " + in_quotes(o.venue) + " (" +
+                      std::string(venue_list) + ")");
+  const auto mode = pc::parse_position_mode(o.mode);
+  if (!mode) throw usage_error("--mode: unknown mode " + in_quotes(o.mode) + " (hedge, one-way)");
+
+  pc::product product = pc::product::usdt_futures;
+  if (choice->product) {
+    if (!o.product.empty())
+      throw usage_error("--product: only for bitget; " + std::string(choice->name) +
+                        " names its product itself");
+    product = *choice->product;
+  } else if (!o.product.empty()) {
+    const auto p = pc::parse_product(o.product);
+    if (!p || pc::venue_of(*p) != pc::venue::bitget)
+      throw usage_error("--product: unknown Bitget product type " + in_quotes(o.product) + " (" +
+                        std::string(bitget_product_list) + ")");
+    product = *p;
+  }
+  // The templates have a fixed 13-digit timestamp slot (milliseconds since 2001-09-09).
+  if (o.timestamp_ms < 1'000'000'000'000 || o.timestamp_ms > 9'999'999'999'999)
+    throw usage_error("--timestamp: " + std::to_string(o.timestamp_ms) +
+                      " is not a 13-digit time in milliseconds");
+
+  pc::account_config account;
+  account.id = "sign";
+  account.venue_kind = choice->venue;
+  account.products = {product};
+  if (o.recv_window_ms) {
+    if (choice->venue == pc::venue::bitget)
+      throw usage_error("--recv-window: Binance only; Bitget requests carry no recvWindow");
+    if (*o.recv_window_ms < 2 || *o.recv_window_ms > pc::binance_max_recv_window_ms)
+      throw usage_error("--recv-window: " + std::to_string(*o.recv_window_ms) +
+                        " is outside 2..60000");
+    account.recv_window_ms = *o.recv_window_ms;
+    // The library keeps signatures at most half the window old; the bytes do not depend on it.
+    account.presign_max_age_ms = std::min(account.presign_max_age_ms, *o.recv_window_ms / 2);
+  }
+
+  const tools::default_env_names names = tools::default_env(choice->venue);
+  pc::credentials creds;
+  creds.api_key = required_env(names.key, "API key");
+  creds.secret = pc::secret_string(required_env(names.secret, "API secret"));
+  if (!names.passphrase.empty())
+    creds.passphrase = pc::secret_string(required_env(names.passphrase, "API passphrase"));
+
+  std::string bytes;
+  try {
+    pc::account_requests requests(account, creds);
+    // Signed at exactly the given time: re-sign everything at it, then take the set request,
+    // which is then zero milliseconds old and handed out as it is.
+    if (const std::error_code ec = requests.resign_all(o.timestamp_ms))
+      throw usage_error("signing failed: " + ec.message());
+    std::error_code ec;
+    const auto span = requests.set_mode(product, *mode, o.timestamp_ms, ec);
+    if (ec) throw usage_error("signing failed: " + ec.message());
+    bytes.assign(span.data(), span.size());
+  } catch (const std::invalid_argument& e) {
+    // The library names the field (e.g. "creds.api_key: ..."); it never includes the secret.
+    throw usage_error(e.what());
+  }
+
+  if (!o.show_key) {
+    const bool binance = pc::is_binance(choice->venue);
+    replace_header_value(bytes, binance ? "X-MBX-APIKEY" : "ACCESS-KEY", creds.api_key,
+                         creds.masked_key());
+    // The passphrase is a secret as well: shown only when the operator asks for the real bytes.
+    if (!binance)
+      replace_header_value(bytes, "ACCESS-PASSPHRASE", creds.passphrase.reveal(), "********");
+    std::fputs(
+        "posmode: key masked (and Bitget passphrase hidden); --show-key prints the bytes as "
+        "sent\n",
+        stderr);
+  }
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+  std::fflush(stdout);
+  return exit_ok;
+}
+
+}  // namespace posmode::cli
