@@ -193,6 +193,7 @@ void account_session::stop() noexcept {
   running_ = false;
   for (auto* t : {&deadline_timer_, &step_timer_, &refresh_timer_, &resync_timer_, &warm_timer_})
     t->cancel();
+  deadline_timer_at_ = 0;
   api_->stop();
   if (time_) time_->stop();
   slot_use_.fill({});
@@ -644,8 +645,7 @@ void account_session::publish_verification(event_status status, const venue_repl
 void account_session::finish_job() noexcept {
   core_.release(job_.events_left);
   job_.active = false;
-  deadline_timer_.cancel();
-  step_timer_.cancel();
+  if (job_.rate_retries > 0) step_timer_.cancel();  // only a Retry-After wait arms it
   if (queue_count_ == 0) return;
   const trigger next = queue_[queue_head_];
   queue_head_ = (queue_head_ + 1) % queue_.size();
@@ -653,15 +653,22 @@ void account_session::finish_job() noexcept {
   begin(next);
 }
 
+// As in tls_connection: a pending wait that expires no later than this request's deadline is
+// kept (it re-arms itself when it fires), so steady traffic costs no timer system calls.
 void account_session::arm_deadline() noexcept {
-  const std::int64_t left = job_.deadline_ns - core_.clock().monotonic_ns();
-  deadline_timer_.expires_after(nanoseconds(std::max<std::int64_t>(left, 0)));
+  if (deadline_timer_at_ != 0 && deadline_timer_at_ <= job_.deadline_ns) return;
+  deadline_timer_at_ = job_.deadline_ns;
+  deadline_timer_.expires_at(
+      asio::steady_timer::time_point(std::chrono::nanoseconds(job_.deadline_ns)));
   // The session's own memory: a busy-poll host arms this outside `io_context::poll()`, where
   // Asio's per-thread recycling does not reach.
-  deadline_timer_.async_wait(engine::bind_shared_memory(
-      deadline_memory_, [this, generation = job_.generation](const boost::system::error_code& ec) {
-        if (ec || !job_.active || job_.generation != generation) return;
-        on_deadline();
+  deadline_timer_.async_wait(
+      engine::bind_shared_memory(deadline_memory_, [this](const boost::system::error_code& ec) {
+        if (ec) return;
+        deadline_timer_at_ = 0;
+        if (!job_.active) return;
+        if (core_.clock().monotonic_ns() >= job_.deadline_ns) return on_deadline();
+        arm_deadline();
       }));
 }
 

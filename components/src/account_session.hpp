@@ -146,6 +146,7 @@ class account_session {
   std::unique_ptr<engine::connection_pool> time_;  // null when the API host serves the time
   engine::clock_offset_estimator clock_;
   boost::asio::steady_timer deadline_timer_;
+  std::int64_t deadline_timer_at_ = 0;  // monotonic ns of the pending deadline wait, 0: none
   // Shared: a cancelled deadline wait returns its memory after the session may be gone.
   std::shared_ptr<engine::handler_memory> deadline_memory_ =
       std::make_shared<engine::handler_memory>();

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "posmode/engine/clock.hpp"
 #include "posmode/engine/error.hpp"
 #include "posmode/engine/fixed_string.hpp"
 #include "posmode/engine/handler_memory.hpp"
@@ -136,6 +137,8 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   tcp::resolver resolver;
   tcp::socket socket;
   asio::steady_timer deadline;
+  std::int64_t deadline_at = 0;  // monotonic ns: the deadline of the request in flight
+  std::int64_t timer_at = 0;     // monotonic ns: the expiry of the pending wait, 0 when none
   tcp::resolver::results_type addresses;
   bool resolved = false;
   SSL* ssl = nullptr;
@@ -326,12 +329,27 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     }
   }
 
+  // The deadline timer is not reprogrammed per request: that would cost a timerfd_settime (and
+  // a cancel) on every send. A wait already pending that expires no later than the new deadline
+  // is left alone; when it fires it re-arms itself for the deadline of the request then in
+  // flight, or lapses if none is.
   void arm_deadline(std::chrono::nanoseconds timeout) {
-    deadline.expires_after(timeout);
+    deadline_at = system_clock::monotonic_ns() + timeout.count();
+    if (timer_at != 0 && timer_at <= deadline_at) return;
+    start_timer(deadline_at);
+  }
+
+  void start_timer(std::int64_t at) {
+    timer_at = at;
+    deadline.expires_at(asio::steady_timer::time_point(std::chrono::nanoseconds(at)));
     auto on_expiry = [self = shared_from_this(),
                       gen = generation](const boost::system::error_code& ec) {
-      if (ec || gen != self->generation || !self->in_flight) return;
-      self->fail(errc::deadline_expired);
+      if (ec || gen != self->generation) return;
+      self->timer_at = 0;
+      if (!self->in_flight) return;
+      if (system_clock::monotonic_ns() >= self->deadline_at)
+        return self->fail(errc::deadline_expired);
+      self->start_timer(self->deadline_at);
     };
     deadline.async_wait(bind_memory(deadline_memory, std::move(on_expiry)));
   }
@@ -406,8 +424,8 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     if (!keep) {
       teardown();
       if (listener != nullptr) listener->on_closed();
-    } else if (!in_flight)  // a request sent from on_response has re-armed the deadline itself
-      deadline.cancel();
+    }
+    // A pending deadline wait is left to lapse (see arm_deadline): no timer system call here.
   }
 
   void peer_closed() {
@@ -440,6 +458,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     pending_begin = pending_end = 0;
     boost::system::error_code ignored;
     deadline.cancel();
+    timer_at = 0;
     resolver.cancel();
     if (ssl != nullptr) {
       if (orderly && (st == state::ready || st == state::closing)) {

@@ -177,6 +177,35 @@ TEST_CASE("a request without an answer before its deadline fails with deadline_e
   CHECK(f.events.responses == 0);
 }
 
+TEST_CASE("the deadline holds for a request sent after answered ones (the timer is reused)") {
+  fixture f;
+  tls_connection c(f.io, f.tls, f.where(), f.events);
+  f.connect(c);
+  for (int i = 0; i < 3; ++i) {  // each leaves the 200 ms wait of the first request pending
+    REQUIRE_FALSE(c.send({ping.data(), ping.size()}, 200ms));
+    REQUIRE(run_until(f.io, [&] { return f.events.responses == i + 1; }));
+  }
+  f.mock.set_faults({.delay = 3000ms});
+  // Later than the pending wait: that wait fires first and must re-arm for this deadline.
+  REQUIRE_FALSE(c.send({ping.data(), ping.size()}, 1000ms));
+  REQUIRE(run_until(f.io, [&] { return f.events.failures > 0; }));
+  CHECK(f.events.failure == errc::deadline_expired);
+  CHECK(f.events.responses == 3);
+}
+
+TEST_CASE("a shorter deadline than the pending wait's is still honoured") {
+  fixture f;
+  tls_connection c(f.io, f.tls, f.where(), f.events);
+  f.connect(c);
+  f.round_trip(c, ping);  // leaves a 2 s wait pending
+  f.mock.set_faults({.delay = 1500ms});
+  REQUIRE_FALSE(c.send({ping.data(), ping.size()}, 100ms));
+  REQUIRE(run_until(f.io, [&] { return f.events.failures > 0; }));
+  CHECK(f.events.failure == errc::deadline_expired);
+  // Had only the pending 2 s wait been kept, the answer (after 1.5 s) would have come first.
+  CHECK(f.events.responses == 1);
+}
+
 TEST_CASE("a CA that did not sign the server's certificate is refused, and nothing is sent") {
   fixture f;
   posmode::mock::exchange other;  // a second mock: its own, different CA
