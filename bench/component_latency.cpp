@@ -1,0 +1,228 @@
+// Component latency harness: the position-mode component from trigger to bytes in the kernel and
+// from trigger to published event, against the floor measured in the same run over the same
+// loopback connection setup to the mock exchange:
+//   - bare SSL_write of the same set-mode request bytes, on a connection opened by hand;
+//   - the round trip of a raw client busy-polling SSL_read on its non-blocking socket.
+// The request is Bitget USDT-FUTURES set-position-mode, alternating hedge and one-way so that
+// every request really changes the mode (the mock's Bitget rate limit is lifted). The component
+// runs as a busy-polling host would run it: one thread is risk module, loop and order manager,
+// calling request(), then io.poll() + poll() + try_pop() until the terminal event. Its stages are
+// the event's own timestamps (trigger, on-wire, published), read from the same clock.
+//
+// Timings are printed, never judged; the exit status is non-zero only when a self-check fails.
+// Usage: posmode_bench_component [--samples N]
+
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "bench_support.hpp"
+#include "latency_support.hpp"
+#include "posmode/components/account_requests.hpp"
+#include "posmode/components/position_mode_component.hpp"
+#include "posmode/mock/exchange.hpp"
+
+namespace {
+
+using namespace posmode::bench::latency;
+namespace components = posmode::components;
+
+constexpr std::size_t rounds = 10;         // interleaved blocks per variant
+constexpr std::size_t warm_up = 200;       // per variant, before the first block
+constexpr std::size_t block_warm_up = 20;  // per block, after switching variants
+
+components::account_settings bitget_account(const posmode::mock::exchange& mock) {
+  components::account_settings a;
+  a.account.id = "bg-bench";
+  a.account.venue_kind = components::venue::bitget;
+  a.account.products = {components::product::usdt_futures};
+  a.account.host = host_name;
+  a.account.port = mock.port();
+  a.creds.api_key = "bg_bench_0123456789abcdef";
+  a.creds.secret = components::secret_string("bench-secret-0123456789");
+  a.creds.passphrase = components::secret_string("bench-pass");
+  a.ca_pem = mock.ca_pem();
+  a.connections = 1;
+  return a;
+}
+
+components::position_mode flip(components::position_mode m) {
+  return m == components::position_mode::hedge ? components::position_mode::one_way
+                                               : components::position_mode::hedge;
+}
+
+// The floor: the same signed bytes the component would send, through OpenSSL by hand.
+class floor_variant {
+ public:
+  floor_variant(const posmode::mock::exchange& mock, const components::account_settings& a)
+      : client_(mock.port(), mock.ca_pem()), requests_(a.account, a.creds) {}
+
+  [[nodiscard]] bool ready() const { return client_.ready(); }
+
+  bool run(std::size_t n, samples* out) {
+    for (std::size_t i = 0; i < n; ++i) {
+      mode_ = flip(mode_);
+      std::error_code ec;
+      const auto bytes =
+          requests_.set_mode(components::product::usdt_futures, mode_, system_clock::wall_ms(), ec);
+      if (ec) return false;
+      if (!client_.round_trip({bytes.data(), bytes.size()}, out)) return false;
+    }
+    return true;
+  }
+
+ private:
+  floor_client client_;
+  components::account_requests requests_;
+  components::position_mode mode_ = components::position_mode::one_way;
+};
+
+// The component, hosted by this one spinning thread.
+class component_variant {
+ public:
+  component_variant(boost::asio::io_context& io, components::component_config config)
+      : io_(io), component_(io, std::move(config)) {}
+
+  bool start() {
+    component_.start();
+    const std::int64_t limit = system_clock::monotonic_ns() + stall_limit_ns;
+    components::position_event e;
+    while (!component_.started()) {
+      io_.poll();
+      component_.poll();
+      while (component_.try_pop(e)) {
+      }
+      if (system_clock::monotonic_ns() > limit) return fail("component: no warm-up in 5 s");
+    }
+    while (component_.try_pop(e)) {
+    }
+    return true;
+  }
+
+  bool run(std::size_t n, samples* out) {
+    for (std::size_t i = 0; i < n; ++i) {
+      mode_ = flip(mode_);
+      if (!component_.request(0, mode_)) return fail("component: request ring full");
+      components::position_event e;
+      const std::int64_t limit = system_clock::monotonic_ns() + stall_limit_ns;
+      std::uint32_t spins = 0;
+      for (;;) {
+        io_.poll();
+        component_.poll();
+        if (component_.try_pop(e) && e.terminal) break;
+        if ((++spins & 0xfffU) == 0 && system_clock::monotonic_ns() > limit)
+          return fail("component: no event within 5 s");
+      }
+      if (e.status != components::event_status::applied)
+        return fail("component: status " + std::string(components::to_string(e.status)) + " " +
+                    std::string(e.message.view()));
+      if (out != nullptr) {
+        out->write_ns.push_back(e.on_wire_ns - e.trigger_ns);
+        out->round_trip_ns.push_back(e.published_ns - e.trigger_ns);
+      }
+    }
+    return true;
+  }
+
+ private:
+  bool fail(const std::string& what) {
+    report_failure(what);
+    return false;
+  }
+
+  boost::asio::io_context& io_;
+  components::position_mode_component component_;
+  components::position_mode mode_ = components::position_mode::one_way;
+};
+
+int run(std::size_t sample_count) {
+  // The mock's thread inherits this thread's CPU 0 pinning; the host then moves to CPU 1.
+  std::optional<posmode::bench::scoped_cpu_pin> server_pin(std::in_place, 0U);
+  posmode::mock::exchange mock({.bind_address = "127.0.0.1",
+                                .port = 0,
+                                .on_request = {},
+                                .log_capacity = 16,
+                                .weight_limit = 2400,
+                                .bitget_rate_limit = 1'000'000'000});
+  server_pin.reset();
+  const posmode::bench::scoped_cpu_pin pin(1);
+
+  const components::account_settings account = bitget_account(mock);
+  posmode::mock::bitget_account registered;
+  registered.api_key = account.creds.api_key;
+  registered.secret = std::string(account.creds.secret.reveal());
+  registered.passphrase = std::string(account.creds.passphrase.reveal());
+  mock.add_bitget_account(registered);
+
+  components::component_config config;
+  config.accounts.push_back(account);
+  config.wakeup = components::wakeup_mode::busy_poll;
+  boost::asio::io_context io(1);
+  floor_variant floor(mock, account);
+  component_variant component(io, config);
+  if (!floor.ready() || !component.start()) return 1;
+
+  std::printf("machine: %s, %u CPUs, %s\n", cpu_model().c_str(),
+              std::thread::hardware_concurrency(), OpenSSL_version(OPENSSL_VERSION));
+  std::printf(
+      "mock on CPU 0, host thread %s; Bitget USDT-FUTURES set-position-mode, alternating modes; "
+      "%zu samples per variant in %zu interleaved blocks\n\n",
+      pin.pinned() ? "on CPU 1" : "unpinned", sample_count, rounds);
+
+  samples floor_samples;
+  samples component_samples;
+  floor_samples.reserve(sample_count);
+  component_samples.reserve(sample_count);
+  if (!floor.run(warm_up, nullptr) || !component.run(warm_up, nullptr)) return 1;
+  for (std::size_t r = 0; r < rounds; ++r) {
+    const std::size_t n = sample_count * (r + 1) / rounds - sample_count * r / rounds;
+    const bool floor_first = r % 2 == 0;
+    for (int k = 0; k < 2; ++k) {
+      const bool do_floor = (k == 0) == floor_first;
+      const bool ok =
+          do_floor ? floor.run(block_warm_up, nullptr) && floor.run(n, &floor_samples)
+                   : component.run(block_warm_up, nullptr) && component.run(n, &component_samples);
+      if (!ok) return 1;
+    }
+  }
+
+  std::printf("%-28s %7s %8s %8s %8s %8s %8s %9s   (us)\n", "stage", "count", "min", "p50", "p90",
+              "p99", "p99.9", "max");
+  print_row("floor: bare SSL_write", floor_samples.write_ns);
+  print_row("posmode: trigger -> kernel", component_samples.write_ns);
+  print_row("floor: raw busy-poll trip", floor_samples.round_trip_ns);
+  print_row("posmode: trigger -> event", component_samples.round_trip_ns);
+  std::printf("\nratios of p50 (same run):\n");
+  print_ratio("trigger -> kernel / bare SSL_write", p50_of(component_samples.write_ns),
+              p50_of(floor_samples.write_ns), 1.15);
+  print_ratio("trigger -> event / raw round trip", p50_of(component_samples.round_trip_ns),
+              p50_of(floor_samples.round_trip_ns), 1.25);
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t sample_count = 20'000;
+  if (argc == 3 && std::string(argv[1]) == "--samples") {
+    sample_count = std::strtoull(argv[2], nullptr, 10);
+  } else if (argc != 1) {
+    std::fprintf(stderr, "usage: %s [--samples N]\n", argv[0]);
+    return 2;
+  }
+  if (sample_count < rounds) {
+    std::fprintf(stderr, "--samples must be at least %zu\n", rounds);
+    return 2;
+  }
+  try {
+    const int rc = run(sample_count);
+    return rc != 0 || failures != 0 ? 1 : 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "SELF-CHECK FAILED: %s\n", e.what());
+    return 1;
+  }
+}
