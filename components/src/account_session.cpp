@@ -204,17 +204,18 @@ void account_session::stop() noexcept {
 void account_session::connection_changed(std::size_t slot, bool time_pool, std::error_code ec,
                                          std::string_view detail) noexcept {
   const std::size_t key = (time_pool ? 16 : 0) + slot;
+  if (!ec) {
+    slot_up_[key] = true;
+    bump(core_.stats().handshakes);
+  } else if (std::exchange(slot_up_[key], false)) {
+    bump(core_.stats().connections_lost);
+  }
+  if (!core_.logging()) return;
   const engine::connection_pool& pool = time_pool ? *time_ : *api_;
   const std::string where = "account " + settings_.account.id + ": " + pool.endpoint().host + ":" +
                             std::to_string(pool.endpoint().port) + " connection " +
                             std::to_string(slot);
-  if (!ec) {
-    slot_up_[key] = true;
-    bump(core_.stats().handshakes);
-    core_.log(log_level::debug, where + " up");
-    return;
-  }
-  if (std::exchange(slot_up_[key], false)) bump(core_.stats().connections_lost);
+  if (!ec) return core_.log(log_level::debug, where + " up");
   core_.log(log_level::warning, where + " down: " + ec.message() +
                                     (detail.empty() ? "" : " (" + std::string(detail) + ")"));
 }
@@ -303,7 +304,7 @@ void account_session::query_next_at_start() noexcept {
   std::error_code ec;
   const auto bytes =
       requests_.query_mode(settings_.account.products[warm_product_], venue_now_ms(), ec);
-  if (ec) return publish_startup(event_status::rejected, nullptr, "signing the query failed");
+  if (ec) return publish_startup(event_status::rejected, nullptr, engine::describe(ec));
   const auto sent = api_->send(bytes, core_.config().attempt_timeout);
   if (sent.error) return;  // no connection yet: on_pool_ready comes back here
   slot_use_[sent.slot] = {in_flight::warm_query, 0};
@@ -401,14 +402,15 @@ nanoseconds account_session::attempt_timeout() const noexcept {
 void account_session::send_set() noexcept {
   std::error_code ec;
   const auto bytes = requests_.set_mode(current_product(), job_.t.mode, venue_now_ms(), ec);
-  if (ec) return finish(event_status::rejected, nullptr, "signing the set request failed");
+  if (ec) return finish(event_status::rejected, nullptr, engine::describe(ec));
   const auto sent = api_->send(bytes, attempt_timeout());
   if (sent.error == engine::errc::busy || sent.error == engine::errc::not_connected) {
     job_.step = phase::waiting;
     job_.next = action::send_set;
     return;
   }
-  if (sent.error) return finish(event_status::transport_error, nullptr, "the write failed");
+  if (sent.error)
+    return finish(event_status::transport_error, nullptr, engine::describe(sent.error));
   const std::int64_t now = core_.clock().monotonic_ns();
   slot_use_[sent.slot] = {in_flight::job, job_.generation};
   job_.step = phase::set_sent;
@@ -423,14 +425,15 @@ void account_session::send_set() noexcept {
 void account_session::send_query(phase purpose) noexcept {
   std::error_code ec;
   const auto bytes = requests_.query_mode(current_product(), venue_now_ms(), ec);
-  if (ec) return finish(event_status::rejected, nullptr, "signing the query failed");
+  if (ec) return finish(event_status::rejected, nullptr, engine::describe(ec));
   const auto sent = api_->send(bytes, attempt_timeout());
   if (sent.error == engine::errc::busy || sent.error == engine::errc::not_connected) {
     job_.step = phase::waiting;
     job_.next = purpose == phase::verify_sent ? action::send_verify : action::send_query;
     return;
   }
-  if (sent.error) return finish(event_status::transport_error, nullptr, "the write failed");
+  if (sent.error)
+    return finish(event_status::transport_error, nullptr, engine::describe(sent.error));
   slot_use_[sent.slot] = {in_flight::job, job_.generation};
   job_.step = purpose;
   bump(core_.stats().queries_sent);

@@ -133,6 +133,8 @@ class component_core {
   }
 
   void set_log_hook(log_hook hook) { log_ = std::move(hook); }
+  /** True when the host installed a hook: lets callers skip building a line nobody reads. */
+  [[nodiscard]] bool logging() const noexcept { return static_cast<bool>(log_); }
   /** Logs through the host's hook, if any. Off the hot path only. */
   void log(log_level level, std::string_view text) const {
     if (log_) log_(level, text);

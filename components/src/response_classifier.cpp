@@ -48,11 +48,8 @@ venue_reply response_classifier::parse_failure(
     reply.http_status = static_cast<std::int16_t>(response.status());
     reply.used_weight_1m = response.used_weight_1m();
   }
-  // The cause, as static text: no formatting, no allocation. Other categories (Asio, OpenSSL)
-  // have no allocation-free message, so only the engine's own codes are described.
-  reply.message.assign(reply.parse_error > 0
-                           ? engine::describe(static_cast<engine::errc>(reply.parse_error))
-                           : std::string_view("transport error"));
+  // The cause, as static text: no formatting, no allocation.
+  reply.message.assign(engine::describe(error));
   return reply;
 }
 

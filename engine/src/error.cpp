@@ -62,6 +62,12 @@ class engine_error_category final : public std::error_category {
 
 }  // namespace
 
+std::string_view describe(const std::error_code& ec) noexcept {
+  if (!ec) return "no error";
+  if (ec.category() == engine_category()) return describe(static_cast<errc>(ec.value()));
+  return "system or TLS error";
+}
+
 const std::error_category& engine_category() noexcept {
   // A function-local static: constructed once, thread-safe, never destroyed before use.
   static const engine_error_category category;

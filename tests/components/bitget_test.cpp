@@ -9,6 +9,7 @@
 
 #include "components/request_bytes.hpp"
 #include "posmode/components/account_requests.hpp"
+#include "support/expected_requests.hpp"
 
 using namespace posmode::components;
 using posmode::test::query_bytes;
@@ -38,34 +39,12 @@ account_config account(std::vector<product> products, bool demo_key = false) {
 TEST_CASE("Bitget USDT-FUTURES set-hedge is the exact documented bytes") {
   account_requests r(account({product::usdt_futures}), bitget_credentials());
   CHECK(set_bytes(r, product::usdt_futures, position_mode::hedge) ==
-        "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
-        "Host: api.bitget.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
-        "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
-        "ACCESS-SIGN: 2Gdz2auu+jzKidxaH31F06Y3yfd6s3i4XPMpMQBosAQ=\r\n"
-        "ACCESS-TIMESTAMP: 1700000000000\r\n"
-        "ACCESS-PASSPHRASE: Passphrase1\r\n"
-        "Content-Type: application/json\r\n"
-        "locale: en-US\r\n"
-        "Content-Length: 53\r\n"
-        "\r\n"
-        R"({"productType":"USDT-FUTURES","posMode":"hedge_mode"})");
+        posmode::test::bitget_usdt_set_hedge);
   CHECK(
       r.presigned(product::usdt_futures, position_mode::hedge)->request().signed_view() ==
       R"(1700000000000POST/api/v2/mix/account/set-position-mode{"productType":"USDT-FUTURES","posMode":"hedge_mode"})");
   CHECK(set_bytes(r, product::usdt_futures, position_mode::one_way) ==
-        "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
-        "Host: api.bitget.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
-        "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
-        "ACCESS-SIGN: m27b2wSpeFKnpEIhAQwiWufpE3hvXAAjlrLtytg2rnI=\r\n"
-        "ACCESS-TIMESTAMP: 1700000000000\r\n"
-        "ACCESS-PASSPHRASE: Passphrase1\r\n"
-        "Content-Type: application/json\r\n"
-        "locale: en-US\r\n"
-        "Content-Length: 55\r\n"
-        "\r\n"
-        R"({"productType":"USDT-FUTURES","posMode":"one_way_mode"})");
+        posmode::test::bitget_usdt_set_one_way);
 }
 
 TEST_CASE("Bitget account query has sorted keys, no body and the captured signature") {

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "support/expected_requests.hpp"
 #include "tools/cli/cli_test_support.hpp"
 
 using posmode::test::cli::check_usage_error;
@@ -89,35 +90,11 @@ TEST_SUITE("cli_sign") {
     const auto hedge = run_cli(
         {"sign", "--venue", "bitget", "--mode", "hedge", "--timestamp", vector_time, "--show-key"});
     CHECK(hedge.exit_code == 0);
-    CHECK(hedge.out ==
-          "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
-          "Host: api.bitget.com\r\n"
-          "User-Agent: posmode/0.1.0\r\n"
-          "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
-          "ACCESS-SIGN: 2Gdz2auu+jzKidxaH31F06Y3yfd6s3i4XPMpMQBosAQ=\r\n"
-          "ACCESS-TIMESTAMP: 1700000000000\r\n"
-          "ACCESS-PASSPHRASE: Passphrase1\r\n"
-          "Content-Type: application/json\r\n"
-          "locale: en-US\r\n"
-          "Content-Length: 53\r\n"
-          "\r\n"
-          R"({"productType":"USDT-FUTURES","posMode":"hedge_mode"})");
+    CHECK(hedge.out == posmode::test::bitget_usdt_set_hedge);
     const auto one_way = run_cli({"sign", "--venue", "bitget", "--mode", "one-way", "--product",
                                   "USDT-FUTURES", "--timestamp", vector_time, "--show-key"});
     CHECK(one_way.exit_code == 0);
-    CHECK(one_way.out ==
-          "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
-          "Host: api.bitget.com\r\n"
-          "User-Agent: posmode/0.1.0\r\n"
-          "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
-          "ACCESS-SIGN: m27b2wSpeFKnpEIhAQwiWufpE3hvXAAjlrLtytg2rnI=\r\n"
-          "ACCESS-TIMESTAMP: 1700000000000\r\n"
-          "ACCESS-PASSPHRASE: Passphrase1\r\n"
-          "Content-Type: application/json\r\n"
-          "locale: en-US\r\n"
-          "Content-Length: 55\r\n"
-          "\r\n"
-          R"({"productType":"USDT-FUTURES","posMode":"one_way_mode"})");
+    CHECK(one_way.out == posmode::test::bitget_usdt_set_one_way);
     const auto coin = run_cli({"sign", "--venue", "bitget", "--mode", "hedge", "--product",
                                "COIN-FUTURES", "--timestamp", vector_time, "--show-key"});
     CHECK(coin.exit_code == 0);

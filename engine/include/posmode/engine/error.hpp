@@ -44,6 +44,12 @@ enum class errc : int {
  */
 [[nodiscard]] std::string_view describe(errc e) noexcept;
 
+/**
+ * The same for any error code, without allocating: `describe(errc)` for posmode's own codes, a
+ * fixed text for other categories (Asio's and the system's messages allocate).
+ */
+[[nodiscard]] std::string_view describe(const std::error_code& ec) noexcept;
+
 /** The category of `errc`; its `name()` is "posmode.engine". Thread-safe, no allocation. */
 const std::error_category& engine_category() noexcept;
 

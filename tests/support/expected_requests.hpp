@@ -1,0 +1,41 @@
+#pragma once
+
+// Expected requests shared by the tests that check posmode's bytes from different sides: the
+// request templates (tests/components) and the CLI's `sign` (tests/tools/cli). Signed with the
+// venues.md Bitget test credentials at 1700000000000.
+
+#include <string_view>
+
+namespace posmode::test {
+
+/** Bitget USDT-FUTURES set-hedge: the venues.md vector `2Gdz2auu...`. */
+inline constexpr std::string_view bitget_usdt_set_hedge =
+    "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
+    "Host: api.bitget.com\r\n"
+    "User-Agent: posmode/0.1.0\r\n"
+    "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
+    "ACCESS-SIGN: 2Gdz2auu+jzKidxaH31F06Y3yfd6s3i4XPMpMQBosAQ=\r\n"
+    "ACCESS-TIMESTAMP: 1700000000000\r\n"
+    "ACCESS-PASSPHRASE: Passphrase1\r\n"
+    "Content-Type: application/json\r\n"
+    "locale: en-US\r\n"
+    "Content-Length: 53\r\n"
+    "\r\n"
+    R"({"productType":"USDT-FUTURES","posMode":"hedge_mode"})";
+
+/** Bitget USDT-FUTURES set-one-way. */
+inline constexpr std::string_view bitget_usdt_set_one_way =
+    "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
+    "Host: api.bitget.com\r\n"
+    "User-Agent: posmode/0.1.0\r\n"
+    "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
+    "ACCESS-SIGN: m27b2wSpeFKnpEIhAQwiWufpE3hvXAAjlrLtytg2rnI=\r\n"
+    "ACCESS-TIMESTAMP: 1700000000000\r\n"
+    "ACCESS-PASSPHRASE: Passphrase1\r\n"
+    "Content-Type: application/json\r\n"
+    "locale: en-US\r\n"
+    "Content-Length: 55\r\n"
+    "\r\n"
+    R"({"productType":"USDT-FUTURES","posMode":"one_way_mode"})";
+
+}  // namespace posmode::test
