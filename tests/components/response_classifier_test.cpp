@@ -161,6 +161,21 @@ TEST_CASE("an IP ban without Retry-After takes its end from the message") {
   CHECK(reply.retry_after_ms == 90000);
 }
 
+TEST_CASE("an HTTP 418 is a ban whatever code its body carries") {
+  // Found by the classifier fuzzer: a Bitget 418 whose body said "429" was classified as a
+  // plain rate limit, which would retry into a ban instead of stopping traffic.
+  classify_fixture f;
+  for (venue v : {venue::bitget, venue::binance_papi}) {
+    CAPTURE(static_cast<int>(v));
+    for (std::string_view body : {R"({"code":"429"})", R"({"code":-1003,"msg":"banned"})", ""}) {
+      CAPTURE(body);
+      const auto reply = f.run(http(418, std::string(body)), v, request_kind::set_mode);
+      CHECK(reply.result == outcome::ip_banned);
+      CHECK(reply.http_status == 418);
+    }
+  }
+}
+
 TEST_CASE("Retry-After as an HTTP date becomes a delay from the wall clock") {
   classify_fixture f;
   const auto reply =

@@ -100,10 +100,11 @@ void classify_bitget(const parsed_answer& a, position_mode requested, venue_repl
   r.code = a.code_numeric ? a.code : 0;
   const std::string_view code = a.code_text;
 
-  if (a.status == 429 || code == "429") {
-    r.result = outcome::rate_limited;
-  } else if (a.status == 418) {
+  // A ban outranks a rate limit: a 418 whose body still says "429" must stop traffic, not retry.
+  if (a.status == 418) {
     r.result = outcome::ip_banned;
+  } else if (a.status == 429 || code == "429") {
+    r.result = outcome::rate_limited;
   } else if (a.status == 408) {
     r.result = outcome::unknown;
   } else if (!a.json) {
