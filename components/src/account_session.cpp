@@ -27,6 +27,8 @@ event_status status_of(outcome o) noexcept {
       return event_status::blocked_orders;
     case outcome::blocked_um_cm_mismatch:
       return event_status::blocked_um_cm_mismatch;
+    case outcome::blocked_positions_or_orders:
+      return event_status::blocked_positions_or_orders;
     case outcome::clock_skew:
       return event_status::clock_skew;
     case outcome::bad_signature:
@@ -54,6 +56,7 @@ bool is_recognised_refusal(outcome o) noexcept {
     case outcome::blocked_positions:
     case outcome::blocked_orders:
     case outcome::blocked_um_cm_mismatch:
+    case outcome::blocked_positions_or_orders:
     case outcome::clock_skew:
     case outcome::bad_signature:
     case outcome::key_or_permission:

@@ -103,6 +103,8 @@ std::string_view to_string(event_status s) noexcept {
       return "blocked_orders";
     case event_status::blocked_um_cm_mismatch:
       return "blocked_um_cm_mismatch";
+    case event_status::blocked_positions_or_orders:
+      return "blocked_positions_or_orders";
     case event_status::auth_failed:
       return "auth_failed";
     case event_status::clock_skew:

@@ -79,6 +79,8 @@ std::string_view to_string(outcome o) noexcept {
       return "blocked_orders";
     case outcome::blocked_um_cm_mismatch:
       return "blocked_um_cm_mismatch";
+    case outcome::blocked_positions_or_orders:
+      return "blocked_positions_or_orders";
     case outcome::clock_skew:
       return "clock_skew";
     case outcome::bad_signature:

@@ -251,14 +251,14 @@ TEST_CASE("open positions or orders block the switch, and it is never retried") 
   h.check_invariants();
 }
 
-TEST_CASE("Bitget's undocumented refusal is settled by reading the mode: not_applied") {
+TEST_CASE("Bitget's 45117 is settled by reading the mode: blocked when it did not change") {
   component_harness h;
   h.add_bitget({product::usdt_futures}, 1);
   h.start();
   h.ex().set_bitget_flags(test::bitget_key(1), true, true);  // the mock answers 45117
   const auto e = h.terminal(h.request(0, hedge));
   INFO(h.dump());
-  CHECK(e.status == event_status::not_applied);
+  CHECK(e.status == event_status::blocked_positions_or_orders);
   CHECK(e.code_text == "45117");  // the venue's answer behind the query is kept
   CHECK(e.has_observed_mode);
   CHECK(e.observed_mode == one_way);

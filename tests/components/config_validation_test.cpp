@@ -130,6 +130,8 @@ TEST_CASE("insecure mode is accepted for 127.0.0.1") {
 TEST_CASE("event statuses have stable names and success is exactly the in-mode outcomes") {
   CHECK(to_string(event_status::blocked_um_cm_mismatch) == "blocked_um_cm_mismatch");
   CHECK(to_string(event_status::current_mode) == "current_mode");
+  CHECK(to_string(event_status::blocked_positions_or_orders) == "blocked_positions_or_orders");
+  CHECK_FALSE(is_success(event_status::blocked_positions_or_orders));
   CHECK(is_success(event_status::applied));
   CHECK(is_success(event_status::already_in_mode));
   CHECK(is_success(event_status::confirmed));

@@ -234,12 +234,18 @@ TEST_CASE("every Bitget code in the issue maps to its outcome; the rest re-read 
     bool verify;
   };
   const row rows[] = {
-      {"40005", outcome::clock_skew, false},        {"40008", outcome::clock_skew, false},
-      {"40009", outcome::bad_signature, false},     {"40006", outcome::key_or_permission, false},
-      {"40012", outcome::key_or_permission, false}, {"40014", outcome::key_or_permission, false},
-      {"40018", outcome::key_or_permission, false}, {"40037", outcome::key_or_permission, false},
-      {"40099", outcome::wrong_environment, false}, {"429", outcome::rate_limited, false},
-      {"45117", outcome::venue_error, true},        {"40017", outcome::venue_error, true},
+      {"40005", outcome::clock_skew, false},
+      {"40008", outcome::clock_skew, false},
+      {"40009", outcome::bad_signature, false},
+      {"40006", outcome::key_or_permission, false},
+      {"40012", outcome::key_or_permission, false},
+      {"40014", outcome::key_or_permission, false},
+      {"40018", outcome::key_or_permission, false},
+      {"40037", outcome::key_or_permission, false},
+      {"40099", outcome::wrong_environment, false},
+      {"429", outcome::rate_limited, false},
+      {"45117", outcome::blocked_positions_or_orders, true},
+      {"40017", outcome::venue_error, true},
       {"40774", outcome::venue_error, true},
   };
   for (const auto& r : rows) {

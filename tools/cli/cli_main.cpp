@@ -43,9 +43,10 @@ void add_component_options(CLI::App& sub, cli::component_options& o, std::string
       ->check(CLI::IsMember({"hedge", "one-way"}))
       ->group(group);
   sub.add_flag("--mock-positions", o.mock.positions,
-               "every account holds open positions (Binance -4068)")
+               "every account holds open positions (Binance -4068, Bitget 45117)")
       ->group(group);
-  sub.add_flag("--mock-orders", o.mock.orders, "every account holds open orders (Binance -4067)")
+  sub.add_flag("--mock-orders", o.mock.orders,
+               "every account holds open orders (Binance -4067, Bitget 45117)")
       ->group(group);
   sub.add_flag("--mock-wrong-secret", o.mock.wrong_secret,
                "the mock knows another secret, so it refuses every signature")

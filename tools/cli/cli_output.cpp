@@ -92,6 +92,7 @@ int exit_code_of(pc::event_status s) noexcept {
     case pc::event_status::blocked_positions:
     case pc::event_status::blocked_orders:
     case pc::event_status::blocked_um_cm_mismatch:
+    case pc::event_status::blocked_positions_or_orders:
       return exit_blocked;
     case pc::event_status::auth_failed:
       return exit_auth;

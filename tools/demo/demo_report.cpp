@@ -12,10 +12,10 @@ namespace {
 
 namespace pc = posmode::components;
 
-// Column widths of the event table; the widest values decide them ("blocked_um_cm_mismatch" is
-// allowed to push the row, it is rare).
+// Column widths of the event table; the widest values decide them (the status column fits
+// "blocked_positions_or_orders").
 constexpr std::string_view row_format =
-    "{:>4} {:>3}  {:<11} {:<13} {:<13} {:<8} {:<8} {:<17} {:>6} {:>4} {:>8} {:>8} {:>8}  {}";
+    "{:>4} {:>3}  {:<11} {:<13} {:<13} {:<8} {:<8} {:<27} {:>6} {:>4} {:>8} {:>8} {:>8}  {}";
 constexpr std::size_t message_width = 60;
 
 std::string micros(std::int64_t from_ns, std::int64_t to_ns) {

@@ -142,6 +142,8 @@ void classify_bitget(const parsed_answer& a, position_mode requested, venue_repl
     r.result = outcome::key_or_permission;
   } else if (code == "40099") {
     r.result = outcome::wrong_environment;
+  } else if (code == "45117") {
+    r.result = outcome::blocked_positions_or_orders;
   } else {
     r.result = outcome::venue_error;
   }
@@ -149,9 +151,11 @@ void classify_bitget(const parsed_answer& a, position_mode requested, venue_repl
   if (set) {
     // Bitget documents no code for "open positions/orders" or "already in that mode"
     // (venues.md §3.6): any answer that is not a recognised one is settled by reading posMode.
-    // A success whose echo names the other mode is settled the same way.
+    // 45117 is documented for margin-mode switches only, so it names the likely cause but the
+    // read-back still decides. A success whose echo names the other mode is settled the same way.
     r.verify_by_query = r.result == outcome::unknown || r.result == outcome::malformed ||
                         r.result == outcome::venue_error ||
+                        r.result == outcome::blocked_positions_or_orders ||
                         (r.result == outcome::applied && r.has_mode && r.mode != requested);
   }
 }

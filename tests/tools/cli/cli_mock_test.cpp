@@ -124,16 +124,15 @@ TEST_SUITE("cli_set") {
     CHECK(r.out.find("00000") != std::string::npos);
   }
 
-  TEST_CASE_FIXTURE(fixture, "set on Bitget with open positions exits 6 with the venue's code") {
-    // Bitget documents no code for this refusal (venues.md §3.6), so posmode reads the mode back
-    // and reports the change as not made, with the code and message it got (the mock sends 45117).
+  TEST_CASE_FIXTURE(fixture, "set on Bitget with open positions exits 3 with the venue's code") {
+    // Bitget documents no posMode code for this refusal (venues.md §3.6); the mock sends 45117
+    // ("positions or orders"), posmode reads the mode back, finds it unchanged, reports blocked.
     const auto r = run_cli({"set", "--config", config, "--mock", "--mock-positions", "--account",
                             "bg", "--mode", "hedge"},
                            mock_env());
     INFO(r.out << r.err);
-    CHECK(r.exit_code == 6);
-    // not_applied (the mode read back is still one-way) or venue_error, as the library reports it.
-    CHECK(has_row(r.out, {"bg", "USDT-FUTURES", "set", "one-way"}));
+    CHECK(r.exit_code == 3);
+    CHECK(has_row(r.out, {"bg", "USDT-FUTURES", "set", "one-way", "blocked_positions_or_orders"}));
     CHECK(r.out.find("one-way  400   45117  Currently holding positions") != std::string::npos);
   }
 

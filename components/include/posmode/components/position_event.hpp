@@ -20,15 +20,18 @@ enum class event_status : std::uint8_t {
   blocked_positions,       ///< open positions prevent the change (never retried)
   blocked_orders,          ///< open orders prevent the change (never retried)
   blocked_um_cm_mismatch,  ///< PAPI: UM and CM must match (-4220; never retried)
-  auth_failed,             ///< signature, key, passphrase, IP, permission or environment refused
-  clock_skew,              ///< timestamp refused again after a clock resync
-  rate_limited,            ///< limited, and Retry-After does not fit in the deadline
-  venue_error,             ///< another venue error; code and message kept
-  unknown,                 ///< the outcome could not be established (the query failed too)
-  transport_error,         ///< no usable connection, or it failed and no query could follow
-  timeout,                 ///< the request's deadline passed
-  rejected,                ///< not attempted: unknown account, or too many pending requests
-  current_mode,            ///< start-up report: the mode read from the venue (`observed_mode`)
+  /// Bitget 45117 "positions or orders" (it does not say which), and the mode read back is not
+  /// the requested one (never retried)
+  blocked_positions_or_orders,
+  auth_failed,      ///< signature, key, passphrase, IP, permission or environment refused
+  clock_skew,       ///< timestamp refused again after a clock resync
+  rate_limited,     ///< limited, and Retry-After does not fit in the deadline
+  venue_error,      ///< another venue error; code and message kept
+  unknown,          ///< the outcome could not be established (the query failed too)
+  transport_error,  ///< no usable connection, or it failed and no query could follow
+  timeout,          ///< the request's deadline passed
+  rejected,         ///< not attempted: unknown account, or too many pending requests
+  current_mode,     ///< start-up report: the mode read from the venue (`observed_mode`)
 };
 
 /** A short, stable name for logs and tables ("applied", "blocked_positions", ...). */

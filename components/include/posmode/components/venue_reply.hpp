@@ -21,16 +21,19 @@ enum class outcome : std::uint8_t {
   blocked_positions,       ///< open positions prevent the change (Binance -4068)
   blocked_orders,          ///< open orders prevent the change (Binance -4067)
   blocked_um_cm_mismatch,  ///< PAPI UM and CM modes must match (Binance -4220)
-  clock_skew,              ///< timestamp outside the window (-1021; Bitget 40005, 40008)
-  bad_signature,           ///< signature refused (-1022; Bitget 40009)
-  key_or_permission,       ///< key, passphrase, IP or permission refused (-2014, -2015, 400xx)
-  wrong_environment,       ///< Bitget demo/live mix-up (40099)
-  rate_limited,            ///< HTTP 429 or Binance -1003; `retry_after_ms` when sent
-  ip_banned,               ///< HTTP 418; `retry_after_ms` until the ban ends when known
-  unknown,                 ///< the venue may or may not have acted (503 "Unknown error", -1006,
-                           ///< -1007, HTTP 408): read the mode back
-  venue_error,             ///< any other venue error; code and message kept
-  malformed,               ///< not a venue answer: HTML page, non-JSON, truncated, oversize
+  /// Bitget 45117 "Currently holding positions or orders": Bitget does not say which, and
+  /// documents the code for margin-mode switches only, so the mode is still read back
+  blocked_positions_or_orders,
+  clock_skew,         ///< timestamp outside the window (-1021; Bitget 40005, 40008)
+  bad_signature,      ///< signature refused (-1022; Bitget 40009)
+  key_or_permission,  ///< key, passphrase, IP or permission refused (-2014, -2015, 400xx)
+  wrong_environment,  ///< Bitget demo/live mix-up (40099)
+  rate_limited,       ///< HTTP 429 or Binance -1003; `retry_after_ms` when sent
+  ip_banned,          ///< HTTP 418; `retry_after_ms` until the ban ends when known
+  unknown,            ///< the venue may or may not have acted (503 "Unknown error", -1006,
+                      ///< -1007, HTTP 408): read the mode back
+  venue_error,        ///< any other venue error; code and message kept
+  malformed,          ///< not a venue answer: HTML page, non-JSON, truncated, oversize
 };
 
 /** A short, stable name for logs and tables ("applied", "blocked_positions", ...). */
@@ -71,10 +74,10 @@ static_assert(std::is_trivially_copyable_v<venue_reply>,
   return o == outcome::applied || o == outcome::already_in_mode;
 }
 
-/** True for the three "blocked" outcomes that must never be retried automatically. */
+/** True for the "blocked" outcomes, which must never be retried automatically. */
 [[nodiscard]] constexpr bool is_blocked(outcome o) noexcept {
   return o == outcome::blocked_positions || o == outcome::blocked_orders ||
-         o == outcome::blocked_um_cm_mismatch;
+         o == outcome::blocked_um_cm_mismatch || o == outcome::blocked_positions_or_orders;
 }
 
 }  // namespace posmode::components
