@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "posmode/mock/exchange.hpp"
 #include "tools/mock_client.hpp"
@@ -206,6 +207,56 @@ TEST_CASE("Binance weight over the limit answers 429 with Retry-After") {
   REQUIRE(!retry_after.empty());
   CHECK(std::stoi(retry_after) >= 1);
   CHECK(std::stoi(retry_after) <= 60);
+}
+
+TEST_CASE("repeated 429s ban the IP with 418 until the ban ends, each ban twice as long") {
+  mock::exchange_options options;
+  options.weight_limit = 1;
+  options.ban_after_rate_limited = 2;
+  options.ban_duration = std::chrono::milliseconds(300);
+  mock::exchange ex(options);
+  mock_client client(ex.port(), ex.ca_pem());
+  REQUIRE(!client.connect());
+  const auto ping = [&] { return client.request(plain_get("/fapi/v1/ping")); };
+  // The end of the ban a 418 announces, checked against the wall clock around the request that
+  // earned it and the 418 itself (whole milliseconds, so 2 ms of slack).
+  const auto ban_end = [](const test::read_result& r) -> std::int64_t {
+    const std::string body = r.response.body();
+    const auto at = body.find("IP banned until ");
+    return at == std::string::npos ? -1 : std::stoll(body.substr(at + 16));
+  };
+  CHECK(ping().status() == 200);
+  CHECK(ping().status() == 429);
+  auto earned_from = now_ms();
+  CHECK(ping().status() == 429);  // the second 429 within a minute earns the ban
+  auto banned = ping();
+  auto earned_to = now_ms();
+  CHECK(banned.status() == 418);
+  CHECK(banned.header("Retry-After") == "1");  // 300 ms, rounded up to whole seconds
+  CHECK(banned.response.body().find(R"("code":-1003)") != std::string::npos);
+  CHECK(ban_end(banned) >= earned_from + 300 - 2);
+  CHECK(ban_end(banned) <= earned_to + 300 + 2);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  CHECK(ping().status() == 429);  // the ban is over; the weight window is still full
+  earned_from = now_ms();
+  CHECK(ping().status() == 429);
+  banned = ping();
+  earned_to = now_ms();
+  CHECK(banned.status() == 418);
+  CHECK(ban_end(banned) >= earned_from + 600 - 2);  // the second ban is twice as long
+  CHECK(ban_end(banned) <= earned_to + 600 + 2);
+}
+
+TEST_CASE_FIXTURE(binance_fixture, "a banned IP changes nothing until the ban is lifted") {
+  ex.ban_ip("127.0.0.1", std::chrono::minutes(5));
+  const auto refused = set("/fapi/v1/positionSide/dual", true);
+  CHECK(refused.status() == 418);
+  CHECK(std::stoi(refused.header("Retry-After")) >= 299);
+  CHECK(ex.binance_mode(key, binance_product::usdm) == position_mode::one_way);
+  ex.ban_ip("127.0.0.1", std::chrono::milliseconds(0));
+  CHECK(set("/fapi/v1/positionSide/dual", true).status() == 200);
+  CHECK(ex.binance_mode(key, binance_product::usdm) == position_mode::hedge);
 }
 
 TEST_CASE_FIXTURE(binance_fixture, "Binance ping, time and unknown paths") {

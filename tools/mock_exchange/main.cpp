@@ -219,6 +219,8 @@ int main(int argc, char** argv) {
   std::string accounts_file;
   unsigned weight_limit = 2400;
   unsigned bitget_rate_limit = 5;
+  unsigned ban_after = 3;
+  long ban_seconds = 120;
   long delay_ms = 0;
   long drip_interval_ms = 1;
   long skew_ms = 0;
@@ -239,6 +241,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--bitget-rate-limit", bitget_rate_limit,
                  "Bitget set-position-mode calls per second per key")
+      ->capture_default_str();
+  app.add_option("--ban-after", ban_after,
+                 "Binance: this many 429s to one IP within a minute ban it (HTTP 418); 0 never")
+      ->capture_default_str();
+  app.add_option("--ban-seconds", ban_seconds,
+                 "the first ban's length; each later ban doubles it, up to three days")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--delay-ms", delay_ms, "fault: delay every request by this many ms")
       ->check(CLI::NonNegativeNumber);
@@ -286,6 +295,8 @@ int main(int argc, char** argv) {
     options.port = port;
     options.weight_limit = weight_limit;
     options.bitget_rate_limit = bitget_rate_limit;
+    options.ban_after_rate_limited = ban_after;
+    options.ban_duration = std::chrono::seconds(ban_seconds);
     options.on_request = [](const mock::request_record& record) {
       say(mock::format_record(record));
     };

@@ -88,6 +88,38 @@ std::optional<unsigned> spend_weight(state& st, const incoming& in, unsigned wei
   return std::nullopt;
 }
 
+// The answer to a banned IP (venues.md §1.4): HTTP 418, Retry-After in seconds, and the ban's end
+// in the message, as Binance words it.
+reply banned(const incoming& in, std::chrono::steady_clock::time_point until) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - in.now);
+  reply r = error(418, -1003,
+                  "Way too many requests; IP banned until " +
+                      std::to_string(in.server_ms + left.count()) +
+                      ". Please use the websocket for live updates to avoid bans.");
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(left).count();
+  r.headers.emplace_back("Retry-After", std::to_string(std::max<long>(1, seconds)));
+  return r;
+}
+
+// Counts a 429 against the IP; enough of them within a minute ban it, twice as long each time
+// (capped at three days).
+void note_rate_limited(state& st, const incoming& in) {
+  if (st.ban_after == 0) return;
+  ip_ban& b = st.bans[in.peer];
+  const auto horizon = in.now - std::chrono::minutes(1);
+  while (!b.rate_limited.empty() && b.rate_limited.front() <= horizon)
+    b.rate_limited.pop_front();
+  b.rate_limited.push_back(in.now);
+  if (b.rate_limited.size() < st.ban_after) return;
+  constexpr std::chrono::milliseconds longest = std::chrono::hours(72);
+  auto duration = st.ban_duration;
+  for (unsigned i = 0; i < b.bans && duration < longest; ++i)
+    duration *= 2;
+  b.until = in.now + std::min(duration, longest);
+  ++b.bans;
+  b.rate_limited.clear();
+}
+
 // Removes the `signature` parameter from an `&`-separated string; returns its value.
 std::optional<std::string> take_signature(std::string_view params, std::string& rest) {
   std::optional<std::string> signature;
@@ -217,6 +249,9 @@ reply handle_binance(state& st, const incoming& in) {
                  "Path " + std::string(in.path) + ", Method " + std::string(method) + " not found");
   }
 
+  if (const auto ban = st.bans.find(in.peer); ban != st.bans.end() && ban->second.until > in.now)
+    return banned(in, ban->second.until);
+
   unsigned used = 0;
   long retry_after_s = 0;
   reply r;
@@ -226,6 +261,7 @@ reply handle_binance(state& st, const incoming& in) {
                   " requests per minute. Please use the websocket for live updates to avoid "
                   "polling the API.");
     r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+    note_rate_limited(st, in);
   } else if (rt->kind == endpoint::ping) {
     r = ok("{}", "ok");
   } else if (rt->kind == endpoint::time) {

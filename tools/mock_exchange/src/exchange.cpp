@@ -56,6 +56,8 @@ exchange::impl::impl(exchange_options opts) : options(std::move(opts)) {
   }
   st.weight_limit = options.weight_limit;
   st.bitget_rate_limit = options.bitget_rate_limit;
+  st.ban_after = options.ban_after_rate_limited;
+  st.ban_duration = options.ban_duration;
   st.log_capacity = options.log_capacity;
   certificates = make_certificates();
   use_certificate(server_tls, certificates.server_cert_pem, certificates.server_key_pem);
@@ -284,6 +286,13 @@ void exchange::set_wrong_host_certificate(bool on) {
 void exchange::set_weight_limit(unsigned weight_per_minute) {
   const std::lock_guard lock(impl_->mutex);
   impl_->st.weight_limit = weight_per_minute;
+}
+
+void exchange::ban_ip(std::string_view ip, std::chrono::milliseconds duration) {
+  const std::lock_guard lock(impl_->mutex);
+  auto& ban = impl_->st.bans[std::string(ip)];
+  ban.until = std::chrono::steady_clock::now() + duration;
+  ban.rate_limited.clear();
 }
 
 std::vector<request_record> exchange::request_log() const {

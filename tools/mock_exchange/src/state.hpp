@@ -41,6 +41,16 @@ struct incoming {
   std::chrono::steady_clock::time_point now;  ///< for rate-limit windows (skew-free)
 };
 
+/**
+ * Binance's escalation for a client IP (venues.md §1.4: repeated 429s → 418 auto-ban, "from 2
+ * minutes to 3 days"): the recent 429s, the ban in force, and how many bans came before.
+ */
+struct ip_ban {
+  std::deque<std::chrono::steady_clock::time_point> rate_limited;  ///< within the last minute
+  std::chrono::steady_clock::time_point until{};                   ///< no ban when in the past
+  unsigned bans = 0;                                               ///< each doubles the next
+};
+
 /** Everything guarded by the exchange's mutex. */
 struct state {
   std::map<std::string, binance_account, std::less<>> binance;
@@ -58,6 +68,9 @@ struct state {
   /// Bitget set-position-mode calls per API key within the last second.
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>>
       bitget_calls;
+  unsigned ban_after = 3;  ///< 429s within a minute that earn a ban; 0: never
+  std::chrono::milliseconds ban_duration{120'000};
+  std::map<std::string, ip_ban, std::less<>> bans;  ///< per client IP
   std::deque<request_record> log;
   std::size_t log_capacity = 10'000;
 };

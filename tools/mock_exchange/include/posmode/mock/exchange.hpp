@@ -46,6 +46,13 @@ struct exchange_options {
   std::size_t log_capacity = 10'000;  ///< oldest records are dropped beyond this many
   unsigned weight_limit = 2400;       ///< Binance request weight per minute per client IP
   unsigned bitget_rate_limit = 5;     ///< Bitget set-position-mode calls per second per account
+  /**
+   * Binance: this many HTTP 429 answers to one client IP within a minute ban it (HTTP 418 with
+   * `Retry-After`, -1003 "IP banned until ..."); 0 never bans.
+   */
+  unsigned ban_after_rate_limited = 3;
+  /** The first ban's length; each later ban of the same IP doubles it, up to three days. */
+  std::chrono::milliseconds ban_duration{120'000};
 };
 
 /**
@@ -127,6 +134,11 @@ class exchange {
   void set_wrong_host_certificate(bool on);
   /** Changes the Binance weight limit per minute; usage already counted is kept. */
   void set_weight_limit(unsigned weight_per_minute);
+  /**
+   * Bans a client IP from the Binance paths for `duration` from now, as if it had ignored too
+   * many 429s (every test client is 127.0.0.1); a zero or negative duration lifts the ban.
+   */
+  void ban_ip(std::string_view ip, std::chrono::milliseconds duration);
 
   /** A copy of the request log, oldest first. */
   [[nodiscard]] std::vector<request_record> request_log() const;
