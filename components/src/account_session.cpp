@@ -15,6 +15,9 @@ using std::chrono::nanoseconds;
 namespace {
 
 // The event status for a venue answer that ends a request as it stands.
+constexpr std::string_view ban_reason =
+    "not sent: the host banned this IP (HTTP 418) and the ban has not ended";
+
 event_status status_of(outcome o) noexcept {
   switch (o) {
     case outcome::applied:
@@ -36,8 +39,9 @@ event_status status_of(outcome o) noexcept {
     case outcome::wrong_environment:
       return event_status::auth_failed;
     case outcome::rate_limited:
-    case outcome::ip_banned:
       return event_status::rate_limited;
+    case outcome::ip_banned:
+      return event_status::ip_banned;
     case outcome::venue_error:
     case outcome::mode_reported:
     case outcome::ok:
@@ -85,12 +89,16 @@ class account_session::pool_events final : public engine::pool_listener {
   }
   void on_probe_response(std::size_t, const engine::http_response_parser& r,
                          const engine::probe_timing& timing, bool) noexcept override {
-    if (s_.serves_time(time_pool_)) s_.on_time_answer(r, timing);
+    if (s_.serves_time(time_pool_))
+      s_.on_time_answer(r, timing);
+    else
+      s_.on_ping_answer(r);
   }
   void on_probe_failure(std::size_t, std::error_code, bool keepalive) noexcept override {
     if (!keepalive && s_.serves_time(time_pool_)) s_.on_time_failure();
   }
   void on_ready(std::size_t) noexcept override { s_.on_pool_ready(time_pool_); }
+  bool may_send_keepalive() noexcept override { return !s_.banned(s_.pool(time_pool_)); }
   void on_connection_change(std::size_t slot, std::error_code ec,
                             std::string_view detail) noexcept override {
     s_.connection_changed(slot, time_pool_, ec, detail);
@@ -159,6 +167,21 @@ bool account_session::serves_time(bool time_pool) const noexcept {
 
 engine::connection_pool& account_session::time_pool() noexcept {
   return time_ ? *time_ : *api_;
+}
+
+engine::connection_pool& account_session::pool(bool time_pool) noexcept {
+  return time_pool ? *time_ : *api_;
+}
+
+bool account_session::banned(const engine::connection_pool& pool) const noexcept {
+  return core_.bans().banned(pool.endpoint().host, core_.clock().monotonic_ns());
+}
+
+void account_session::note_ban(engine::connection_pool& pool, const venue_reply& reply) noexcept {
+  const std::int64_t wait_ms = reply.retry_after_ms >= 0
+                                   ? reply.retry_after_ms
+                                   : core_.config().retry.default_retry_after.count();
+  core_.bans().ban(pool.endpoint().host, core_.clock().monotonic_ns() + wait_ms * 1'000'000);
 }
 
 std::int64_t account_session::venue_now_ms() const noexcept {
@@ -246,7 +269,7 @@ void account_session::arm_resync() noexcept {
 }
 
 void account_session::probe_clock() noexcept {
-  if (clock_probe_in_flight_) return;
+  if (clock_probe_in_flight_ || banned(time_pool())) return;
   if (!time_pool().probe(requests_.server_time()).error) clock_probe_in_flight_ = true;
 }
 
@@ -269,11 +292,19 @@ void account_session::on_time_answer(const engine::http_response_parser& r,
   const venue_reply reply =
       core_.classifier().classify(settings_.account.venue_kind, request_kind::server_time,
                                   position_mode::hedge, r, timing.received_wall_ms);
+  if (reply.result == outcome::ip_banned) note_ban(time_pool(), reply);
   if (reply.result == outcome::ok &&
       clock_.add({timing.sent_monotonic_ns, timing.received_monotonic_ns, timing.received_wall_ms,
                   reply.server_time_ms}))
     bump(core_.stats().clock_syncs);
   after_clock_probe();
+}
+
+void account_session::on_ping_answer(const engine::http_response_parser& r) noexcept {
+  // Only a ban matters in a ping's answer; the rest is the keep-alive's business.
+  if (r.status() != 418) return;
+  note_ban(*api_, core_.classifier().classify(settings_.account.venue_kind, request_kind::ping,
+                                              position_mode::hedge, r, core_.clock().wall_ms()));
 }
 
 void account_session::on_time_failure() noexcept {
@@ -304,6 +335,7 @@ void account_session::after_clock_probe() noexcept {
 void account_session::query_next_at_start() noexcept {
   if (warm_ || busy_warm_) return;
   if (warm_product_ == settings_.account.products.size()) return finish_warmup();
+  if (banned(*api_)) return publish_startup(event_status::ip_banned, nullptr, ban_reason);
   std::error_code ec;
   const auto bytes =
       requests_.query_mode(settings_.account.products[warm_product_], venue_now_ms(), ec);
@@ -335,6 +367,7 @@ void account_session::publish_startup(event_status status, const venue_reply* re
 
 void account_session::on_warm_response(const venue_reply& reply) noexcept {
   busy_warm_ = false;
+  if (reply.result == outcome::ip_banned) note_ban(*api_, reply);
   if (reply.result == outcome::mode_reported)
     publish_startup(event_status::current_mode, &reply, {});
   else
@@ -385,6 +418,12 @@ void account_session::advance() noexcept {
   if (!warm_) {
     job_.step = phase::waiting;
     return;
+  }
+  if (banned(*api_)) {
+    if (job_.next == action::send_verify)
+      return publish_verification(event_status::unknown, nullptr, ban_reason);
+    return finish(event_status::ip_banned, job_.has_open_reply ? &job_.open_reply : nullptr,
+                  ban_reason);
   }
   switch (job_.next) {
     case action::send_set:
@@ -476,6 +515,7 @@ void account_session::on_owner_failure(std::size_t slot, std::error_code ec,
 }
 
 void account_session::on_job_reply(const venue_reply& reply) noexcept {
+  if (reply.result == outcome::ip_banned) note_ban(*api_, reply);
   switch (job_.step) {
     case phase::set_sent:
       return on_set_reply(reply);
@@ -521,7 +561,7 @@ void account_session::on_set_reply(const venue_reply& reply) noexcept {
         ++job_.rate_retries;
         return wait_then(milliseconds(wait_ms));
       }
-      return finish(event_status::rate_limited, &reply, {});
+      return finish(status_of(reply.result), &reply, {});
     }
     default:
       break;

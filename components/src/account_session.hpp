@@ -85,6 +85,11 @@ class account_session {
 
   [[nodiscard]] bool serves_time(bool time_pool) const noexcept;
   [[nodiscard]] engine::connection_pool& time_pool() noexcept;
+  [[nodiscard]] engine::connection_pool& pool(bool time_pool) noexcept;
+  /** True while the venue's ban (HTTP 418) of `pool`'s host lasts: nothing may be sent. */
+  [[nodiscard]] bool banned(const engine::connection_pool& pool) const noexcept;
+  /** Records the ban a 418 announced, for every account that talks to `pool`'s host. */
+  void note_ban(engine::connection_pool& pool, const venue_reply& reply) noexcept;
   [[nodiscard]] std::int64_t venue_now_ms() const noexcept;
   [[nodiscard]] product current_product() const noexcept;
   [[nodiscard]] std::chrono::nanoseconds attempt_timeout() const noexcept;
@@ -97,6 +102,7 @@ class account_session {
   void on_time_answer(const engine::http_response_parser& r,
                       const engine::probe_timing& timing) noexcept;
   void on_time_failure() noexcept;
+  void on_ping_answer(const engine::http_response_parser& r) noexcept;
   void connection_changed(std::size_t slot, bool time_pool, std::error_code ec,
                           std::string_view detail) noexcept;
 

@@ -111,6 +111,8 @@ std::string_view to_string(event_status s) noexcept {
       return "clock_skew";
     case event_status::rate_limited:
       return "rate_limited";
+    case event_status::ip_banned:
+      return "ip_banned";
     case event_status::venue_error:
       return "venue_error";
     case event_status::unknown:

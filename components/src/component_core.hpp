@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "host_bans.hpp"
 #include "posmode/components/position_mode_component.hpp"
 #include "posmode/components/response_classifier.hpp"
 #include "posmode/engine/backlog_publisher.hpp"
@@ -93,6 +94,8 @@ class component_core {
   [[nodiscard]] latency_log& event_latency() noexcept { return event_; }
   [[nodiscard]] const latency_log& wire_latency() const noexcept { return wire_; }
   [[nodiscard]] const latency_log& event_latency() const noexcept { return event_; }
+  [[nodiscard]] host_bans& bans() noexcept { return bans_; }
+  [[nodiscard]] const host_bans& bans() const noexcept { return bans_; }
 
   /**
    * Promises `n` event slots to work being admitted; false (nothing promised) when the backlog
@@ -156,6 +159,7 @@ class component_core {
   counters counters_;
   latency_log wire_;
   latency_log event_;
+  host_bans bans_;
   log_hook log_;
   std::atomic<std::size_t> warm_accounts_{0};
 };

@@ -220,7 +220,7 @@ struct connection_pool::impl : std::enable_shared_from_this<impl> {
   }
 
   void send_keepalives() noexcept {
-    if (keepalive_request.empty()) return;
+    if (keepalive_request.empty() || listener == nullptr || !listener->may_send_keepalive()) return;
     const std::int64_t now = options.clock.monotonic_ns();
     const std::int64_t idle_limit =
         std::chrono::duration_cast<std::chrono::nanoseconds>(options.keepalive_interval).count();

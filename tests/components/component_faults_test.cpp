@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "components/component_test_support.hpp"
 
@@ -116,6 +117,36 @@ TEST_CASE("Binance 429 whose Retry-After does not fit the deadline: rate_limited
   CHECK(e.code == -1003);
   CHECK(e.attempts == 1);
   CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1);
+  CHECK(h.ex().binance_mode(test::binance_key(1), binance_product::usdm) == mock_one_way);
+  h.check_invariants();
+}
+
+TEST_CASE("an IP ban (HTTP 418): no account sends to that host until it ends") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.add_binance(venue::binance_usdm, {product::usdm}, 2);
+  h.start();
+  h.ex().ban_ip("127.0.0.1", 1s);  // the mock answers Retry-After: 1
+  const auto first = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  CHECK(first.status == event_status::ip_banned);
+  CHECK(first.http_status == 418);
+  CHECK(first.code == -1003);
+  CHECK(first.message.view().find("IP banned until") != std::string_view::npos);
+  CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1);
+
+  // The ban is the IP's, not the key's: the other account sends nothing while it lasts.
+  const auto second = h.terminal(h.request(1, hedge));
+  CHECK(second.status == event_status::ip_banned);
+  CHECK(second.http_status == 0);
+  CHECK(second.on_wire_ns == 0);
+  CHECK(second.message.view().find("not sent") != std::string_view::npos);
+  CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1);
+
+  std::this_thread::sleep_for(1100ms);  // past Retry-After, on both sides
+  const auto after = h.terminal(h.request(1, hedge));
+  CHECK(after.status == event_status::applied);
+  CHECK(h.ex().binance_mode(test::binance_key(2), binance_product::usdm) == mock_hedge);
   CHECK(h.ex().binance_mode(test::binance_key(1), binance_product::usdm) == mock_one_way);
   h.check_invariants();
 }

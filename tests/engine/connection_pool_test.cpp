@@ -44,6 +44,8 @@ struct pool_recorder final : pool_listener {
   int ups = 0;
   int downs = 0;
   int readies = 0;
+  bool keepalives_allowed = true;
+  int keepalive_questions = 0;
 
   void on_response(std::size_t slot, const http_response_parser& r) noexcept override {
     ++responses;
@@ -70,6 +72,10 @@ struct pool_recorder final : pool_listener {
   }
   void on_probe_failure(std::size_t, std::error_code, bool) noexcept override { ++probe_failures; }
   void on_ready(std::size_t) noexcept override { ++readies; }
+  bool may_send_keepalive() noexcept override {
+    ++keepalive_questions;
+    return keepalives_allowed;
+  }
   void on_connection_change(std::size_t, std::error_code ec, std::string_view) noexcept override {
     ++(ec ? downs : ups);
   }
@@ -208,6 +214,23 @@ TEST_CASE("idle connections get keep-alive requests, and their answers are repor
   CHECK(p.counters().keepalives >= 4);
   CHECK(pings_logged(f.mock) >= 4);
   CHECK(f.events.responses == 0);  // keep-alive answers never reach on_response
+}
+
+TEST_CASE("the owner may hold keep-alives back (a venue ban), and they resume when it allows") {
+  fixture f;
+  auto o = f.options(2);
+  o.keepalive_interval = 40ms;
+  connection_pool p(f.io, f.tls, {"localhost", f.mock.port(), false}, f.events, o);
+  p.set_keepalive_request(bytes(ping));
+  f.events.keepalives_allowed = false;
+  f.start(p);
+  // Idle well past the interval, asked on several ticks, nothing sent.
+  REQUIRE(run_until(f.io, [&] { return f.events.keepalive_questions >= 6; }));
+  CHECK(p.counters().keepalives == 0);
+  CHECK(pings_logged(f.mock) == 0);
+  f.events.keepalives_allowed = true;
+  REQUIRE(run_until(f.io, [&] { return f.events.keepalive_responses >= 2; }));
+  CHECK(p.counters().keepalives >= 2);
 }
 
 TEST_CASE("the clock offset is found within the round trip of the mock's skewed clock") {

@@ -17,10 +17,10 @@ namespace posmode::cli {
 enum exit_code : int {
   exit_ok = 0,         ///< applied, already in mode, or every mode read
   exit_usage = 2,      ///< configuration or usage error; nothing was sent
-  exit_blocked = 3,    ///< open positions or orders, or PAPI UM/CM mismatch
+  exit_blocked = 3,    ///< open positions or orders (Bitget 45117), PAPI UM/CM mismatch
   exit_auth = 4,       ///< key, signature, passphrase, IP or permission refused
   exit_transport = 5,  ///< no connection, dropped connection, deadline passed, outcome unknown
-  exit_venue = 6,      ///< any other venue answer (rate limit, clock skew, mode not applied, ...)
+  exit_venue = 6,      ///< any other venue answer (rate limit, IP ban, not applied, ...)
 };
 
 /**

@@ -23,7 +23,7 @@ Exit codes
   3  blocked: open positions, open orders, or Binance PAPI UM/CM modes that must match
   4  authentication or permission refused (key, signature, passphrase, IP)
   5  transport or timeout: no connection, connection lost, or the outcome could not be read
-  6  any other venue error (rate limit, clock skew, mode not applied, ...)
+  6  any other venue error (rate limit, IP ban, clock skew, mode not applied, ...)
 
 The configuration file (TOML) is described in tools/config/include/posmode/tools/config.hpp and
 the README. Secrets come from environment variables or owner-only files and are never printed;

@@ -105,6 +105,7 @@ int exit_code_of(pc::event_status s) noexcept {
     case pc::event_status::verify_mismatch:
     case pc::event_status::clock_skew:
     case pc::event_status::rate_limited:
+    case pc::event_status::ip_banned:
     case pc::event_status::venue_error:
     case pc::event_status::rejected:
       return exit_venue;

@@ -23,9 +23,12 @@ enum class event_status : std::uint8_t {
   /// Bitget 45117 "positions or orders" (it does not say which), and the mode read back is not
   /// the requested one (never retried)
   blocked_positions_or_orders,
-  auth_failed,      ///< signature, key, passphrase, IP, permission or environment refused
-  clock_skew,       ///< timestamp refused again after a clock resync
-  rate_limited,     ///< limited, and Retry-After does not fit in the deadline
+  auth_failed,   ///< signature, key, passphrase, IP, permission or environment refused
+  clock_skew,    ///< timestamp refused again after a clock resync
+  rate_limited,  ///< limited, and Retry-After does not fit in the deadline
+  /// the host answered HTTP 418 (IP banned), now or earlier: nothing is sent to it, by any
+  /// account, until the ban ends (`Retry-After`, else the "banned until" time in the message)
+  ip_banned,
   venue_error,      ///< another venue error; code and message kept
   unknown,          ///< the outcome could not be established (the query failed too)
   transport_error,  ///< no usable connection, or it failed and no query could follow

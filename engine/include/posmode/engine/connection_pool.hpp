@@ -60,6 +60,12 @@ class pool_listener {
   /** Connection `slot` can take a request now (it connected, or its request completed). */
   virtual void on_ready(std::size_t /*slot*/) noexcept {}
   /**
+   * Asked before each keep-alive; false skips this round (e.g. while the venue bans the IP with
+   * HTTP 418, when every request, a ping included, would lengthen the ban). The idle connection
+   * is asked again on the next tick.
+   */
+  [[nodiscard]] virtual bool may_send_keepalive() noexcept { return true; }
+  /**
    * Connection `slot` went down (`ec` says why) or came up (`ec` clear), for logs and health.
    * `detail` is OpenSSL's or the resolver's text (certificate errors ...), valid during the call.
    */
