@@ -174,6 +174,7 @@ engine::connection_pool& account_session::pool(bool time_pool) noexcept {
 }
 
 bool account_session::banned(const engine::connection_pool& pool) const noexcept {
+  if (core_.bans().empty()) return false;
   return core_.bans().banned(pool.endpoint().host, core_.clock().monotonic_ns());
 }
 

@@ -38,6 +38,9 @@ class host_bans {
     slot->until = std::max(slot->until, until_ns);
   }
 
+  /** True when no host was ever banned: the request path's whole cost when all is well. */
+  [[nodiscard]] bool empty() const noexcept { return used_ == 0; }
+
   /** True while a ban on `host` lasts at `now_ns`. */
   [[nodiscard]] bool banned(std::string_view host, std::int64_t now_ns) const noexcept {
     const entry* e = find(host);

@@ -10,8 +10,10 @@ using posmode::components::detail::host_bans;
 
 TEST_CASE("a ban holds until its end, for that host only, and is only ever extended") {
   host_bans bans;
+  CHECK(bans.empty());
   CHECK_FALSE(bans.banned("fapi.binance.com", 0));
   bans.ban("fapi.binance.com", 1'000);
+  CHECK_FALSE(bans.empty());
   CHECK(bans.banned("fapi.binance.com", 999));
   CHECK_FALSE(bans.banned("fapi.binance.com", 1'000));  // the end is exclusive
   CHECK_FALSE(bans.banned("papi.binance.com", 500));
