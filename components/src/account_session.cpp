@@ -178,11 +178,21 @@ bool account_session::banned(const engine::connection_pool& pool) const noexcept
   return core_.bans().banned(pool.endpoint().host, core_.clock().monotonic_ns());
 }
 
-void account_session::note_ban(engine::connection_pool& pool, const venue_reply& reply) noexcept {
-  const std::int64_t wait_ms = reply.retry_after_ms >= 0
-                                   ? reply.retry_after_ms
-                                   : core_.config().retry.default_retry_after.count();
-  core_.bans().ban(pool.endpoint().host, core_.clock().monotonic_ns() + wait_ms * 1'000'000);
+// Every venue answer is classified here, so a ban (HTTP 418) is recorded whichever request drew
+// it, before anything else can be sent to that host.
+venue_reply account_session::classify(engine::connection_pool& from, request_kind kind,
+                                      position_mode requested,
+                                      const engine::http_response_parser& r,
+                                      std::int64_t wall_ms) noexcept {
+  venue_reply reply =
+      core_.classifier().classify(settings_.account.venue_kind, kind, requested, r, wall_ms);
+  if (reply.result == outcome::ip_banned) {
+    const std::int64_t wait_ms = reply.retry_after_ms >= 0
+                                     ? reply.retry_after_ms
+                                     : core_.config().retry.default_retry_after.count();
+    core_.bans().ban(from.endpoint().host, core_.clock().monotonic_ns() + wait_ms * 1'000'000);
+  }
+  return reply;
 }
 
 std::int64_t account_session::venue_now_ms() const noexcept {
@@ -290,10 +300,8 @@ void account_session::on_pool_ready(bool time_pool) noexcept {
 void account_session::on_time_answer(const engine::http_response_parser& r,
                                      const engine::probe_timing& timing) noexcept {
   clock_probe_in_flight_ = false;
-  const venue_reply reply =
-      core_.classifier().classify(settings_.account.venue_kind, request_kind::server_time,
-                                  position_mode::hedge, r, timing.received_wall_ms);
-  if (reply.result == outcome::ip_banned) note_ban(time_pool(), reply);
+  const venue_reply reply = classify(time_pool(), request_kind::server_time, position_mode::hedge,
+                                     r, timing.received_wall_ms);
   if (reply.result == outcome::ok &&
       clock_.add({timing.sent_monotonic_ns, timing.received_monotonic_ns, timing.received_wall_ms,
                   reply.server_time_ms}))
@@ -303,9 +311,8 @@ void account_session::on_time_answer(const engine::http_response_parser& r,
 
 void account_session::on_ping_answer(const engine::http_response_parser& r) noexcept {
   // Only a ban matters in a ping's answer; the rest is the keep-alive's business.
-  if (r.status() != 418) return;
-  note_ban(*api_, core_.classifier().classify(settings_.account.venue_kind, request_kind::ping,
-                                              position_mode::hedge, r, core_.clock().wall_ms()));
+  if (r.status() == 418)
+    (void)classify(*api_, request_kind::ping, position_mode::hedge, r, core_.clock().wall_ms());
 }
 
 void account_session::on_time_failure() noexcept {
@@ -368,7 +375,6 @@ void account_session::publish_startup(event_status status, const venue_reply* re
 
 void account_session::on_warm_response(const venue_reply& reply) noexcept {
   busy_warm_ = false;
-  if (reply.result == outcome::ip_banned) note_ban(*api_, reply);
   if (reply.result == outcome::mode_reported)
     publish_startup(event_status::current_mode, &reply, {});
   else
@@ -487,15 +493,14 @@ void account_session::on_owner_response(std::size_t slot,
   const slot_use use = std::exchange(slot_use_[slot], slot_use{});
   const std::int64_t wall = core_.clock().wall_ms();
   if (use.kind == in_flight::warm_query) {
-    return on_warm_response(core_.classifier().classify(
-        settings_.account.venue_kind, request_kind::query_mode, position_mode::hedge, r, wall));
+    return on_warm_response(
+        classify(*api_, request_kind::query_mode, position_mode::hedge, r, wall));
   }
   if (use.kind != in_flight::job || !job_.active || use.generation != job_.generation) return;
   job_.response_ns = core_.clock().monotonic_ns();
   const request_kind kind =
       job_.step == phase::set_sent ? request_kind::set_mode : request_kind::query_mode;
-  on_job_reply(
-      core_.classifier().classify(settings_.account.venue_kind, kind, job_.t.mode, r, wall));
+  on_job_reply(classify(*api_, kind, job_.t.mode, r, wall));
 }
 
 void account_session::on_owner_failure(std::size_t slot, std::error_code ec,
@@ -516,7 +521,6 @@ void account_session::on_owner_failure(std::size_t slot, std::error_code ec,
 }
 
 void account_session::on_job_reply(const venue_reply& reply) noexcept {
-  if (reply.result == outcome::ip_banned) note_ban(*api_, reply);
   switch (job_.step) {
     case phase::set_sent:
       return on_set_reply(reply);
@@ -580,9 +584,20 @@ void account_session::on_set_reply(const venue_reply& reply) noexcept {
 void account_session::on_query_reply(const venue_reply& reply) noexcept {
   const venue_reply& open = job_.open_reply;
   const bool refusal = is_recognised_refusal(open.result);
-  if (reply.result != outcome::mode_reported)
-    return finish(refusal ? status_of(open.result) : event_status::unknown, &open,
-                  "the mode query failed as well");
+  if (reply.result != outcome::mode_reported) {
+    // Both causes reach the order manager: the answer that left the outcome open keeps its code
+    // and message, and the query's own failure (a ban, a refusal, a dropped connection) follows,
+    // its outcome first so that truncation keeps at least that.
+    venue_reply both = open;
+    both.message.append(both.message.empty() ? "mode query: " : "; mode query: ");
+    both.message.append(to_string(reply.result));
+    if (!reply.message.empty()) {
+      both.message.append(" (");
+      both.message.append(reply.message.view());
+      both.message.append(")");
+    }
+    return finish(refusal ? status_of(open.result) : event_status::unknown, &both, {});
+  }
   job_.has_observed = true;
   job_.observed = reply.mode;
   if (reply.mode == job_.t.mode) return product_succeeded(event_status::confirmed, &open);

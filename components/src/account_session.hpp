@@ -88,8 +88,13 @@ class account_session {
   [[nodiscard]] engine::connection_pool& pool(bool time_pool) noexcept;
   /** True while the venue's ban (HTTP 418) of `pool`'s host lasts: nothing may be sent. */
   [[nodiscard]] bool banned(const engine::connection_pool& pool) const noexcept;
-  /** Records the ban a 418 announced, for every account that talks to `pool`'s host. */
-  void note_ban(engine::connection_pool& pool, const venue_reply& reply) noexcept;
+  /**
+   * Classifies an answer that came from `from`; a ban (HTTP 418) is recorded there for every
+   * account that talks to that host.
+   */
+  [[nodiscard]] venue_reply classify(engine::connection_pool& from, request_kind kind,
+                                     position_mode requested, const engine::http_response_parser& r,
+                                     std::int64_t wall_ms) noexcept;
   [[nodiscard]] std::int64_t venue_now_ms() const noexcept;
   [[nodiscard]] product current_product() const noexcept;
   [[nodiscard]] std::chrono::nanoseconds attempt_timeout() const noexcept;

@@ -10,9 +10,11 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
 #include <cstddef>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 #include <utility>
 
 #include "posmode/engine/clock.hpp"
@@ -51,6 +53,21 @@ std::string openssl_reason() {
   std::array<char, 256> text{};
   ERR_error_string_n(e, text.data(), text.size());
   return text.data();
+}
+
+// Why an SSL I/O call failed. With SSL_ERROR_SYSCALL and an empty queue the cause is the
+// socket's errno (ECONNRESET, EPIPE ...), which the caller read right after the call.
+std::string io_failure_reason(int ssl_error, int sys_errno) {
+  if (ssl_error == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
+    return sys_errno != 0 ? std::system_category().message(sys_errno)
+                          : "the connection ended without a TLS close";
+  return openssl_reason();
+}
+
+// OpenSSL reads the thread's error queue to classify a failed I/O call, so it must be empty
+// before the call (SSL_get_error(3)); peeking first keeps the usual case to one load.
+void clear_stale_errors() noexcept {
+  if (ERR_peek_error() != 0) ERR_clear_error();
 }
 
 bool is_loopback_literal(const std::string& host) {
@@ -277,15 +294,17 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     in_flight = true;
     std::size_t written = 0;
     while (written < request.size()) {
+      clear_stale_errors();
       const int r =
           SSL_write(ssl, request.data() + written, static_cast<int>(request.size() - written));
       if (r > 0) {
         written += static_cast<std::size_t>(r);
         continue;
       }
+      const int sys = errno;
       const int err = SSL_get_error(ssl, r);
       if (err != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) {
-        detail.assign(openssl_reason());
+        detail.assign(io_failure_reason(err, sys));
         teardown(false);
         return errc::tls_failed;
       }
@@ -315,16 +334,18 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
 
   void flush_pending() {
     while (pending_begin < pending_end) {
+      clear_stale_errors();
       const int r = SSL_write(ssl, pending.get() + pending_begin,
                               static_cast<int>(pending_end - pending_begin));
       if (r > 0) {
         pending_begin += static_cast<std::size_t>(r);
         continue;
       }
+      const int sys = errno;
       const int err = SSL_get_error(ssl, r);
       if (err == SSL_ERROR_WANT_WRITE) return arm_write();
       if (err == SSL_ERROR_WANT_READ) return;  // retried after the next read
-      detail.assign(openssl_reason());
+      detail.assign(io_failure_reason(err, sys));
       return fail(errc::tls_failed);
     }
   }
@@ -374,6 +395,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     for (;;) {
       ERR_clear_error();
       const int n = SSL_read(ssl, rx.data(), static_cast<int>(rx.size()));
+      const int sys = n > 0 ? 0 : errno;
       if (n > 0) {
         consume(static_cast<std::size_t>(n));
         if (gen != generation) return;  // closed while consuming
@@ -386,12 +408,14 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
         break;
       }
       // close_notify, or the TCP stream ended without one: many servers skip close_notify,
-      // so a bare EOF is a close, not an attack (the HTTP framing decides completeness).
+      // so a bare EOF is a close, not an attack (the HTTP framing decides completeness). A
+      // socket error (a reset) is a failure with its errno, never a close: a body delimited by
+      // the close must not pass as complete when the connection was cut.
       const bool eof = err == SSL_ERROR_ZERO_RETURN ||
-                       (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) ||
+                       (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && sys == 0) ||
                        (err == SSL_ERROR_SSL &&
                         ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
-      if (!eof) detail.assign(openssl_reason());
+      if (!eof) detail.assign(io_failure_reason(err, sys));
       return eof ? peer_closed() : fail(errc::tls_failed);
     }
     if (pending_begin < pending_end) flush_pending();

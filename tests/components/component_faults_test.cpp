@@ -212,6 +212,25 @@ TEST_CASE("the connection drops right after a complete reply: the reply counts, 
   h.check_invariants();
 }
 
+TEST_CASE("an open outcome whose mode query fails too: unknown, with both causes") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.start();
+  mock::fault_set faults;
+  faults.unknown_error_503 = true;  // every request from now on, the query included
+  h.ex().set_account_faults(test::binance_key(1), faults);
+  const auto e = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  CHECK(e.status == event_status::unknown);
+  CHECK(e.http_status == 503);
+  CHECK(e.code == -1000);  // the set's answer keeps the code fields
+  const std::string_view message = e.message.view();
+  CHECK(message.starts_with("Unknown error"));
+  CHECK(message.find("; mode query: unknown (Unknown error") != std::string_view::npos);
+  CHECK(h.count_requests("GET", "/fapi/v1/positionSide/dual") >= 2);  // start-up + the query
+  h.check_invariants();
+}
+
 TEST_CASE("an open outcome is settled by a mode query: confirmed or not_applied") {
   component_harness h;
   mock::fault_set faults;

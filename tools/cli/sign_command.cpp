@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -56,11 +57,14 @@ std::string required_env(std::string_view name, std::string_view what) {
 
 // Replaces the value of the header line `name: value\r\n` (first occurrence) with `replacement`.
 // The request line and body never hold the key or passphrase, so only the header is touched.
+// A header not found as expected stops the command: printing unmasked bytes is never the fallback.
 void replace_header_value(std::string& bytes, std::string_view name, std::string_view value,
                           std::string_view replacement) {
   const std::string line = "\r\n" + std::string(name) + ": " + std::string(value) + "\r\n";
   const std::size_t at = bytes.find(line);
-  if (at == std::string::npos) return;
+  if (at == std::string::npos)
+    throw std::logic_error("sign: the request has no " + std::string(name) +
+                           " header to mask; nothing printed (--show-key prints it as sent)");
   bytes.replace(at + 2 + name.size() + 2, value.size(), replacement);
 }
 

@@ -163,7 +163,15 @@ std::string required_string(const toml::table& table, const char* key, const cha
 }
 
 void load_accounts(const std::string& path, mock::exchange& exchange) {
-  const toml::table file = toml::parse_file(path);
+  toml::table file;
+  try {
+    file = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    // what() holds only the description; the operator needs the place too.
+    const auto& at = e.source().begin;
+    throw std::invalid_argument(path + ":" + std::to_string(at.line) + ":" +
+                                std::to_string(at.column) + ": " + std::string(e.description()));
+  }
   if (const auto* list = file["binance"].as_array()) {
     for (const auto& node : *list) {
       const auto* table = node.as_table();

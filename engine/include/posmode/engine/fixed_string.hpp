@@ -32,6 +32,14 @@ class fixed_string {
     std::copy_n(text.data(), size_, data_.data());
   }
 
+  /** Adds `text` after the contents, as much as fits; sets `truncated()` if any is cut. */
+  constexpr void append(std::string_view text) noexcept {
+    const std::size_t n = std::min(text.size(), Capacity - size_);
+    std::copy_n(text.data(), n, data_.data() + size_);
+    size_ = static_cast<std::uint8_t>(size_ + n);
+    truncated_ = truncated_ || n < text.size();
+  }
+
   /** The stored text (not NUL-terminated). Valid while this object lives and is unchanged. */
   [[nodiscard]] constexpr std::string_view view() const noexcept { return {data_.data(), size_}; }
   [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
