@@ -719,18 +719,29 @@ void account_session::finish_job() noexcept {
 // kept (it re-arms itself when it fires), so steady traffic costs no timer system calls.
 void account_session::arm_deadline() noexcept {
   if (deadline_timer_at_ != 0 && deadline_timer_at_ <= job_.deadline_ns) return;
-  deadline_timer_at_ = job_.deadline_ns;
-  deadline_timer_.expires_at(
-      asio::steady_timer::time_point(std::chrono::nanoseconds(job_.deadline_ns)));
+  start_deadline_wait(job_.deadline_ns);
+}
+
+// The wait re-arms itself for the request then running or, idle, one request deadline ahead:
+// a request after a quiet spell then finds a wait pending that expires no later than its own
+// deadline, and reprograms nothing (one wake-up per deadline period while idle).
+void account_session::start_deadline_wait(std::int64_t at_ns) noexcept {
+  deadline_timer_at_ = at_ns;
+  deadline_timer_.expires_at(asio::steady_timer::time_point(std::chrono::nanoseconds(at_ns)));
   // The session's own memory: a busy-poll host arms this outside `io_context::poll()`, where
   // Asio's per-thread recycling does not reach.
   deadline_timer_.async_wait(
       engine::bind_shared_memory(deadline_memory_, [this](const boost::system::error_code& ec) {
         if (ec) return;
         deadline_timer_at_ = 0;
-        if (!job_.active) return;
-        if (core_.clock().monotonic_ns() >= job_.deadline_ns) return on_deadline();
-        arm_deadline();
+        if (!running_) return;
+        const std::int64_t now = core_.clock().monotonic_ns();
+        if (!job_.active)
+          return start_deadline_wait(
+              now +
+              std::chrono::duration_cast<nanoseconds>(core_.config().request_deadline).count());
+        if (now >= job_.deadline_ns) return on_deadline();
+        start_deadline_wait(job_.deadline_ns);
       }));
 }
 

@@ -143,6 +143,7 @@ class account_session {
                             std::string_view reason) noexcept;
   void finish_job() noexcept;
   void arm_deadline() noexcept;
+  void start_deadline_wait(std::int64_t at_ns) noexcept;
   void on_deadline() noexcept;
   void wait_then(std::chrono::milliseconds delay) noexcept;
 

@@ -154,8 +154,9 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   tcp::resolver resolver;
   tcp::socket socket;
   asio::steady_timer deadline;
-  std::int64_t deadline_at = 0;  // monotonic ns: the deadline of the request in flight
-  std::int64_t timer_at = 0;     // monotonic ns: the expiry of the pending wait, 0 when none
+  std::int64_t deadline_at = 0;      // monotonic ns: the deadline of the request in flight
+  std::int64_t timer_at = 0;         // monotonic ns: the expiry of the pending wait, 0 when none
+  std::int64_t last_timeout_ns = 0;  // the last request's timeout: the idle wait's period
   tcp::resolver::results_type addresses;
   bool resolved = false;
   SSL* ssl = nullptr;
@@ -353,9 +354,11 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   // The deadline timer is not reprogrammed per request: that would cost a timerfd_settime (and
   // a cancel) on every send. A wait already pending that expires no later than the new deadline
   // is left alone; when it fires it re-arms itself for the deadline of the request then in
-  // flight, or lapses if none is.
+  // flight or, idle, one timeout ahead, so that a send after a quiet spell finds a wait pending
+  // too (costing an idle connection one wake-up per timeout).
   void arm_deadline(std::chrono::nanoseconds timeout) {
-    deadline_at = system_clock::monotonic_ns() + timeout.count();
+    last_timeout_ns = timeout.count();
+    deadline_at = system_clock::monotonic_ns() + last_timeout_ns;
     if (timer_at != 0 && timer_at <= deadline_at) return;
     start_timer(deadline_at);
   }
@@ -367,9 +370,12 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
                       gen = generation](const boost::system::error_code& ec) {
       if (ec || gen != self->generation) return;
       self->timer_at = 0;
-      if (!self->in_flight) return;
-      if (system_clock::monotonic_ns() >= self->deadline_at)
-        return self->fail(errc::deadline_expired);
+      const std::int64_t now = system_clock::monotonic_ns();
+      if (!self->in_flight) {
+        if (self->st == state::ready) self->start_timer(now + self->last_timeout_ns);
+        return;
+      }
+      if (now >= self->deadline_at) return self->fail(errc::deadline_expired);
       self->start_timer(self->deadline_at);
     };
     deadline.async_wait(bind_memory(deadline_memory, std::move(on_expiry)));
