@@ -4,11 +4,20 @@
 #include <stdexcept>
 #include <string>
 
+#include "posmode/engine/host_name.hpp"
+
 namespace posmode::components {
 namespace {
 
 [[noreturn]] void refuse(std::string_view field, const std::string& why) {
   throw std::invalid_argument(std::string(field) + ": " + why);
+}
+
+constexpr std::size_t max_id_length = 64;
+
+bool is_id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 bool is_symbol_text(std::string_view s) {
@@ -66,8 +75,19 @@ std::string_view default_bitget_margin_coin(product p) noexcept {
   }
 }
 
+std::int64_t execution_window_ms(const account_config& config) noexcept {
+  return is_binance(config.venue_kind) ? config.recv_window_ms : bitget_acceptance_window_ms;
+}
+
+std::int64_t ahead_tolerance_ms(venue v) noexcept {
+  return is_binance(v) ? binance_ahead_tolerance_ms : bitget_acceptance_window_ms;
+}
+
 void validate_account(const account_config& c) {
   if (c.id.empty()) refuse("id", "must not be empty");
+  // The id is never echoed when it is refused: it may hold bytes a terminal would act on.
+  if (c.id.size() > max_id_length || !std::all_of(c.id.begin(), c.id.end(), is_id_char))
+    refuse("id", "must be 1..64 letters, digits, '.', '_' or '-'");
   const std::string where = " (account '" + c.id + "')";
   if (c.products.empty()) refuse("products", "at least one product is required" + where);
   for (std::size_t i = 0; i < c.products.size(); ++i) {
@@ -80,9 +100,9 @@ void validate_account(const account_config& c) {
       refuse("products", "'" + std::string(to_string(p)) + "' listed twice" + where);
   }
   if (c.port == 0) refuse("port", "must be 1..65535" + where);
-  if (c.host.find_first_of(" \t\r\n/:") != std::string::npos)
-    refuse("host",
-           "'" + c.host + "' must be a bare host name (the port has its own field)" + where);
+  if (!c.host.empty())
+    if (const std::string_view why = engine::host_problem(c.host); !why.empty())
+      refuse("host", std::string(why) + where);
 
   if (c.recv_window_ms < 1 || c.recv_window_ms > binance_max_recv_window_ms)
     refuse("recv_window_ms", std::to_string(c.recv_window_ms) +

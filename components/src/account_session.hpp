@@ -1,7 +1,8 @@
 #pragma once
 
 // One account's side of the component: its connection pools, clock offset, pre-signed requests,
-// warm-up, and the per-request state machine. Private to posmode::components.
+// warm-up (account_session.cpp), and the per-request state machine (request_flow.cpp). Private to
+// posmode::components.
 
 #include <array>
 #include <boost/asio/steady_timer.hpp>
@@ -17,6 +18,9 @@
 
 namespace posmode::components::detail {
 
+/** The most products one account may switch (Bitget's six product types). */
+inline constexpr std::size_t max_products_per_account = 6;
+
 class account_session {
  public:
   account_session(boost::asio::io_context& io, component_core& core,
@@ -27,7 +31,11 @@ class account_session {
 
   /** Connects, syncs the clock, reads the modes (start-up events), pre-signs. */
   void start();
-  /** Closes everything; the running and queued requests end with `transport_error`. */
+  /**
+   * Closes everything and ends the running and queued requests, each with one terminal event:
+   * `unknown` when a set was sent and its fate is open, `rejected` ("not sent") when nothing
+   * was sent, `transport_error` otherwise.
+   */
   void stop() noexcept;
   [[nodiscard]] bool warm() const noexcept { return warm_; }
 
@@ -49,6 +57,8 @@ class account_session {
     verify_sent,   // verify-after-set query
     resyncing,     // a time probe after a timestamp refusal
     rate_waiting,  // Retry-After
+    landing_wait,  // an earlier opposite set may still execute: wait until it no longer can
+    settling,      // this request's set may still execute: read back once it no longer can
   };
   enum class action : std::uint8_t { send_set, send_query, send_verify };
   enum class in_flight : std::uint8_t { none, warm_query, job };
@@ -57,6 +67,17 @@ class account_session {
   struct slot_use {
     in_flight kind = in_flight::none;
     std::uint64_t generation = 0;
+  };
+
+  /**
+   * A set request of a finished request whose answer never came: the venue may still execute it
+   * until `until_ns` (monotonic), so a later request for the other mode must not race it.
+   */
+  struct landing {
+    bool active = false;
+    bool mixed = false;  // sets of both modes may land: every request waits
+    position_mode mode = position_mode::hedge;
+    std::int64_t until_ns = 0;
   };
 
   struct job {
@@ -79,6 +100,13 @@ class account_session {
     std::size_t events_left = 0;  // reserved event slots not yet used
     bool has_open_reply = false;
     venue_reply open_reply;  // the answer whose effect a query must establish
+    // When the set on the wire (step set_sent) can no longer be executed (monotonic).
+    std::int64_t sent_cutoff_ns = 0;
+    // 0, or when the last of the current product's sets that got no answer showing the venue
+    // processed them can no longer be executed: until then one of them may still land.
+    std::int64_t open_until_ns = 0;
+    bool resent = false;            // the current product's set was sent again after a read-back
+    bool query_retry_used = false;  // a read-back that got no answer is repeated once
   };
 
   class pool_events;
@@ -95,9 +123,17 @@ class account_session {
   [[nodiscard]] venue_reply classify(engine::connection_pool& from, request_kind kind,
                                      position_mode requested, const engine::http_response_parser& r,
                                      std::int64_t wall_ms) noexcept;
+  /** The venue's clock now, as stamped into requests (never ahead of the venue's). */
   [[nodiscard]] std::int64_t venue_now_ms() const noexcept;
+  /**
+   * The monotonic time after which a set stamped `stamp_ms` can no longer be executed: its
+   * stamp plus the venue's window, carried over to the local clock with the clock's error bound
+   * (and, before the venue's clock was read, the venue's tolerance for stamps ahead of it).
+   */
+  [[nodiscard]] std::int64_t execution_cutoff_ns(std::int64_t stamp_ms,
+                                                 std::int64_t now_ns) const noexcept;
   [[nodiscard]] product current_product() const noexcept;
-  [[nodiscard]] std::chrono::nanoseconds attempt_timeout() const noexcept;
+  [[nodiscard]] std::chrono::nanoseconds attempt_timeout(std::int64_t now_ns) const noexcept;
 
   // pool callbacks
   void on_pool_ready(bool time_pool) noexcept;
@@ -122,7 +158,7 @@ class account_session {
   void arm_refresh() noexcept;
   void arm_resync() noexcept;
 
-  // requests
+  // requests (request_flow.cpp)
   void begin(const trigger& t) noexcept;
   void advance() noexcept;
   void send_set() noexcept;
@@ -132,6 +168,9 @@ class account_session {
   void on_query_reply(const venue_reply& reply) noexcept;
   void on_verify_reply(const venue_reply& reply) noexcept;
   void product_succeeded(event_status status, const venue_reply* reply) noexcept;
+  /** True when a set of the current product may still be executed (in flight or unanswered). */
+  [[nodiscard]] bool set_may_land() const noexcept;
+  void close_open_set() noexcept;
   void fill_reply(position_event& e, const venue_reply* reply,
                   std::string_view reason) const noexcept;
   [[nodiscard]] position_event make_event(event_status status, const venue_reply* reply,
@@ -142,10 +181,12 @@ class account_session {
   void publish_verification(event_status status, const venue_reply* reply,
                             std::string_view reason) noexcept;
   void finish_job() noexcept;
+  void end_on_stop() noexcept;
+  void reject_queued(const trigger& t, std::string_view reason) noexcept;
   void arm_deadline() noexcept;
   void start_deadline_wait(std::int64_t at_ns) noexcept;
   void on_deadline() noexcept;
-  void wait_then(std::chrono::milliseconds delay) noexcept;
+  void wait_until(std::int64_t at_ns, phase why, action then) noexcept;
 
   component_core& core_;
   const account_settings& settings_;
@@ -163,22 +204,26 @@ class account_session {
   std::shared_ptr<engine::handler_memory> deadline_memory_ =
       std::make_shared<engine::handler_memory>();
   boost::asio::steady_timer step_timer_;
+  bool step_armed_ = false;
   boost::asio::steady_timer refresh_timer_;
   boost::asio::steady_timer resync_timer_;
   boost::asio::steady_timer warm_timer_;
 
   bool running_ = false;
+  bool stopped_ = false;  // stop() ran: no queued request starts any more
   bool warm_ = false;
   bool clock_synced_ = false;
   std::size_t clock_probes_ = 0;
   bool clock_probe_in_flight_ = false;
   std::size_t warm_product_ = 0;
   bool busy_warm_ = false;
-  std::array<slot_use, 16> slot_use_{};
-  std::array<bool, 32> slot_up_{};  // API slots, then time slots: for the lost-connection count
+  std::array<slot_use, engine::max_pool_connections> slot_use_{};
+  // API slots, then time slots: for the lost-connection count.
+  std::array<bool, 2 * engine::max_pool_connections> slot_up_{};
+  std::array<landing, max_products_per_account> landing_{};
 
   job job_;
-  std::array<trigger, 64> queue_{};  // requests waiting behind the running one (FIFO)
+  std::array<trigger, max_pending_per_account> queue_{};  // behind the running one (FIFO)
   std::size_t queue_head_ = 0;
   std::size_t queue_count_ = 0;
 };

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 
 namespace posmode::components::detail {
@@ -38,6 +39,21 @@ namespace posmode::components::detail {
   if (ec != std::errc{}) return 0;
   out = value;
   return static_cast<std::size_t>(end - text.data());
+}
+
+/**
+ * Like `parse_decimal_prefix`, but a number too large for int64 saturates to its maximum instead
+ * of failing: for times and waits, where "very large" must stay very large.
+ */
+[[nodiscard]] inline std::size_t parse_decimal_prefix_saturating(std::string_view text,
+                                                                 std::int64_t& out) noexcept {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  if (digits == 0) return 0;
+  if (parse_decimal_prefix(text.substr(0, digits), out) != digits)
+    out = std::numeric_limits<std::int64_t>::max();
+  return digits;
 }
 
 /** Parses `text`, which must be an unsigned decimal and nothing else. */

@@ -1,5 +1,6 @@
 #include "posmode/components/component_config.hpp"
 
+#include <bit>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,14 @@ namespace {
 
 void check_positive(const std::string& field, std::chrono::milliseconds value) {
   if (value.count() <= 0) refuse(field, std::to_string(value.count()) + " ms is not positive");
+}
+
+// An unbounded duration overflows the deadline arithmetic (a request would time out at once).
+void check_at_most(const std::string& field, std::chrono::milliseconds value,
+                   std::chrono::milliseconds limit) {
+  if (value > limit)
+    refuse(field, std::to_string(value.count()) + " ms exceeds the limit of " +
+                      std::to_string(limit.count()) + " ms");
 }
 
 void check_range(const std::string& field, std::size_t value, std::size_t low, std::size_t high) {
@@ -59,28 +68,41 @@ void validate_config(const component_config& config) {
     reports += a.account.products.size();
     per_request = std::max(per_request, a.account.products.size() + (a.verify_after_set ? 1 : 0));
   }
+  using std::chrono::milliseconds;
   check_positive("attempt_timeout", config.attempt_timeout);
   check_positive("request_deadline", config.request_deadline);
+  check_positive("connect_timeout", config.connect_timeout);
+  check_at_most("attempt_timeout", config.attempt_timeout, max_configured_wait);
+  check_at_most("request_deadline", config.request_deadline, max_configured_wait);
+  check_at_most("connect_timeout", config.connect_timeout, max_configured_wait);
   if (config.attempt_timeout > config.request_deadline)
     refuse("attempt_timeout", "longer than request_deadline");
   if (config.keepalive_interval.count() < 0) refuse("keepalive_interval", "negative");
+  check_at_most("keepalive_interval", config.keepalive_interval, max_configured_wait);
   if (config.clock_resync_interval.count() < 0) refuse("clock_resync_interval", "negative");
+  check_at_most("clock_resync_interval", config.clock_resync_interval, milliseconds(86'400'000));
+  if (config.settle_margin.count() < 0) refuse("settle_margin", "negative");
+  check_at_most("settle_margin", config.settle_margin, milliseconds(60'000));
   check_range("clock_samples_at_start", config.clock_samples_at_start, 1, 8);
   if (config.retry.default_retry_after.count() < 0) refuse("retry.default_retry_after", "negative");
+  check_at_most("retry.default_retry_after", config.retry.default_retry_after, max_configured_wait);
   try {
     (void)engine::backoff_policy(config.retry.reconnect);
   } catch (const std::invalid_argument& e) {
     refuse("retry.reconnect", e.what());
   }
+  check_at_most("retry.reconnect.max", config.retry.reconnect.max, max_configured_wait);
   check_range("request_ring_capacity", config.request_ring_capacity, 1, std::size_t{1} << 20);
   check_range("event_ring_capacity", config.event_ring_capacity, 1, std::size_t{1} << 20);
-  check_range("pending_per_account", config.pending_per_account, 0, 64);
-  // Lossless publication: the backlog must hold the start-up reports and one request's events.
-  const std::size_t needed = reports + per_request;
+  check_range("pending_per_account", config.pending_per_account, 0, max_pending_per_account);
+  // Lossless publication: the backlog must hold the start-up reports, one request's events, and
+  // the rejection of every trigger a full request ring holds when stop() ends them.
+  const std::size_t ring = std::bit_ceil(config.request_ring_capacity);
+  const std::size_t needed = reports + per_request + ring;
   if (config.event_backlog_capacity < needed)
-    refuse("event_backlog_capacity", std::to_string(config.event_backlog_capacity) +
-                                         " cannot hold the " + std::to_string(needed) +
-                                         " events of start-up plus one request");
+    refuse("event_backlog_capacity",
+           std::to_string(config.event_backlog_capacity) + " cannot hold the " +
+               std::to_string(needed) + " events of start-up, one request and a full request ring");
 }
 
 std::string_view to_string(event_status s) noexcept {

@@ -69,6 +69,7 @@ struct counters {
   std::atomic<std::uint64_t> clock_syncs{0};
   std::atomic<std::uint64_t> connections_lost{0};
   std::atomic<std::uint64_t> handshakes{0};
+  std::atomic<std::uint64_t> log_hook_failures{0};
 };
 
 inline void bump(std::atomic<std::uint64_t>& c) noexcept {
@@ -138,9 +139,18 @@ class component_core {
   void set_log_hook(log_hook hook) { log_ = std::move(hook); }
   /** True when the host installed a hook: lets callers skip building a line nobody reads. */
   [[nodiscard]] bool logging() const noexcept { return static_cast<bool>(log_); }
-  /** Logs through the host's hook, if any. Off the hot path only. */
-  void log(log_level level, std::string_view text) const {
-    if (log_) log_(level, text);
+  /**
+   * Logs through the host's hook, if any. Off the hot path only. An exception from the hook is
+   * caught and counted (`log_hook_failures`): a host's logging fault must not end the loop, and
+   * the calls that log are noexcept.
+   */
+  void log(log_level level, std::string_view text) noexcept {
+    if (!log_) return;
+    try {
+      log_(level, text);
+    } catch (...) {
+      bump(counters_.log_hook_failures);
+    }
   }
 
  private:

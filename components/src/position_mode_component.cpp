@@ -49,6 +49,9 @@ struct position_mode_component::impl {
   ~impl() { stop(); }
 
   void start() {
+    if (stopped)
+      throw std::logic_error(
+          "position_mode_component: start() after stop(); construct a new component instead");
     if (running) return;
     running = true;
     // The start-up reports are promised before anything else can take the backlog's room.
@@ -61,19 +64,47 @@ struct position_mode_component::impl {
     if (config.wakeup == wakeup_mode::eventfd) arm_wake();
   }
 
+  // Ends everything: the requests the sessions hold, then those still in the ring, each with one
+  // terminal event. The risk thread is first told to stop (a `request` from then on returns
+  // false) and any `request` already past that check is waited for, so that no trigger can land
+  // in the ring after it was drained.
   void stop() noexcept {
-    if (!running) return;
+    if (stopped) return;
+    stopped = true;
     running = false;
+    accepting.store(false, std::memory_order_seq_cst);
+    while (risk_inside.load(std::memory_order_acquire)) {
+      // A push in progress on the risk thread: a few instructions, never a wait on I/O.
+    }
     boost::system::error_code ignored;
     wake.cancel(ignored);
-    flush_timer.cancel();
     for (auto& s : sessions)
       s->stop();
+    while (trigger* t = requests.front()) {
+      (void)core.reserve(1);  // validate_config sized the backlog for a full ring
+      reject(*t, "not sent: the component stopped");
+      requests.pop();
+    }
+    if (core.backlog() > 0) arm_flush();  // the host's loop may still hand them over
   }
 
   // -- risk thread ---------------------------------------------------------------------------
 
   bool request(std::size_t account, position_mode mode) noexcept {
+    // Pairs with stop(): either stop() sees this thread inside (and waits for the push), or this
+    // thread sees `accepting` cleared. A seq_cst store is one locked instruction on x86.
+    risk_inside.store(true, std::memory_order_seq_cst);
+    if (!accepting.load(std::memory_order_seq_cst)) {
+      risk_inside.store(false, std::memory_order_release);
+      bump(core.stats().requests_refused);
+      return false;
+    }
+    const bool accepted = push(account, mode);
+    risk_inside.store(false, std::memory_order_release);
+    return accepted;
+  }
+
+  bool push(std::size_t account, position_mode mode) noexcept {
     const trigger t{next_id + 1, account, mode, core.clock().monotonic_ns()};
     if (!requests.try_push(t)) {
       bump(core.stats().requests_refused);
@@ -145,7 +176,7 @@ struct position_mode_component::impl {
   void reject(const trigger& t, std::string_view why) noexcept {
     position_event e;
     e.request_id = t.id;
-    e.account = static_cast<std::uint16_t>(t.account);
+    e.account = t.account;
     e.requested = t.mode;
     e.status = event_status::rejected;
     e.terminal = true;
@@ -159,25 +190,28 @@ struct position_mode_component::impl {
   }
 
   // While events wait in the backlog, check every millisecond for room in the ring.
+  // After stop() it keeps running while events wait, so that the last ones reach the ring.
   void arm_flush() noexcept {
-    if (flush_armed || !running) return;
+    if (flush_armed || (!running && core.backlog() == 0)) return;
     flush_armed = true;
     flush_timer.expires_after(std::chrono::milliseconds(1));
     flush_timer.async_wait([this](const boost::system::error_code& ec) {
       flush_armed = false;
-      if (ec || !running) return;
+      if (ec) return;
       core.flush();
-      if (config.wakeup == wakeup_mode::eventfd)
-        pump();
-      else
-        drain();
+      if (running) {
+        if (config.wakeup == wakeup_mode::eventfd)
+          pump();
+        else
+          drain();
+      }
       if (core.backlog() > 0) arm_flush();
     });
   }
 
   std::size_t poll() noexcept {
     if (core.backlog() > 0) core.flush();
-    if (requests.empty()) return 0;
+    if (!running || requests.empty()) return 0;
     return config.wakeup == wakeup_mode::busy_poll ? drain() : pump();
   }
 
@@ -190,8 +224,11 @@ struct position_mode_component::impl {
   asio::steady_timer flush_timer;
   bool flush_armed = false;
   bool running = false;
+  bool stopped = false;
   std::uint64_t next_id = 0;  // the risk thread's
   alignas(64) std::atomic<bool> wake_pending{false};
+  std::atomic<bool> accepting{true};     // cleared by stop(): `request` returns false
+  std::atomic<bool> risk_inside{false};  // the risk thread is inside `request`
 };
 
 position_mode_component::position_mode_component(asio::io_context& io, component_config config)
@@ -255,6 +292,7 @@ component_stats position_mode_component::stats() const {
   s.clock_syncs = load(c.clock_syncs);
   s.connections_lost = load(c.connections_lost);
   s.handshakes = load(c.handshakes);
+  s.log_hook_failures = load(c.log_hook_failures);
   auto wire = impl_->core.wire_latency().snapshot();
   auto event = impl_->core.event_latency().snapshot();
   s.trigger_to_wire = engine::summarize(wire);

@@ -119,10 +119,12 @@ void read_answer(const engine::http_response_parser& response, simdjson::ondeman
   answer.content = response.content_type();
   reply.http_status = static_cast<std::int16_t>(answer.status);
   reply.used_weight_1m = response.used_weight_1m();
+  constexpr std::int64_t max_seconds = max_retry_after_ms / 1000;
   if (const std::int64_t s = response.retry_after_seconds(); s >= 0) {
-    reply.retry_after_ms = s > std::numeric_limits<std::int64_t>::max() / 1000 ? -1 : s * 1000;
+    reply.retry_after_ms = std::min(s, max_seconds) * 1000;
   } else if (const std::int64_t at = response.retry_after_epoch_seconds(); at >= 0) {
-    reply.retry_after_ms = std::max<std::int64_t>(0, at * 1000 - wall_now_ms);
+    const std::int64_t wall_s = wall_now_ms / 1000;
+    reply.retry_after_ms = at <= wall_s ? 0 : std::min(at - wall_s, max_seconds) * 1000;
   }
 
   const std::string_view body = trim(answer.body);

@@ -15,8 +15,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::size_t max_connections = 16;
-
 // Keep-alive checks run a few times per interval so that a connection is pinged within a quarter
 // interval of going idle for the whole interval, without any timer work on the request path.
 std::chrono::milliseconds tick_period(std::chrono::milliseconds keepalive) {
@@ -75,7 +73,7 @@ struct connection_pool::impl : std::enable_shared_from_this<impl> {
       auto s = std::make_unique<slot>(io, options.backoff, seed + 0x632be59bd9b4e019 * (i + 1));
       s->pool = this;
       s->index = i;
-      s->conn = std::make_unique<tls_connection>(io, tls, ep, *s, options.limits);
+      s->conn = std::make_unique<tls_connection>(io, tls, ep, *s, options.connection);
       slots.push_back(std::move(s));
     }
   }
@@ -243,7 +241,7 @@ struct connection_pool::impl : std::enable_shared_from_this<impl> {
 connection_pool::connection_pool(asio::io_context& io, tls_client_context& tls,
                                  tls_endpoint endpoint, pool_listener& listener,
                                  pool_options options) {
-  if (options.connections == 0 || options.connections > max_connections)
+  if (options.connections == 0 || options.connections > max_pool_connections)
     throw std::invalid_argument("connection_pool: connections must be within 1..16");
   if (options.probe_timeout.count() <= 0)
     throw std::invalid_argument("connection_pool: probe_timeout must be positive");

@@ -46,6 +46,8 @@ std::string_view describe(errc e) noexcept {
       return "no complete response before the deadline";
     case errc::request_too_large:
       return "request larger than the connection's write buffer";
+    case errc::connect_timeout:
+      return "no TLS connection within the connect timeout";
   }
   return "unknown posmode.engine error";
 }

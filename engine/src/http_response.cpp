@@ -610,6 +610,10 @@ errc http_response_parser::on_header_field(std::string_view name, std::string_vi
       if (iequals(name, "retry-after")) {
         std::int64_t seconds = -1;
         retry_after_seconds_ = parse_decimal(value, seconds) ? seconds : -1;
+        // All digits but too many for int64: a very long wait, not an absent one.
+        if (retry_after_seconds_ < 0 && !value.empty() &&
+            std::all_of(value.begin(), value.end(), is_digit))
+          retry_after_seconds_ = int64_max;
         retry_after_epoch_ = retry_after_seconds_ >= 0 ? -1 : parse_imf_fixdate(value);
       }
       return ok;

@@ -1,8 +1,12 @@
 #include "posmode/engine/tls_connection.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <boost/asio/connect.hpp>
@@ -21,6 +25,8 @@
 #include "posmode/engine/error.hpp"
 #include "posmode/engine/fixed_string.hpp"
 #include "posmode/engine/handler_memory.hpp"
+#include "posmode/engine/host_name.hpp"
+#include "socket_bio.hpp"
 
 namespace posmode::engine {
 namespace asio = boost::asio;
@@ -74,9 +80,47 @@ bool is_loopback_literal(const std::string& host) {
   return host == "127.0.0.1" || host == "::1";
 }
 
+// A CA file that is missing, a directory or not PEM is a configuration mistake, reported as such
+// (std::invalid_argument) with the path and the reason, before OpenSSL's vaguer error.
+void check_ca_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw std::invalid_argument("ca_file '" + path + "': " + std::system_category().message(errno));
+  if (!S_ISREG(st.st_mode))
+    throw std::invalid_argument("ca_file '" + path + "': not a regular file");
+}
+
+// TCP keep-alive and a user timeout: a peer that vanished is found even on an idle connection
+// (probes) and while our bytes wait unacknowledged (TCP_USER_TIMEOUT, RFC 5482).
+bool set_tcp_liveness(int fd, const connection_options& o) noexcept {
+  const auto set = [fd](int level, int name, int value) noexcept {
+    return ::setsockopt(fd, level, name, &value, sizeof value) == 0;
+  };
+  return set(SOL_SOCKET, SO_KEEPALIVE, 1) &&
+         set(IPPROTO_TCP, TCP_KEEPIDLE, static_cast<int>(o.keepalive_idle.count())) &&
+         set(IPPROTO_TCP, TCP_KEEPINTVL, static_cast<int>(o.keepalive_probe_interval.count())) &&
+         set(IPPROTO_TCP, TCP_KEEPCNT, o.keepalive_probes) &&
+         set(IPPROTO_TCP, TCP_USER_TIMEOUT, static_cast<int>(o.user_timeout.count()));
+}
+
+void check_options(const connection_options& o) {
+  const auto in = [](auto v, long long low, long long high) { return v >= low && v <= high; };
+  // Bounds keep the socket options within what Linux takes (int seconds, TCP_KEEPCNT <= 127).
+  if (!in(o.connect_timeout.count(), 1, 3'600'000))
+    throw std::invalid_argument("tls_connection: connect_timeout must be within 1 ms..1 h");
+  if (!in(o.keepalive_idle.count(), 1, 32'767) ||
+      !in(o.keepalive_probe_interval.count(), 1, 32'767) || !in(o.keepalive_probes, 1, 127))
+    throw std::invalid_argument(
+        "tls_connection: TCP keep-alive idle and interval must be within 1..32767 s, probes "
+        "within 1..127");
+  if (!in(o.user_timeout.count(), 1, 3'600'000))
+    throw std::invalid_argument("tls_connection: user_timeout must be within 1 ms..1 h");
+}
+
 }  // namespace
 
 tls_client_context::tls_client_context(const options& opts) {
+  if (!opts.ca_file.empty()) check_ca_file(opts.ca_file);
   ctx_ = SSL_CTX_new(TLS_client_method());
   if (ctx_ == nullptr) throw std::runtime_error("TLS context: " + openssl_reason());
   const auto fail = [this](const std::string& what) {
@@ -101,11 +145,19 @@ tls_client_context::tls_client_context(const options& opts) {
   if (opts.ca_file.empty() && opts.ca_pem.empty()) {
     if (SSL_CTX_set_default_verify_paths(ctx_) != 1) fail("cannot load the system trust store");
   }
-  if (!opts.ca_file.empty() &&
-      SSL_CTX_load_verify_locations(ctx_, opts.ca_file.c_str(), nullptr) != 1)
-    fail("cannot load CA file '" + opts.ca_file + "'");
+  const auto refuse = [this](const std::string& what) {
+    const std::string reason = openssl_reason();
+    SSL_CTX_free(ctx_);
+    ctx_ = nullptr;
+    throw std::invalid_argument(what + ": " + reason);
+  };
+  if (!opts.ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(ctx_, opts.ca_file.c_str(), nullptr) != 1)
+      refuse("ca_file '" + opts.ca_file + "': no PEM certificate could be loaded");
+  }
   if (!opts.ca_pem.empty()) {
     BIO* bio = BIO_new_mem_buf(opts.ca_pem.data(), static_cast<int>(opts.ca_pem.size()));
+    if (bio == nullptr) fail("cannot read the CA PEM text");
     X509_STORE* store = SSL_CTX_get_cert_store(ctx_);
     int added = 0;
     while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
@@ -114,8 +166,11 @@ tls_client_context::tls_client_context(const options& opts) {
     }
     BIO_free(bio);
     ERR_clear_error();  // the loop ends on a "no start line" error by design
-    if (added == 0) fail("no certificate in the CA PEM text");
+    if (added == 0) refuse("ca_pem: no certificate in the CA PEM text");
   }
+  // A close without close_notify reads as a clean close (SSL_ERROR_ZERO_RETURN): many servers
+  // skip it, and the HTTP framing decides whether a response is complete.
+  SSL_CTX_set_options(ctx_, SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_read_ahead(ctx_, 1);
   SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
@@ -128,18 +183,20 @@ tls_client_context::~tls_client_context() {
 
 struct tls_connection::impl : std::enable_shared_from_this<impl> {
   // `closing`: a response that ends the connection is being delivered; nothing may be sent.
-  enum class state : std::uint8_t { idle, connecting, handshaking, ready, closing };
+  enum class state : std::uint8_t { idle, resolving, connecting, handshaking, ready, closing };
   static constexpr std::size_t write_capacity = 8192;
 
   impl(asio::io_context& io, tls_client_context& context, tls_endpoint where,
-       connection_listener& l, http_limits limits)
+       connection_listener& l, const connection_options& opts)
       : tls(context),
         ep(std::move(where)),
+        options(opts),
         listener(&l),
-        parser(limits),
+        parser(opts.limits),
         resolver(io),
         socket(io),
         deadline(io),
+        connect_timer(io),
         pending(std::make_unique<char[]>(write_capacity)) {}
 
   ~impl() {
@@ -149,16 +206,19 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
 
   tls_client_context& tls;
   tls_endpoint ep;
+  connection_options options;
   connection_listener* listener;  // null once the owner is gone: no more callbacks
   http_response_parser parser;
   tcp::resolver resolver;
   tcp::socket socket;
   asio::steady_timer deadline;
+  asio::steady_timer connect_timer;
   std::int64_t deadline_at = 0;      // monotonic ns: the deadline of the request in flight
   std::int64_t timer_at = 0;         // monotonic ns: the expiry of the pending wait, 0 when none
   std::int64_t last_timeout_ns = 0;  // the last request's timeout: the idle wait's period
   tcp::resolver::results_type addresses;
-  bool resolved = false;
+  bool resolved = false;       // `addresses` holds a resolution
+  bool resolve_again = false;  // the last attempt failed or the connection was lost
   SSL* ssl = nullptr;
   session_slot slot;
   state st = state::idle;
@@ -171,6 +231,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   std::uint64_t generation = 0;  // bumped on every teardown: older completions are ignored
   std::uint64_t handshakes = 0;
   std::uint64_t resumed = 0;
+  std::uint64_t resolutions = 0;
   fixed_string<200> detail;
   handler_memory read_memory;
   handler_memory write_memory;
@@ -178,65 +239,118 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   std::array<char, 16 * 1024> rx{};
 
   // -- connect -------------------------------------------------------------------------------
+  // Beast's async shape: one named step per completion, each checking that no teardown came in
+  // between (`generation`), the whole attempt under one timer.
 
   void start() {
     teardown();
-    st = state::connecting;
     const std::uint64_t gen = generation;
-    if (resolved) return connect_tcp(gen);
+    arm_connect_timer(gen);
+    if (resolved && !resolve_again) return connect_tcp(gen);
+    st = state::resolving;
+    ++resolutions;
     resolver.async_resolve(ep.host, std::to_string(ep.port),
                            [self = shared_from_this(), gen](const boost::system::error_code& ec,
                                                             tcp::resolver::results_type r) {
-                             if (gen != self->generation) return;
-                             if (ec) {
-                               self->detail.assign(ec.message());
-                               return self->connect_failed(errc::resolve_failed);
-                             }
-                             self->addresses = std::move(r);
-                             self->resolved = true;
-                             self->connect_tcp(gen);
+                             self->on_resolve(gen, ec, std::move(r));
                            });
   }
 
+  void on_resolve(std::uint64_t gen, const boost::system::error_code& ec,
+                  tcp::resolver::results_type r) {
+    if (gen != generation) return;
+    if (ec) {
+      // The name server is down or the name went away: the last known addresses may still work.
+      if (resolved) return connect_tcp(gen);
+      detail.assign(ec.message());
+      return connect_failed(errc::resolve_failed);
+    }
+    addresses = std::move(r);
+    resolved = true;
+    resolve_again = false;
+    connect_tcp(gen);
+  }
+
+  void arm_connect_timer(std::uint64_t gen) {
+    connect_timer.expires_after(options.connect_timeout);
+    connect_timer.async_wait([self = shared_from_this(), gen](const boost::system::error_code& ec) {
+      if (ec || gen != self->generation) return;
+      self->on_connect_timeout();
+    });
+  }
+
+  void on_connect_timeout() {
+    const char* phase = st == state::resolving    ? "resolving the host name"
+                        : st == state::connecting ? "connecting TCP"
+                                                  : "the TLS handshake";
+    detail.assign("no answer within the connect timeout (");
+    detail.append(phase);
+    detail.append(")");
+    connect_failed(errc::connect_timeout);
+  }
+
   void connect_tcp(std::uint64_t gen) {
-    asio::async_connect(socket, addresses,
-                        [self = shared_from_this(), gen](const boost::system::error_code& ec,
-                                                         const tcp::endpoint&) {
-                          if (gen != self->generation) return;
-                          if (ec) {
-                            self->detail.assign(ec.message());
-                            return self->connect_failed(errc::connect_failed);
-                          }
-                          self->begin_tls(gen);
-                        });
+    st = state::connecting;
+    asio::async_connect(
+        socket, addresses,
+        [self = shared_from_this(), gen](const boost::system::error_code& ec,
+                                         const tcp::endpoint&) { self->on_connect(gen, ec); });
+  }
+
+  void on_connect(std::uint64_t gen, const boost::system::error_code& ec) {
+    if (gen != generation) return;
+    if (ec) {
+      detail.assign(ec.message());
+      return connect_failed(errc::connect_failed);
+    }
+    begin_tls(gen);
+  }
+
+  // Every OpenSSL setter is checked: a certificate check that silently did not take is a
+  // connection to whoever answers.
+  [[nodiscard]] bool configure_identity() {
+    if (SSL_set_app_data(ssl, &slot) != 1) return false;
+    if (ep.insecure_loopback) {
+      SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+      return true;
+    }
+    if (is_ip_literal(ep.host))
+      return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ep.host.c_str()) == 1;
+    // SNI, and the certificate must name this host (no partial wildcards).
+    // SSL_set_tlsext_host_name() is a macro with a C cast; this is its expansion.
+    if (SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(ep.host.c_str())) != 1)
+      return false;
+    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    return SSL_set1_host(ssl, ep.host.c_str()) == 1;
   }
 
   void begin_tls(std::uint64_t gen) {
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
     if (!ec) socket.non_blocking(true, ec);
-    ssl = ec ? nullptr : SSL_new(tls.native());
-    if (ssl == nullptr || SSL_set_fd(ssl, socket.native_handle()) != 1) {
-      detail.assign(ec ? ec.message() : openssl_reason());
+    if (ec) {
+      detail.assign(ec.message());
+      return connect_failed(errc::connect_failed);
+    }
+    if (!set_tcp_liveness(socket.native_handle(), options)) {
+      detail.assign(std::system_category().message(errno));
+      return connect_failed(errc::connect_failed);
+    }
+    ERR_clear_error();
+    ssl = SSL_new(tls.native());
+    BIO* bio = ssl == nullptr ? nullptr : engine::detail::make_socket_bio(socket.native_handle());
+    if (bio == nullptr || !configure_identity()) {
+      if (bio != nullptr) SSL_set_bio(ssl, bio, bio);  // freed with the SSL in teardown
+      detail.assign(openssl_reason());
       return connect_failed(errc::tls_handshake_failed);
     }
-    SSL_set_app_data(ssl, &slot);
-    boost::system::error_code parse_ec;
-    (void)asio::ip::make_address(ep.host, parse_ec);
-    const bool ip_literal = !parse_ec;
-    if (ep.insecure_loopback) {
-      SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
-    } else if (ip_literal) {
-      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ep.host.c_str());
-    } else {
-      // SNI, and the certificate must name this host (no partial wildcards).
-      // SSL_set_tlsext_host_name() is a macro with a C cast; this is its expansion.
-      SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-               const_cast<char*>(ep.host.c_str()));
-      SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-      SSL_set1_host(ssl, ep.host.c_str());
+    SSL_set_bio(ssl, bio, bio);  // one reference, owned by the SSL from here
+    // A session that cannot be offered only costs a full handshake.
+    if (slot.session != nullptr && SSL_set_session(ssl, slot.session) != 1) {
+      slot.replace(nullptr);
+      ERR_clear_error();
     }
-    if (slot.session != nullptr) SSL_set_session(ssl, slot.session);
     SSL_set_connect_state(ssl);
     st = state::handshaking;
     handshake(gen);
@@ -245,18 +359,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   void handshake(std::uint64_t gen) {
     ERR_clear_error();
     const int r = SSL_connect(ssl);
-    if (r == 1) {
-      if (!ep.insecure_loopback && SSL_get_verify_result(ssl) != X509_V_OK) {
-        detail.assign(X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
-        return connect_failed(errc::tls_verify_failed);
-      }
-      ++handshakes;
-      if (SSL_session_reused(ssl) == 1) ++resumed;
-      st = state::ready;
-      arm_read();
-      if (listener != nullptr) listener->on_connected({});
-      return;
-    }
+    if (r == 1) return on_handshake();
     const int err = SSL_get_error(ssl, r);
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
       socket.async_wait(
@@ -280,8 +383,22 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     connect_failed(errc::tls_handshake_failed);
   }
 
+  void on_handshake() {
+    if (!ep.insecure_loopback && SSL_get_verify_result(ssl) != X509_V_OK) {
+      detail.assign(X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
+      return connect_failed(errc::tls_verify_failed);
+    }
+    connect_timer.cancel();
+    ++handshakes;
+    if (SSL_session_reused(ssl) == 1) ++resumed;
+    st = state::ready;
+    arm_read();
+    if (listener != nullptr) listener->on_connected({});
+  }
+
   void connect_failed(errc e) {
-    teardown();
+    teardown(false);
+    resolve_again = true;
     if (listener != nullptr) listener->on_connected(e);
   }
 
@@ -474,6 +591,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   void fail(std::error_code ec, bool request = true) {
     const bool was_in_flight = in_flight && request;
     teardown(false);
+    resolve_again = true;
     if (listener != nullptr) listener->on_failure(ec, was_in_flight, parser);
   }
 
@@ -488,6 +606,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     pending_begin = pending_end = 0;
     boost::system::error_code ignored;
     deadline.cancel();
+    connect_timer.cancel();
     timer_at = 0;
     resolver.cancel();
     if (ssl != nullptr) {
@@ -506,12 +625,14 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
 };
 
 tls_connection::tls_connection(asio::io_context& io, tls_client_context& tls, tls_endpoint endpoint,
-                               connection_listener& listener, http_limits limits) {
-  if (endpoint.host.empty()) throw std::invalid_argument("tls_connection: host is empty");
+                               connection_listener& listener, connection_options options) {
+  if (const std::string_view why = host_problem(endpoint.host); !why.empty())
+    throw std::invalid_argument("tls_connection: host " + std::string(why));
   if (endpoint.insecure_loopback && !is_loopback_literal(endpoint.host))
     throw std::invalid_argument("tls_connection: insecure_loopback refused for host '" +
                                 endpoint.host + "': only 127.0.0.1 and ::1 may skip verification");
-  impl_ = std::make_shared<impl>(io, tls, std::move(endpoint), listener, limits);
+  check_options(options);
+  impl_ = std::make_shared<impl>(io, tls, std::move(endpoint), listener, options);
 }
 
 tls_connection::~tls_connection() {
@@ -545,6 +666,9 @@ std::uint64_t tls_connection::handshakes() const noexcept {
 }
 std::uint64_t tls_connection::resumed_handshakes() const noexcept {
   return impl_->resumed;
+}
+std::uint64_t tls_connection::resolutions() const noexcept {
+  return impl_->resolutions;
 }
 std::string_view tls_connection::last_error_detail() const noexcept {
   return impl_->detail.view();

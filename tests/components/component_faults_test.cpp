@@ -231,6 +231,10 @@ TEST_CASE("an open outcome whose mode query fails too: unknown, with both causes
   h.check_invariants();
 }
 
+// issue 11: a read-back of the other mode proves nothing while the set may still be executed
+// (its timestamp plus the venue's window): Binance's window (recvWindow, 1000 ms here) closes
+// within the deadline, so the component reads again after it; Bitget's assumed 30 s does not, so
+// it sends the same set again and takes that answer.
 TEST_CASE("an open outcome is settled by a mode query: confirmed or not_applied") {
   component_harness h;
   mock::fault_set faults;
@@ -261,7 +265,7 @@ TEST_CASE("an open outcome is settled by a mode query: confirmed or not_applied"
     faults.apply_change = true;
     bitget = true;
   }
-  SUBCASE("Bitget HTML 502, the venue did not act") {
+  SUBCASE("Bitget HTML 502, the venue did not act: the set is sent again") {
     faults.html_502 = true;
     bitget = true;
   }
@@ -269,6 +273,8 @@ TEST_CASE("an open outcome is settled by a mode query: confirmed or not_applied"
     h.add_bitget({product::usdt_futures}, 1);
   } else {
     h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+    h.config.accounts.back().account.recv_window_ms = 1'000;
+    h.config.accounts.back().account.presign_max_age_ms = 500;
   }
   h.start();
   const auto queries_before = h.component().stats().queries_sent;
@@ -276,24 +282,34 @@ TEST_CASE("an open outcome is settled by a mode query: confirmed or not_applied"
   const auto e = h.terminal(h.request(0, hedge));
   INFO(h.dump());
   INFO(h.log());
-  CHECK(e.status == (faults.apply_change ? event_status::confirmed : event_status::not_applied));
+  const bool resent = bitget && !faults.apply_change;
+  const event_status expected = faults.apply_change ? event_status::confirmed
+                                : resent            ? event_status::applied
+                                                    : event_status::not_applied;
+  CHECK(e.status == expected);
   CHECK(e.has_observed_mode);
   CHECK(e.observed_mode == (faults.apply_change ? hedge : one_way));
-  CHECK(e.attempts == 1);
+  CHECK(e.attempts == (resent ? 2 : 1));
   CHECK(h.component().stats().queries_sent > queries_before);
-  if (bitget) {
-    CHECK(h.count_requests("POST", "set-position-mode") == 1);
-  } else {
-    CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1);
-  }
-  // A later request is served normally.
-  // (Bitget answers "00000" for the mode it is already in.)
+  const std::string_view set_path = bitget ? "set-position-mode" : "/fapi/v1/positionSide/dual";
+  CHECK(h.count_requests("POST", set_path) == (resent ? 2U : 1U));
+  // The claim holds against the venue.
+  const auto venue_mode = bitget ? h.ex().bitget_mode(test::bitget_key(1), "USDT-FUTURES")
+                                 : h.ex().binance_mode(test::binance_key(1), binance_product::usdm);
+  CHECK(venue_mode == (expected == event_status::not_applied ? mock_one_way : mock_hedge));
+
+  // The next request asks for the other mode. With Binance it goes out once the first set can no
+  // longer be executed; Bitget's 30 s are past its deadline, so it is not sent at all.
   const auto next = h.terminal(h.request(0, one_way));
   if (bitget) {
-    CHECK(components::is_success(next.status));
+    CHECK(next.status == event_status::unknown);
+    CHECK(next.on_wire_ns == 0);
+    CHECK(next.message.view().starts_with("not sent: an earlier set"));
+    CHECK(h.count_requests("POST", set_path) == (resent ? 2U : 1U));
   } else {
-    CHECK(next.status ==
-          (faults.apply_change ? event_status::applied : event_status::already_in_mode));
+    CHECK(next.status == (expected == event_status::not_applied ? event_status::already_in_mode
+                                                                : event_status::applied));
+    CHECK(h.ex().binance_mode(test::binance_key(1), binance_product::usdm) == mock_one_way);
   }
   h.check_invariants();
 }
@@ -328,21 +344,21 @@ TEST_CASE("PAPI: an open outcome on CM after UM applied is settled for CM") {
   h.check_invariants();
 }
 
+// issue 11: a set sent but never answered by the deadline makes no claim: `unknown`, not
+// `timeout` (the venue may execute it after the event).
 TEST_CASE("a venue that does not answer in time: the deadline ends the request") {
   component_harness h;
   h.add_binance(venue::binance_usdm, {product::usdm}, 1);
-  event_status expected = event_status::timeout;
   mock::fault_set faults;
-  SUBCASE("the deadline passes while the query is still out: timeout") {
+  SUBCASE("the deadline passes while the query is still out") {
     h.config.attempt_timeout = 400ms;
     h.config.request_deadline = 600ms;
     faults.delay = 3'000ms;
   }
-  SUBCASE("the set and the query both time out before the deadline: unknown") {
+  SUBCASE("the set and the query both time out before the deadline") {
     h.config.attempt_timeout = 200ms;
     h.config.request_deadline = 3'000ms;
     faults.delay = 6'000ms;
-    expected = event_status::unknown;
   }
   h.start();
   // Set after start: the start-up mode query must not be delayed. Time probes carry no key.
@@ -350,18 +366,21 @@ TEST_CASE("a venue that does not answer in time: the deadline ends the request")
   const auto e = h.terminal(h.request(0, hedge));
   INFO(h.dump());
   INFO(h.log());
-  CHECK(e.status == expected);
+  CHECK(e.status == event_status::unknown);
   CHECK(e.terminal);
   CHECK(e.attempts == 1);
+  CHECK(e.on_wire_ns != 0);
   CHECK(!e.has_observed_mode);
-  // The faults go; the pool recovers and a new request is served.
+  // The faults go; the pool recovers and a new request for the same mode is served at once (a
+  // late landing of the first sets the same mode).
   h.ex().clear_account_faults(test::binance_key(1));
   const auto next = h.terminal(h.request(0, hedge));
   CHECK(components::is_success(next.status));
   h.check_invariants();
 }
 
-TEST_CASE("stop() ends a request in progress with transport_error") {
+// issue 11: the set went out and was never answered: `unknown`, as for a deadline.
+TEST_CASE("stop() ends a request whose set is unanswered with unknown") {
   component_harness h;
   h.add_binance(venue::binance_usdm, {product::usdm}, 1);
   h.start();
@@ -373,7 +392,8 @@ TEST_CASE("stop() ends a request in progress with transport_error") {
   h.stop_component();
   const auto e = h.terminal(id);
   INFO(h.dump());
-  CHECK(e.status == event_status::transport_error);
+  CHECK(e.status == event_status::unknown);
+  CHECK(e.message.view().starts_with("the component stopped"));
   CHECK(e.attempts == 1);
   h.check_invariants();
 }

@@ -226,6 +226,29 @@ TEST_CASE("every documented Bitget answer maps to its outcome") {
   CHECK(reply.server_time_ms == 1700111073740);
 }
 
+// issue 11: a Bitget server error leaves the outcome open (the request may still be executed),
+// unlike an answered error code, which shows the request was processed and refused.
+TEST_CASE("a Bitget 5xx with a JSON body is unknown; the same code with a 4xx is a venue error") {
+  classify_fixture f;
+  const std::string body =
+      R"({"code":"40010","msg":"Request timed out","requestTime":1,"data":null})";
+  for (const int status : {500, 502, 503, 504}) {
+    CAPTURE(status);
+    const auto reply = f.run(http(status, body), venue::bitget, request_kind::set_mode);
+    CHECK(reply.result == outcome::unknown);
+    CHECK(reply.verify_by_query);
+    CHECK(reply.code_text == "40010");
+    CHECK(reply.message == "Request timed out");
+  }
+  const auto answered = f.run(http(400, body), venue::bitget, request_kind::set_mode);
+  CHECK(answered.result == outcome::venue_error);
+  CHECK(answered.verify_by_query);
+  // A 5xx that still carries a success code is a success.
+  const std::string ok =
+      R"({"code":"00000","msg":"success","requestTime":1,"data":{"posMode":"hedge_mode"}})";
+  CHECK(f.run(http(503, ok), venue::bitget, request_kind::set_mode).result == outcome::applied);
+}
+
 TEST_CASE("every Bitget code in the issue maps to its outcome; the rest re-read the mode") {
   classify_fixture f;
   struct row {

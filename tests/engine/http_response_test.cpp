@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -354,7 +355,8 @@ TEST_CASE("Retry-After is read as delta-seconds or as the epoch seconds of an IM
            retry_case{"7", 7, -1},
            retry_case{"0", 0, -1},
            retry_case{"120", 120, -1},
-           retry_case{"99999999999999999999", -1, -1},
+           // issue 11: too large for int64 saturates (a very long wait, not none)
+           retry_case{"99999999999999999999", std::numeric_limits<std::int64_t>::max(), -1},
            retry_case{"-5", -1, -1},
            retry_case{"1.5", -1, -1},
            retry_case{"Thu, 01 Jan 1970 00:00:00 GMT", -1, 0},

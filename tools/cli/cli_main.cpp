@@ -3,6 +3,7 @@
 // would send, without connecting. Exit codes are documented in the help footer.
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -68,6 +69,9 @@ int usage_failure(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // posmode's sockets never raise SIGPIPE (MSG_NOSIGNAL); writes to a closed stdout must not
+  // kill the process either: they fail with EPIPE instead.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"posmode: read, set and inspect futures position modes on Binance and Bitget"};
   app.footer(footer);
   app.require_subcommand(1);

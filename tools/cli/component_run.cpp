@@ -117,7 +117,7 @@ std::unique_ptr<mock::exchange> start_mock(pc::component_config& config, const m
 pc::position_event missing_event(std::size_t account, pc::venue v, pc::product p,
                                  std::string_view why) {
   pc::position_event e;
-  e.account = static_cast<std::uint16_t>(account);
+  e.account = account;
   e.venue_kind = v;
   e.product_scope = p;
   e.status = pc::event_status::timeout;

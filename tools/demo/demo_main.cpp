@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <functional>
@@ -392,6 +393,9 @@ int run(pc::component_config config, const run_options& opt, const std::vector<s
 }  // namespace
 
 int main(int argc, char** argv) {
+  // posmode's sockets never raise SIGPIPE (MSG_NOSIGNAL); writes to a closed stdout must not
+  // kill the process either: they fail with EPIPE instead.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "posmode-demo: the position-mode component in a loop thread, triggered by a risk thread, "
       "its events printed by an order-manager thread. Runs against an in-process mock exchange, "

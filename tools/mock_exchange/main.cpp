@@ -213,6 +213,9 @@ void load_accounts(const std::string& path, mock::exchange& exchange) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // posmode's sockets never raise SIGPIPE (MSG_NOSIGNAL); writes to a closed stdout must not
+  // kill the process either: they fail with EPIPE instead.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "posmode-mock-exchange: an HTTPS mock of Binance (PAPI, USD-M, COIN-M) and Bitget v2 "
       "position-mode endpoints on 127.0.0.1, with fault injection. Makes a throwaway CA and "

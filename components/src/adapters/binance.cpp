@@ -1,6 +1,7 @@
 // Binance Portfolio Margin (papi), USDⓈ-M (fapi) and COIN-M (dapi): request layout and answer
 // classification. Facts: ../shared/venues.md §1 and §2; layout: "Wire layout posmode uses".
 
+#include <algorithm>
 #include <string>
 
 #include "adapter.hpp"
@@ -105,8 +106,10 @@ void classify_binance(const parsed_answer& a, std::int64_t wall_now_ms, venue_re
     if (r.retry_after_ms < 0) {
       const auto at = a.msg.find("banned until ");
       std::int64_t until = 0;
-      if (at != std::string_view::npos && parse_decimal_prefix(a.msg.substr(at + 13), until) > 0)
-        r.retry_after_ms = until > wall_now_ms ? until - wall_now_ms : 0;
+      if (at != std::string_view::npos &&
+          parse_decimal_prefix_saturating(a.msg.substr(at + 13), until) > 0)
+        r.retry_after_ms =
+            until > wall_now_ms ? std::min(until - wall_now_ms, max_retry_after_ms) : 0;
     }
   } else if (a.status == 429 || (r.has_code && r.code == -1003)) {
     r.result = outcome::rate_limited;

@@ -107,6 +107,10 @@ void classify_bitget(const parsed_answer& a, position_mode requested, venue_repl
     r.result = outcome::rate_limited;
   } else if (a.status == 408) {
     r.result = outcome::unknown;
+  } else if (a.json && a.status >= 500 && code != "00000") {
+    // A server error (e.g. 503 "40010 Request timed out"): Bitget documents none of them, so the
+    // request may have been executed before the server failed, and may still be.
+    r.result = outcome::unknown;
   } else if (!a.json) {
     r.result = outcome::malformed;
     describe_non_json(a, r);

@@ -16,6 +16,15 @@ inline constexpr std::int64_t binance_max_recv_window_ms = 60'000;
  * third-party articles say 30 s), so posmode budgets as if it were Binance's default.
  */
 inline constexpr std::int64_t bitget_assumed_window_ms = 5'000;
+/**
+ * How long after its timestamp posmode assumes a Bitget request may still be executed, and how
+ * far ahead of Bitget's clock a timestamp may be: the 30 s either side that third-party articles
+ * give (venues.md §3.3; Bitget documents none), which the mock exchange enforces too. Used only
+ * to bound when a request whose answer was lost can no longer land, never to budget signing.
+ */
+inline constexpr std::int64_t bitget_acceptance_window_ms = 30'000;
+/** Binance refuses a timestamp 1000 ms or more ahead of its clock (venues.md §1.3). */
+inline constexpr std::int64_t binance_ahead_tolerance_ms = 1'000;
 
 /**
  * One venue account as posmode sees it: where to connect, which products it switches, and the
@@ -37,8 +46,10 @@ struct account_config {
 /**
  * Checks `config` and throws `std::invalid_argument` whose message starts with the field's name
  * (e.g. "recv_window_ms: 70000 exceeds Binance's maximum of 60000"). Checks:
- * - `id` not empty; `products` not empty, no duplicates, each belonging to `venue_kind`;
- * - `port` not 0; `host` free of whitespace, '/' and ':' (the port has its own field);
+ * - `id`: 1 to 64 letters, digits, '.', '_' or '-' (it appears in logs and events);
+ * - `products` not empty, no duplicates, each belonging to `venue_kind`;
+ * - `port` not 0; `host` empty (the venue's) or a DNS name or IP literal that
+ *   `engine::host_problem` accepts (no port, no zone id, no control or reserved characters);
  * - `recv_window_ms` in 1..60000 (Binance; unused by Bitget);
  * - `presign_max_age_ms` positive and at most half the venue's window (recvWindow for Binance,
  *   `bitget_assumed_window_ms` for Bitget), leaving the other half for transit and clock error;
@@ -48,6 +59,19 @@ struct account_config {
  * Not for the hot path (allocates for the message).
  */
 void validate_account(const account_config& config);
+
+/**
+ * How long after its own timestamp (venue time) a set request of this account may still be
+ * executed by the venue: `recv_window_ms` for Binance (`serverTime - timestamp <= recvWindow`),
+ * `bitget_acceptance_window_ms` for Bitget. No allocation.
+ */
+[[nodiscard]] std::int64_t execution_window_ms(const account_config& config) noexcept;
+
+/**
+ * How far ahead of the venue's clock a timestamp may be and still be accepted: the bound posmode
+ * uses for a request stamped from the local clock, before the venue's clock was ever read.
+ */
+[[nodiscard]] std::int64_t ahead_tolerance_ms(venue v) noexcept;
 
 /** The production host of a venue (`papi.binance.com`, ...). */
 [[nodiscard]] std::string_view default_host(venue v) noexcept;

@@ -12,6 +12,11 @@
 
 namespace posmode::components {
 
+/** The most requests one account may queue behind its running one (`pending_per_account`). */
+inline constexpr std::size_t max_pending_per_account = 64;
+/** The longest any configured timeout, deadline or wait may be: one hour. */
+inline constexpr std::chrono::milliseconds max_configured_wait{3'600'000};
+
 /** One account the component manages: venue, products, credentials and connections. */
 struct account_settings {
   /** Id, venue variant, product scope, host/port override, recvWindow, pre-sign age, Bitget. */
@@ -54,19 +59,30 @@ enum class wakeup_mode : std::uint8_t {
   busy_poll,
 };
 
-/** Everything the component needs; validated when the component is constructed. */
+/**
+ * Everything the component needs; validated when the component is constructed. Every duration
+ * is at most `max_configured_wait` (one hour), the clock resync interval at most a day.
+ */
 struct component_config {
   std::vector<account_settings> accounts;
   std::chrono::milliseconds attempt_timeout{2'000};   ///< one HTTP exchange (set, query, time)
   std::chrono::milliseconds request_deadline{8'000};  ///< `request` to terminal event, retries in
+  /** Resolve, TCP connect and TLS handshake of one connection attempt; then back off and retry. */
+  std::chrono::milliseconds connect_timeout{2'000};
   std::chrono::milliseconds keepalive_interval{15'000};  ///< idle time before a keep-alive; 0: off
   std::chrono::milliseconds clock_resync_interval{60'000};  ///< time-endpoint probes; 0: start only
+  /**
+   * Added to the moment a set request whose answer was lost can no longer be executed (its
+   * timestamp plus the venue's window, carried over with the clock's own error bound): covers the
+   * venue's servers disagreeing among themselves by a little. See the README's state machine.
+   */
+  std::chrono::milliseconds settle_margin{250};
   std::size_t clock_samples_at_start = 4;  ///< time-endpoint round trips at `start()`, 1..8
   retry_policy retry;
   std::size_t request_ring_capacity = 64;     ///< risk thread to loop (rounded up to a power of 2)
   std::size_t event_ring_capacity = 256;      ///< loop to order manager (power of 2 likewise)
   std::size_t event_backlog_capacity = 1024;  ///< events waiting while the ring is full
-  std::size_t pending_per_account = 8;        ///< requests queued behind a running one
+  std::size_t pending_per_account = 8;        ///< requests queued behind a running one, 0..64
   wakeup_mode wakeup = wakeup_mode::eventfd;
   engine::clock_ref clock;  ///< monotonic time for deadlines and events, wall time for stamps
 };
@@ -75,9 +91,10 @@ struct component_config {
  * Checks `config` and throws `std::invalid_argument` whose message starts with the field's path,
  * e.g. "accounts[1].connections: 0 is outside 1..16" or "accounts[0].creds.api_key: empty".
  * Checks every account (`validate_account`, credentials present, Bitget passphrase, insecure only
- * for 127.0.0.1, unique ids), positive timeouts with `attempt_timeout <= request_deadline`, ring,
- * backlog and queue capacities, and that the backlog can hold the events of every request the
- * component may have in progress. Messages never contain a secret. Allocates.
+ * for 127.0.0.1, unique ids), positive timeouts with `attempt_timeout <= request_deadline`, every
+ * duration within its bound (`max_configured_wait`), ring, backlog and queue capacities, and that
+ * the backlog can hold the events of start-up, of a request in progress and of every request the
+ * ring may hold when `stop()` ends them. Messages never contain a secret. Allocates.
  */
 void validate_config(const component_config& config);
 

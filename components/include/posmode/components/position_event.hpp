@@ -59,7 +59,7 @@ enum class event_status : std::uint8_t {
 struct position_event {
   std::uint64_t sequence = 0;    ///< 1, 2, 3, ... in publication order, across all accounts
   std::uint64_t request_id = 0;  ///< `request()`'s id for this request; 0 for start-up reports
-  std::uint16_t account = 0;     ///< the account's index in the configuration
+  std::uint64_t account = 0;     ///< the account's index as given to `request` (kept whole)
   venue venue_kind = venue::binance_papi;
   product product_scope = product::papi_um;
   position_mode requested = position_mode::hedge;

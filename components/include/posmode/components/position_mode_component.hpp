@@ -23,7 +23,10 @@ enum class log_level : std::uint8_t { debug, info, warning, error };
 /**
  * The host's log sink: called on the loop thread for start-up, connection changes, clock
  * resyncs and insecure endpoints; never between a trigger and its socket write or between
- * received bytes and the published event. The text never contains a secret.
+ * received bytes and the published event. The text never contains a secret, and control bytes in
+ * it (from a venue's message, say) are escaped as `\xNN`. Lines are built in a fixed buffer,
+ * and only when a hook is installed. An exception thrown by the hook is caught and counted
+ * (`component_stats::log_hook_failures`); it never reaches the loop.
  */
 using log_hook = std::function<void(log_level, std::string_view)>;
 
@@ -41,6 +44,7 @@ struct component_stats {
   std::uint64_t clock_syncs = 0;         ///< time-endpoint answers used
   std::uint64_t connections_lost = 0;    ///< established connections that went down
   std::uint64_t handshakes = 0;          ///< TLS handshakes completed (resumed or not)
+  std::uint64_t log_hook_failures = 0;   ///< calls of the log hook that threw
   /** Over the most recent (up to 4096) requests, in nanoseconds. */
   engine::percentile_summary trigger_to_wire;   ///< `request` to set bytes in the kernel
   engine::percentile_summary trigger_to_event;  ///< `request` to terminal event published
@@ -52,11 +56,14 @@ struct component_stats {
  * manager on another.
  *
  * **Lifecycle.** Construct (validates the configuration; throws `std::invalid_argument` naming
- * the field), optionally `set_log_hook`, then `start()` on the loop thread: it connects every
- * account's pool, syncs the clock from the venue's time endpoint, reads the current mode of each
- * product (published as `current_mode` events) and keeps the set requests pre-signed. `started()`
- * turns true when every account has finished warming up, successfully or not. Requests made
- * before that wait for their account's connection, within their deadline.
+ * the field, a CA file that cannot be loaded included, and `std::system_error` or
+ * `std::runtime_error` when the eventfd or OpenSSL's context cannot be made), optionally
+ * `set_log_hook`, then `start()` on the loop thread: it connects every account's pool, syncs the
+ * clock from the venue's time endpoint, reads the current mode of each product (published as
+ * `current_mode` events) and keeps the set requests pre-signed. `started()` turns true when every
+ * account has finished warming up, successfully or not. Requests made before that wait for their
+ * account's connection, within their deadline. `stop()` ends everything (below); a stopped
+ * component cannot be started again (construct a new one).
  *
  * **Per request** (venue.md behaviour, README "State machine"): the pre-signed set request is
  * written at once; applied or already-in-mode ends it; an open outcome (deadline, dropped
@@ -64,6 +71,15 @@ struct component_stats {
  * query; a timestamp refusal resyncs the clock and retries once; a 429 waits Retry-After within the
  * deadline; blocked answers end it at once. Binance PAPI with UM and CM switches UM first, then
  * CM (the mock's model; Binance documents no order, venues.md §10).
+ *
+ * **Claims are true.** A set whose answer was lost may still be executed until its timestamp
+ * plus the venue's window has passed (carried over to the local clock with the clock's error
+ * bound and `settle_margin`). Reading back the other mode before then proves nothing, so
+ * `not_applied` is published only once that moment has passed (the component waits for it within
+ * the deadline, else says `unknown`); the requested mode read back is `confirmed` at once. Until
+ * that moment a later request for the other mode on the same product waits (within its deadline,
+ * else `unknown`, not sent). Nothing is ever sent after its request's deadline: such a request
+ * ends `timeout` ("not sent"); one whose set was sent but not answered by then ends `unknown`.
  *
  * **Threads.** One risk thread calls `request`; one order-manager thread calls `try_pop`; the
  * loop thread (running the `io_context`) calls everything else. `stats()` and `started()` may be
@@ -84,18 +100,31 @@ class position_mode_component {
   /** Installs the log sink; call before `start()`. */
   void set_log_hook(log_hook hook);
 
-  /** Starts warming up (asynchronous, on the loop); see the class comment. */
+  /**
+   * Starts warming up (asynchronous, on the loop); see the class comment. A second call does
+   * nothing. @throws std::logic_error after `stop()`, or when the event backlog cannot hold the
+   * start-up reports.
+   */
   void start();
-  /** Closes every connection and stops the timers; pending requests end with `transport_error`. */
+  /**
+   * Loop thread: closes every connection, stops the timers and ends every accepted request with
+   * one terminal event: the running one `unknown` if its set went out unanswered, else
+   * `rejected` ("not sent: the component stopped") or `transport_error`; the queued ones and
+   * those still in the request ring `rejected`. From the moment it begins, `request` returns
+   * false. If the order manager fell behind, the last events wait in the backlog and reach the
+   * ring while the host keeps running or polling the `io_context` (`stats().backlog_now`).
+   * Idempotent; also run by the destructor.
+   */
   void stop();
   /** True once every account finished warming up. Any thread. */
   [[nodiscard]] bool started() const noexcept;
 
   /**
    * Risk thread: asks for account `account` (its index in the configuration) to be put in `mode`
-   * for every product in its scope. False only when the request ring is full. Accepted requests
-   * get ids 1, 2, 3, ... in call order (`request_id` of their events); an unknown index is
-   * accepted and ends in a `rejected` event.
+   * for every product in its scope. False when the request ring is full, or once `stop()` has
+   * begun. Accepted requests get ids 1, 2, 3, ... in call order (`request_id` of their events);
+   * an unknown index is accepted and ends in a `rejected` event. Wait-free: one seq_cst store,
+   * two loads and the ring push (plus the eventfd write of `wakeup_mode::eventfd`).
    */
   [[nodiscard]] bool request(std::size_t account, position_mode mode) noexcept;
 

@@ -10,6 +10,13 @@
 namespace posmode::components {
 
 /**
+ * The longest wait a venue's Retry-After or ban end is taken for: three days, Binance's longest
+ * documented IP ban (venues.md §1.4). Longer values (or ones that overflow) saturate to this, so
+ * that a ban never ends in the past by overflow.
+ */
+inline constexpr std::int64_t max_retry_after_ms = 3LL * 24 * 3600 * 1000;
+
+/**
  * What a venue's answer means, one value per distinct reaction the component needs
  * (venues.md §1.4, §1.5, §3.6, §9).
  */
@@ -60,10 +67,11 @@ struct venue_reply {
   std::int64_t code = 0;               ///< the venue code as a number (Bitget "40009" -> 40009)
   engine::fixed_string<15> code_text;  ///< the code as sent when it is a JSON string (Bitget)
   engine::fixed_string<120> message;   ///< the venue's `msg`, or an HTML page's title
-  std::int64_t retry_after_ms = -1;    ///< from Retry-After (or a ban's end), -1 when unknown
-  std::int64_t server_time_ms = -1;    ///< server-time answers
-  std::int64_t used_weight_1m = -1;    ///< Binance X-MBX-USED-WEIGHT-1M, -1 when absent
-  int parse_error = 0;                 ///< the `posmode::engine::errc` value behind `malformed`
+  /// from Retry-After (or a ban's end), at most `max_retry_after_ms`; -1 when unknown
+  std::int64_t retry_after_ms = -1;
+  std::int64_t server_time_ms = -1;  ///< server-time answers
+  std::int64_t used_weight_1m = -1;  ///< Binance X-MBX-USED-WEIGHT-1M, -1 when absent
+  int parse_error = 0;               ///< the `posmode::engine::errc` value behind `malformed`
 };
 
 static_assert(std::is_trivially_copyable_v<venue_reply>,

@@ -16,8 +16,8 @@ struct clock_sample {
 };
 
 /**
- * The offset to add to the local wall clock so that venue timestamps follow the server's clock
- * and never run ahead of it (Binance refuses a timestamp 1000 ms or more ahead; one behind by
+ * The venue's clock as seen from here: for stamping requests (`venue_ms`), which must never run
+ * ahead of the server's clock (Binance refuses a timestamp 1000 ms or more ahead; one behind by
  * less than `recvWindow` is accepted).
  *
  * The server read its clock somewhere inside the round trip. The classic estimate puts that read
@@ -29,6 +29,13 @@ struct clock_sample {
  *
  * The estimator keeps the last `window` samples and uses the one with the shortest round trip
  * (the tightest bound), as NTP's clock filter does, so one slow answer does not move the offset.
+ *
+ * `venue_ms(monotonic_ns)` carries that bound forward along the local *monotonic* clock, not the
+ * wall clock: a host clock stepped by NTP or an operator after the sample moves no stamp. What
+ * remains is the rate difference between the two clocks since the sample, bounded by
+ * `drift_bound_ns` (`max_drift_ppm`, the most an NTP-disciplined clock is slewed, times the
+ * sample's age), which callers that need a hard bound (when can a request no longer be executed?)
+ * add to it.
  *
  * **Threads.** One owner thread. **Allocation.** None. **Errors.** Samples with a negative round
  * trip or a non-positive server time are ignored (`add` returns false).
@@ -53,7 +60,34 @@ class clock_offset_estimator {
   [[nodiscard]] bool valid() const noexcept { return count_ > 0; }
   [[nodiscard]] std::size_t samples() const noexcept { return count_; }
 
-  /** The offset to add to the local wall clock (ms); never makes a stamp run ahead. 0 if none. */
+  /** The rate difference assumed possible between the local monotonic clock and the venue's. */
+  static constexpr std::int64_t max_drift_ppm = 500;
+
+  /**
+   * The venue's clock (Unix ms) at local monotonic time `monotonic_ns`: the best sample's lower
+   * bound carried forward along the monotonic clock. Never ahead of the server's clock by more
+   * than `drift_bound_ns(monotonic_ns)`. Only meaningful when `valid()`.
+   */
+  [[nodiscard]] std::int64_t venue_ms(std::int64_t monotonic_ns) const noexcept {
+    const clock_sample& s = samples_[best_];
+    const std::int64_t elapsed = monotonic_ns - s.received_monotonic_ns;
+    // Floor, so that rounding never moves a stamp ahead.
+    const std::int64_t elapsed_ms =
+        elapsed >= 0 ? elapsed / 1'000'000 : -((-elapsed + 999'999) / 1'000'000);
+    return s.server_ms - 1 + elapsed_ms;
+  }
+
+  /**
+   * How far `venue_ms(monotonic_ns)` may be off by clock drift since the sample it uses:
+   * `max_drift_ppm` of the sample's age, plus one millisecond of rounding.
+   */
+  [[nodiscard]] std::int64_t drift_bound_ns(std::int64_t monotonic_ns) const noexcept {
+    if (!valid()) return 0;
+    const std::int64_t age = monotonic_ns - samples_[best_].received_monotonic_ns;
+    return (age > 0 ? age / 1'000'000 * max_drift_ppm : 0) + 1'000'000;
+  }
+
+  /** The offset to add to the local wall clock (ms), for display; 0 if none. */
   [[nodiscard]] std::int64_t offset_ms() const noexcept {
     if (!valid()) return 0;
     const clock_sample& s = samples_[best_];

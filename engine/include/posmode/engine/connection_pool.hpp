@@ -14,9 +14,12 @@
 
 namespace posmode::engine {
 
+/** The most connections one pool keeps to its host. */
+inline constexpr std::size_t max_pool_connections = 16;
+
 /** How a `connection_pool` keeps its connections. */
 struct pool_options {
-  std::size_t connections = 2;  ///< connections to the host, 1..16
+  std::size_t connections = 2;  ///< connections to the host, 1..`max_pool_connections`
   /**
    * A connection idle this long gets a keep-alive request (the pool's `keepalive_request`), so
    * that neither the venue nor a middlebox closes it and a dead one is found before a trigger
@@ -26,8 +29,8 @@ struct pool_options {
   std::chrono::milliseconds probe_timeout{2'000};  ///< deadline of keep-alives and probes
   backoff_options backoff;                         ///< spacing of reconnect attempts
   std::uint64_t jitter_seed = 0;                   ///< 0: seeded from the clock
-  http_limits limits;                              ///< response limits of every connection
-  clock_ref clock;                                 ///< for idle times and probe timings
+  connection_options connection;  ///< response limits, connect timeout, TCP keep-alive
+  clock_ref clock;                ///< for idle times and probe timings
 };
 
 /** The round trip of a probe (or keep-alive), for clock synchronisation. */

@@ -36,6 +36,7 @@ enum class errc : int {
   busy,                           ///< a request is already in flight on this connection
   deadline_expired,               ///< no complete answer before the request's deadline
   request_too_large,              ///< a request that does not fit the connection's buffer
+  connect_timeout,                ///< resolve, TCP connect and TLS handshake took too long
 };
 
 /**
@@ -74,7 +75,8 @@ inline std::error_code make_error_code(errc e) noexcept {
          ec == make_error_code(errc::connection_closed) ||
          ec == make_error_code(errc::connect_failed) ||
          ec == make_error_code(errc::resolve_failed) || ec == make_error_code(errc::tls_failed) ||
-         ec == make_error_code(errc::deadline_expired);
+         ec == make_error_code(errc::deadline_expired) ||
+         ec == make_error_code(errc::connect_timeout);
 }
 
 }  // namespace posmode::engine

@@ -214,7 +214,8 @@ class http_response_parser {
   [[nodiscard]] content_kind content_type() const noexcept { return content_type_; }
   /**
    * Retry-After in its delta-seconds form (`Retry-After: 7` → 7); -1 when absent, unparsable
-   * (overflow included) or given as a date. The last Retry-After header wins.
+   * or given as a date. A number too large for int64 saturates to its maximum (a very long wait
+   * must not read as none). The last Retry-After header wins.
    */
   [[nodiscard]] std::int64_t retry_after_seconds() const noexcept { return retry_after_seconds_; }
   /**

@@ -24,8 +24,10 @@ namespace posmode::engine {
  * a configured CA.
  *
  * **Threads.** Construct once; connections on any thread may share it (OpenSSL's context is
- * thread-safe for this use). **Errors.** The constructor throws `std::runtime_error` with
- * OpenSSL's reason when the CA cannot be loaded or the context cannot be set up.
+ * thread-safe for this use). **Errors.** The constructor throws `std::invalid_argument` naming
+ * the file (and OpenSSL's reason) when `ca_file` is not a readable regular file of PEM
+ * certificates or `ca_pem` holds none (a configuration mistake), and `std::runtime_error` when
+ * OpenSSL cannot set up the context or load the system trust store.
  */
 class tls_client_context {
  public:
@@ -75,7 +77,8 @@ class connection_listener {
 
 /** Where a connection goes. */
 struct tls_endpoint {
-  std::string host;  ///< DNS name (SNI and certificate name) or IP literal
+  /// DNS name (SNI and certificate name) or IP literal, as `host_problem()` accepts it
+  std::string host;
   std::uint16_t port = 443;
   /**
    * Skip certificate verification. Accepted only when `host` is `127.0.0.1` or `::1`, for a local
@@ -85,12 +88,43 @@ struct tls_endpoint {
   bool insecure_loopback = false;
 };
 
+/** How a connection is set up and kept; every wait is bounded. */
+struct connection_options {
+  http_limits limits;  ///< response limits
+  /**
+   * Resolve, TCP connect and TLS handshake together must finish within this, else the attempt
+   * fails with `errc::connect_timeout` and a detail naming the phase (a peer that accepts TCP and
+   * never answers, a resolver that hangs). Positive.
+   */
+  std::chrono::milliseconds connect_timeout{2'000};
+  /**
+   * TCP keep-alive (`SO_KEEPALIVE`): the first probe after this much silence, then one every
+   * `keepalive_probe_interval`, and the connection is dropped after `keepalive_probes` unanswered
+   * ones. Seconds, positive.
+   */
+  std::chrono::seconds keepalive_idle{10};
+  std::chrono::seconds keepalive_probe_interval{5};
+  int keepalive_probes = 3;
+  /**
+   * `TCP_USER_TIMEOUT`: written bytes unacknowledged this long drop the connection, so a peer
+   * that vanished mid-request is found even while data is queued. Positive.
+   */
+  std::chrono::milliseconds user_timeout{10'000};
+};
+
 /**
  * One persistent HTTP/1.1 connection over TLS, living in the host's `io_context`.
  *
- * `connect()` resolves the host (at start-up, never on the hot path), connects TCP with
- * `TCP_NODELAY`, and runs the TLS handshake with SNI, peer verification and host-name checking;
- * a session from an earlier connection to the same endpoint is offered for resumption.
+ * `connect()` resolves the host (never on the hot path), connects TCP with `TCP_NODELAY` and TCP
+ * keep-alive with a user timeout, and runs the TLS handshake with SNI, peer verification and
+ * host-name checking, all within `connect_timeout`; a session from an earlier connection to the
+ * same endpoint is offered for resumption. The addresses are resolved again on the next
+ * `connect()` after a failed attempt or a lost connection (so a venue's address change or
+ * failover is followed); if that resolution fails, the previous addresses are tried.
+ *
+ * **Signals.** Every byte goes out through `send(..., MSG_NOSIGNAL)` (a posmode BIO in place of
+ * OpenSSL's socket BIO, which uses `write(2)`), so a peer that resets the connection never raises
+ * SIGPIPE in the host, whatever the host's signal dispositions.
  *
  * `send()` is the hot path: OpenSSL writes the caller's contiguous bytes straight to the
  * non-blocking socket from the calling (loop) thread, one `SSL_write`, and returns once the bytes
@@ -105,7 +139,7 @@ struct tls_endpoint {
  * **Allocation.** `send` and the read path allocate nothing after warm-up (Asio recycles its
  * operation memory per thread). **Errors.** `send` returns an error code; asynchronous outcomes
  * reach the listener. The constructor throws `std::invalid_argument` for an insecure non-loopback
- * endpoint or an empty host.
+ * endpoint, a host `host_problem()` refuses, or options out of range.
  *
  * Not copyable or movable: pending operations refer to it. Destroying it closes the connection;
  * no callback runs after that.
@@ -113,12 +147,15 @@ struct tls_endpoint {
 class tls_connection {
  public:
   tls_connection(boost::asio::io_context& io, tls_client_context& tls, tls_endpoint endpoint,
-                 connection_listener& listener, http_limits limits = {});
+                 connection_listener& listener, connection_options options = {});
   ~tls_connection();
   tls_connection(const tls_connection&) = delete;
   tls_connection& operator=(const tls_connection&) = delete;
 
-  /** Starts resolve (first time only), connect and handshake; ends in `on_connected`. */
+  /**
+   * Starts resolve (the first time, and after a failure), connect and handshake; ends in
+   * `on_connected`, within `connect_timeout`.
+   */
   void connect();
 
   /**
@@ -140,6 +177,8 @@ class tls_connection {
   /** Completed handshakes over this object's life, and how many resumed a session. */
   [[nodiscard]] std::uint64_t handshakes() const noexcept;
   [[nodiscard]] std::uint64_t resumed_handshakes() const noexcept;
+  /** Host-name resolutions started over this object's life. */
+  [[nodiscard]] std::uint64_t resolutions() const noexcept;
   /** A human-readable reason for the last failure (OpenSSL's verify text, ...); may be empty. */
   [[nodiscard]] std::string_view last_error_detail() const noexcept;
   [[nodiscard]] const tls_endpoint& endpoint() const noexcept;
