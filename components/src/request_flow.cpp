@@ -22,7 +22,7 @@ constexpr std::string_view not_sent_deadline =
 constexpr std::string_view open_at_deadline =
     "deadline passed: the set was sent and may still be executed; outcome unknown";
 constexpr std::string_view settles_after_deadline =
-    "read back the other mode, but the set may still be executed until after the deadline";
+    "read back the other mode; the set may still be executed after the deadline";
 constexpr std::string_view earlier_set_may_land =
     "not sent: an earlier set for the other mode may still be executed past this deadline";
 constexpr std::string_view stopped_not_sent = "not sent: the component stopped";
@@ -31,11 +31,16 @@ constexpr std::string_view stopped_open =
 constexpr std::string_view stopped = "the component stopped";
 constexpr std::string_view deadline_unfinished = "the deadline passed before the request finished";
 
-// The answer that left the outcome open keeps its code and message; the reason follows it.
+// The answer that left the outcome open keeps its code; the reason comes first (the event's
+// message may cut the end) and that answer's message follows in parentheses.
 venue_reply with_reason(const venue_reply& reply, std::string_view reason) noexcept {
   venue_reply out = reply;
-  if (!out.message.empty()) out.message.append("; ");
-  out.message.append(reason);
+  out.message.assign(reason);
+  if (!reply.message.empty()) {
+    out.message.append(" (");
+    out.message.append(reply.message.view());
+    out.message.append(")");
+  }
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -170,6 +171,7 @@ class component_harness {
     component_.emplace(io_, config);
     auto* c = &*component_;
     c->set_log_hook([this](pc::log_level, std::string_view text) {
+      if (throwing_log_hook) throw std::runtime_error("the host's logger failed");
       const std::lock_guard lock(log_mutex_);
       log_ += std::string(text) + "\n";
     });
@@ -367,6 +369,8 @@ class component_harness {
 
   /** Filled by the test before `start()`. */
   pc::component_config config;
+  /** The log hook throws instead of recording (set before `start()`). */
+  bool throwing_log_hook = false;
 
  private:
   void pop_all() {

@@ -278,6 +278,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--drop-after", faults.drop_after_reply,
                "fault: close the TCP connection right after each reply");
+  app.add_flag("--reset", faults.reset,
+               "with --drop-before/--drop-after: close with a TCP reset instead of a FIN");
+  bool silent = false;
+  app.add_flag("--silent", silent,
+               "fault: accept TCP connections and never answer them (no TLS handshake)");
   app.add_option("--skew-ms", skew_ms,
                  "fault: server clock offset in ms (time endpoints and timestamp windows)");
   app.add_flag("--wrong-host-cert", wrong_host,
@@ -320,6 +325,7 @@ int main(int argc, char** argv) {
     exchange.set_faults(faults);
     exchange.set_clock_skew(std::chrono::milliseconds(skew_ms));
     exchange.set_wrong_host_certificate(wrong_host);
+    exchange.set_silent(silent);
     exchange.write_ca_file(ca_out);
 
     say("posmode-mock-exchange listening on https://127.0.0.1:" + std::to_string(exchange.port()));

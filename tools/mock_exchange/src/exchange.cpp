@@ -1,6 +1,7 @@
 #include "posmode/mock/exchange.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <stdexcept>
 #include <system_error>
@@ -36,12 +37,13 @@ std::string join_faults(const fault_set& f) {
     names += name;
   };
   add(f.delay.count() > 0, "delay");
-  add(f.drop_before_reply, "drop_before");
+  add(f.sets_only, "sets_only");
+  add(f.drop_before_reply, f.reset ? "reset_before" : "drop_before");
   add(!f.drop_before_reply && f.unknown_error_503, "503");
   add(!f.drop_before_reply && !f.unknown_error_503 && f.html_502, "html_502");
   add(!f.drop_before_reply && f.drip, "drip");
   add(!f.drop_before_reply && f.connection_close, "close");
-  add(!f.drop_before_reply && f.drop_after_reply, "drop_after");
+  add(!f.drop_before_reply && f.drop_after_reply, f.reset ? "reset_after" : "drop_after");
   return names;
 }
 
@@ -98,11 +100,16 @@ void exchange::impl::do_accept() {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       bool wrong_host = false;
+      bool silent = false;
       {
         const std::lock_guard lock(mutex);
         wrong_host = st.wrong_host;
+        silent = st.silent;
       }
-      detail::start_session(*this, std::move(socket), wrong_host ? wrong_host_tls : server_tls);
+      if (silent)
+        silent_sockets.push_back(std::move(socket));
+      else
+        detail::start_session(*this, std::move(socket), wrong_host ? wrong_host_tls : server_tls);
     }
     do_accept();
   });
@@ -228,6 +235,7 @@ void exchange::set_binance_mode(std::string_view api_key, binance_product produc
                                 position_mode mode) {
   const std::lock_guard lock(impl_->mutex);
   detail::mode_of(find_account(impl_->st.binance, api_key), product) = mode;
+  detail::record_change(impl_->st, api_key, detail::product_name(product), mode, false);
 }
 
 void exchange::set_binance_flags(std::string_view api_key, bool has_positions, bool has_orders) {
@@ -248,6 +256,7 @@ void exchange::set_bitget_mode(std::string_view api_key, std::string_view produc
                                position_mode mode) {
   const std::lock_guard lock(impl_->mutex);
   find_account(impl_->st.bitget, api_key).modes[detail::to_upper(product_type)] = mode;
+  detail::record_change(impl_->st, api_key, detail::to_upper(product_type), mode, false);
 }
 
 void exchange::set_bitget_flags(std::string_view api_key, bool has_positions, bool has_orders) {
@@ -293,6 +302,21 @@ void exchange::ban_ip(std::string_view ip, std::chrono::milliseconds duration) {
   auto& ban = impl_->st.bans[std::string(ip)];
   ban.until = std::chrono::steady_clock::now() + duration;
   ban.rate_limited.clear();
+}
+
+void exchange::set_silent(bool on) {
+  {
+    const std::lock_guard lock(impl_->mutex);
+    impl_->st.silent = on;
+  }
+  if (on || !impl_->io) return;
+  // The held sockets belong to the server thread: close them there.
+  asio::post(*impl_->io, [impl = impl_.get()] { impl->silent_sockets.clear(); });
+}
+
+std::vector<mode_change> exchange::mode_history() const {
+  const std::lock_guard lock(impl_->mutex);
+  return {impl_->st.history.begin(), impl_->st.history.end()};
 }
 
 std::vector<request_record> exchange::request_log() const {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "posmode/mock/certificates.hpp"
 #include "posmode/mock/exchange.hpp"
@@ -48,6 +49,8 @@ struct exchange::impl {
   std::optional<boost::asio::ip::tcp::acceptor> acceptor;
   std::uint16_t port = 0;
   std::thread thread;
+  // Connections accepted while silent, held open and never answered; server thread only.
+  std::vector<boost::asio::ip::tcp::socket> silent_sockets;
 };
 
 namespace detail {

@@ -65,6 +65,7 @@ class session : public std::enable_shared_from_this<session> {
     std::string_view key = header(request, "X-MBX-APIKEY");
     if (key.empty()) key = header(request, "ACCESS-KEY");
     faults_ = owner_.faults_for(key);
+    if (faults_.sets_only && request.method() != beast::http::verb::post) faults_ = {};
     keep_alive_ = request.keep_alive();
     if (faults_.delay.count() > 0) {
       timer_.expires_after(faults_.delay);
@@ -127,10 +128,15 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   // Closes the TCP connection without a TLS close_notify: what a crashed or cut-off server does.
+  // With the `reset` fault, by a TCP reset (SO_LINGER 0), as a killed process or a middlebox.
   void drop() {
     auto& socket = beast::get_lowest_layer(stream_);
     error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    if (faults_.reset) {
+      socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    } else {
+      socket.shutdown(tcp::socket::shutdown_both, ignored);
+    }
     socket.close(ignored);
   }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "posmode/mock/accounts.hpp"
+#include "posmode/mock/exchange.hpp"
 #include "posmode/mock/faults.hpp"
 #include "posmode/mock/request_log.hpp"
 
@@ -73,7 +74,33 @@ struct state {
   std::map<std::string, ip_ban, std::less<>> bans;  ///< per client IP
   std::deque<request_record> log;
   std::size_t log_capacity = 10'000;
+  std::deque<mode_change> history;  ///< bounded by log_capacity too
+  bool silent = false;
 };
+
+/** Records a change of `product`'s mode for `api_key` (caller holds the lock). */
+inline void record_change(state& st, std::string_view api_key, std::string_view product,
+                          position_mode mode, bool by_request) {
+  st.history.push_back({std::chrono::steady_clock::now(), std::string(api_key),
+                        std::string(product), mode, by_request});
+  while (st.history.size() > st.log_capacity)
+    st.history.pop_front();
+}
+
+/** The name a `binance_product` has in `mode_change::product`. */
+[[nodiscard]] inline std::string_view product_name(binance_product p) noexcept {
+  switch (p) {
+    case binance_product::papi_um:
+      return "papi_um";
+    case binance_product::papi_cm:
+      return "papi_cm";
+    case binance_product::usdm:
+      return "usdm";
+    case binance_product::coinm:
+      break;
+  }
+  return "coinm";
+}
 
 /** The mode slot of `product` in `account`. */
 [[nodiscard]] inline position_mode& mode_of(binance_account& account,

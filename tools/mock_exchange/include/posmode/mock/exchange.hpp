@@ -32,6 +32,15 @@
 
 namespace posmode::mock {
 
+/** One change of a product's mode at the exchange, for checking claims against the venue. */
+struct mode_change {
+  std::chrono::steady_clock::time_point at;  ///< when it happened (the test's monotonic clock)
+  std::string api_key;                       ///< the account's key (unmasked: a test facility)
+  std::string product;  ///< `papi_um`, `papi_cm`, `usdm`, `coinm`, or Bitget's upper-case type
+  position_mode mode = position_mode::one_way;  ///< the mode from then on
+  bool by_request = true;  ///< false: set by the test (`set_binance_mode`, `set_bitget_mode`)
+};
+
 /** How to start an `exchange`. */
 struct exchange_options {
   /** The only accepted value is `127.0.0.1`: the mock never listens beyond loopback. */
@@ -139,6 +148,15 @@ class exchange {
    * many 429s (every test client is 127.0.0.1); a zero or negative duration lifts the ban.
    */
   void ban_ip(std::string_view ip, std::chrono::milliseconds duration);
+
+  /**
+   * While on, connections accepted from now on get no TLS handshake and no byte at all (a proxy
+   * that accepts TCP and never answers); turning it off closes the ones held so far.
+   */
+  void set_silent(bool on);
+
+  /** Every mode change so far, oldest first (at most `log_capacity`, oldest dropped). */
+  [[nodiscard]] std::vector<mode_change> mode_history() const;
 
   /** A copy of the request log, oldest first. */
   [[nodiscard]] std::vector<request_record> request_log() const;

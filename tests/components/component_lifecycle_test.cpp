@@ -1,0 +1,139 @@
+// issue 11: the component never loses a request and never hurts its host: stop() ends every
+// accepted request, a stopped component refuses requests and restarts, a throwing log hook is
+// contained, a silent peer is timed out and left behind, and an unknown index is kept whole.
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "components/component_test_support.hpp"
+
+using namespace posmode;
+using namespace std::chrono_literals;
+using components::event_status;
+using components::product;
+using components::venue;
+using test::component_harness;
+using test::host_kind;
+
+namespace {
+
+constexpr auto hedge = components::position_mode::hedge;
+constexpr auto one_way = components::position_mode::one_way;
+
+}  // namespace
+
+TEST_CASE("issue 11: stop() ends the running, the queued and the ring's requests, once each") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.config.wakeup = components::wakeup_mode::busy_poll;
+  h.start(host_kind::test_thread);
+  mock::fault_set faults;
+  faults.delay = 5'000ms;
+  h.ex().set_account_faults(test::binance_key(1), faults);
+  // The first request goes out (and hangs at the venue); two more queue behind it.
+  const auto running = h.request(0, hedge);
+  REQUIRE(h.wait_until([&] { return h.component().stats().set_requests_sent == 1; }));
+  const auto queued_a = h.request(0, one_way);
+  const auto queued_b = h.request(0, hedge);
+  (void)h.component().poll();  // admitted to the account's queue
+  // Three more stay in the request ring: nothing drains it before stop().
+  const auto ring_a = h.request(0, one_way);
+  const auto ring_b = h.request(0, hedge);
+  const auto ring_c = h.request(5, hedge);  // an unknown account, still never drained
+  h.stop_component();
+  INFO(h.dump());
+  const auto first = h.terminal(running);
+  CHECK(first.status == event_status::unknown);
+  for (const auto id : {queued_a, queued_b, ring_a, ring_b, ring_c}) {
+    CAPTURE(id);
+    const auto e = h.terminal(id);
+    CHECK(e.status == event_status::rejected);
+    CHECK(e.on_wire_ns == 0);
+    CHECK(e.message.view() == "not sent: the component stopped");
+  }
+  // After stop(): refused at once, and the component cannot be started again.
+  CHECK_FALSE(h.component().request(0, hedge));
+  CHECK(h.component().stats().requests_refused == 1);
+  CHECK_THROWS_AS(h.component().start(), std::logic_error);
+  CHECK(h.component().stats().set_requests_sent == 1);
+  h.check_invariants();
+}
+
+TEST_CASE("issue 11: stop() with the order manager behind: every event still reaches the ring") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.config.event_ring_capacity = 2;
+  h.config.wakeup = components::wakeup_mode::busy_poll;
+  h.start(host_kind::test_thread);
+  h.set_consuming(false);  // the order manager stops reading: events back up
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 6; ++i)
+    ids.push_back(h.request(0, i % 2 == 0 ? hedge : one_way));
+  h.stop_component();
+  CHECK(h.component().stats().backlog_now > 0);
+  h.set_consuming(true);
+  // The host keeps polling its loop; the backlog drains into the ring as it frees up.
+  for (const auto id : ids) {
+    CAPTURE(id);
+    CHECK(h.terminal(id).status == event_status::rejected);
+  }
+  CHECK(h.component().stats().backlog_now == 0);
+  h.check_invariants();
+}
+
+TEST_CASE("issue 11: a log hook that throws is contained and counted") {
+  component_harness t;
+  t.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  t.config.accounts.back().insecure_loopback = true;  // a warning is logged at start
+  t.config.accounts.back().account.host = "127.0.0.1";
+  t.throwing_log_hook = true;
+  t.start();
+  const auto applied = t.terminal(t.request(0, hedge));
+  INFO(t.dump());
+  CHECK(applied.status == event_status::applied);
+  CHECK(t.component().stats().log_hook_failures > 0);
+  t.check_invariants();
+}
+
+TEST_CASE("issue 11: a venue that accepts TCP and never answers is timed out, then recovered") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.config.connect_timeout = 200ms;
+  h.config.request_deadline = 1'500ms;
+  h.config.attempt_timeout = 1'000ms;
+  h.ex().set_silent(true);
+  h.start(host_kind::run_thread, false);
+  // Warm-up cannot read the mode; the start-up report says so once the deadline passes.
+  REQUIRE(h.wait_until([&] { return h.component().started(); }));
+  CHECK(h.current_mode_events().empty());
+  bool reported = false;
+  for (const auto& e : h.events())
+    reported = reported || (e.request_id == 0 && e.status == event_status::transport_error);
+  CHECK(reported);
+  CHECK(h.log().find("no answer within the connect timeout (the TLS handshake)") !=
+        std::string::npos);
+  const auto waited = h.terminal(h.request(0, hedge));
+  CHECK(waited.status == event_status::timeout);
+  CHECK(waited.on_wire_ns == 0);
+  // The venue answers again: the pool reconnects by itself and requests go through.
+  h.ex().set_silent(false);
+  const auto applied = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  INFO(h.log());
+  CHECK(applied.status == event_status::applied);
+  h.check_invariants();
+}
+
+TEST_CASE("issue 11: an account index beyond 16 bits is kept whole in its rejection") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.start();
+  const auto e = h.terminal(h.request(70'000, hedge));
+  CHECK(e.status == event_status::rejected);
+  CHECK(e.account == 70'000);
+  CHECK(e.message.view() == "unknown account index");
+  h.check_invariants();
+}
