@@ -39,6 +39,16 @@ const account_config& checked(const account_config& config, const credentials& c
   return config;
 }
 
+// Wipes a product's specs however the rendering ends.
+struct spec_wiper {
+  detail::product_specs& specs;
+  ~spec_wiper() {
+    engine::wipe(specs.set_hedge);
+    engine::wipe(specs.set_one_way);
+    engine::wipe(specs.query);
+  }
+};
+
 detail::account_specs account_specs_for(const account_config& config) {
   return is_binance(config.venue_kind) ? detail::binance_account_specs(config)
                                        : detail::bitget_account_specs(config);
@@ -55,7 +65,7 @@ account_requests::account_requests(const account_config& config, const credentia
                                    engine::hmac_signer::backend backend,
                                    detail::account_specs&& common)
     : config_(config),
-      signer_(std::make_unique<engine::hmac_signer>(creds.secret.reveal(), backend)),
+      signer_(creds.secret.reveal(), backend),
       ping_(common.ping),
       time_(common.time),
       api_(std::move(common.api)),
@@ -64,6 +74,7 @@ account_requests::account_requests(const account_config& config, const credentia
   for (product p : config_.products) {
     auto specs = is_binance(config_.venue_kind) ? detail::binance_product_specs(config_, p, creds)
                                                 : detail::bitget_product_specs(config_, p, creds);
+    const spec_wiper wiper{specs};  // they hold the API key and any passphrase
     products_.push_back(
         product_requests{p,
                          engine::presigned_request(engine::request_template(specs.set_hedge),

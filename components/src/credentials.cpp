@@ -1,41 +1,16 @@
 #include "posmode/components/credentials.hpp"
 
-#include <openssl/crypto.h>
-
-#include <utility>
+#include <cstring>
 
 namespace posmode::components {
 
+secret_string::secret_string(std::string_view value) : memory_(value.size()), size_(value.size()) {
+  if (size_ != 0) std::memcpy(memory_.data(), value.data(), size_);
+}
+
 secret_string& secret_string::operator=(const secret_string& other) {
-  if (this != &other) {
-    wipe();
-    value_ = other.value_;
-  }
+  if (this != &other) *this = secret_string(other.reveal());
   return *this;
-}
-
-secret_string::secret_string(secret_string&& other) noexcept : value_(std::move(other.value_)) {
-  // A moved-from short string keeps its bytes in the small-string buffer: wipe them.
-  other.wipe();
-}
-
-secret_string& secret_string::operator=(secret_string&& other) noexcept {
-  if (this != &other) {
-    wipe();
-    value_ = std::move(other.value_);
-    other.wipe();
-  }
-  return *this;
-}
-
-secret_string::~secret_string() {
-  wipe();
-}
-
-void secret_string::wipe() noexcept {
-  // Cleanse the whole capacity: a shorter value may have left older bytes behind the terminator.
-  if (value_.capacity() != 0) OPENSSL_cleanse(value_.data(), value_.capacity());
-  value_.clear();
 }
 
 std::string credentials::masked_key() const {

@@ -44,6 +44,12 @@ struct position_mode_component::impl {
     for (std::size_t i = 0; i < config.accounts.size(); ++i)
       sessions.push_back(
           std::make_unique<detail::account_session>(io_, core, config.accounts[i], i));
+    // Each session's signer holds what it needs (pre-keyed states, rendered headers): the raw
+    // secrets are not kept for the component's life.
+    for (auto& a : config.accounts) {
+      a.creds.secret = secret_string();
+      a.creds.passphrase = secret_string();
+    }
   }
 
   ~impl() { stop(); }

@@ -1,5 +1,7 @@
 #include "posmode/engine/http_request.hpp"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -48,8 +50,19 @@ bool has_line_break(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos;
 }
 
-// Collects the bytes and slot positions while a spec is rendered.
+void wipe_string(std::string& s) noexcept {
+  if (s.capacity() != 0) OPENSSL_cleanse(s.data(), s.capacity());
+  s.clear();
+}
+
+// Collects the bytes and slot positions while a spec is rendered. The text holds the API key and
+// any passphrase: it is wiped however rendering ends.
 struct renderer {
+  renderer() = default;
+  ~renderer() { wipe_string(out); }
+  renderer(const renderer&) = delete;
+  renderer& operator=(const renderer&) = delete;
+
   std::string out;
   std::vector<std::size_t> timestamps;
   std::vector<std::size_t> signatures;
@@ -89,6 +102,22 @@ struct renderer {
 
 }  // namespace
 
+void wipe(request_spec& spec) noexcept {
+  const auto wipe_text = [](request_text& text) noexcept {
+    for (auto& piece : text.pieces_for_wipe())
+      wipe_string(piece.text);
+  };
+  wipe_string(spec.method);
+  wipe_string(spec.host);
+  wipe_text(spec.target);
+  for (auto& h : spec.headers) {
+    wipe_string(h.name);
+    wipe_text(h.value);
+  }
+  wipe_string(spec.body);
+  if (spec.signed_text) wipe_text(*spec.signed_text);
+}
+
 request_template::request_template(const request_spec& spec) : encoding_(spec.encoding) {
   if (!is_token(spec.method)) fail("method '" + spec.method + "' is not an HTTP token");
   if (spec.host.empty() || has_line_break(spec.host) || spec.host.find(' ') != std::string::npos)
@@ -97,7 +126,8 @@ request_template::request_template(const request_spec& spec) : encoding_(spec.en
   renderer r;
   r.signature_width = spec.encoding == signature_encoding::hex_lower ? hmac_signer::hex_size
                                                                      : hmac_signer::base64_size;
-  r.out.reserve(512);
+  // Large enough that no growth leaves an unwiped copy behind for any venue's request.
+  r.out.reserve(4096);
   r.out += spec.method;
   r.out += ' ';
   r.append(spec.target, renderer::place::target, "target");
@@ -153,8 +183,8 @@ request_template::request_template(const request_spec& spec) : encoding_(spec.en
   std::copy(r.timestamps.begin(), r.timestamps.end(), timestamp_offsets_.begin());
   timestamp_count_ = r.timestamps.size();
 
-  buffer_ = std::make_unique<char[]>(r.out.size());
-  std::memcpy(buffer_.get(), r.out.data(), r.out.size());
+  buffer_ = secure_buffer(r.out.size());
+  std::memcpy(buffer_.data(), r.out.data(), r.out.size());
   signed_ok_ = !needs_signature();
 }
 
@@ -170,7 +200,7 @@ std::error_code request_template::stamp(std::int64_t timestamp_ms) noexcept {
     v /= 10;
   }
   for (std::size_t i = 0; i < timestamp_count_; ++i)
-    std::memcpy(buffer_.get() + timestamp_offsets_[i], digits.data(), timestamp_digits);
+    std::memcpy(buffer_.data() + timestamp_offsets_[i], digits.data(), timestamp_digits);
   timestamp_ms_ = timestamp_ms;
   signed_ok_ = !needs_signature();
   return {};
@@ -179,7 +209,7 @@ std::error_code request_template::stamp(std::int64_t timestamp_ms) noexcept {
 std::error_code request_template::resign(hmac_signer& signer, std::int64_t timestamp_ms) noexcept {
   if (auto ec = stamp(timestamp_ms)) return ec;
   if (!needs_signature()) return {};
-  char* slot = buffer_.get() + signature_offset_;
+  char* slot = buffer_.data() + signature_offset_;
   const std::string_view message = signed_view();
   const bool ok =
       encoding_ == signature_encoding::hex_lower

@@ -8,6 +8,7 @@
 #include "posmode/components/account_requests.hpp"
 #include "posmode/components/credentials.hpp"
 #include "posmode/components/venue.hpp"
+#include "support/core_dump.hpp"
 
 using namespace posmode::components;
 
@@ -147,6 +148,13 @@ TEST_CASE("credentials mask the key and keep secrets out of copies that are gone
   secret_string b(std::move(a));
   CHECK(b.reveal() == "secret-one");
   CHECK(a.reveal().empty());  // NOLINT(bugprone-use-after-move): the moved-from state is wiped
+  // issue 11: the secret's bytes are kept out of core dumps, and so is every copy.
+  CHECK(b.dump_excluded());
+  CHECK(posmode::test::excluded_from_core_dumps(b.reveal().data()));
+  const secret_string copy = b;
+  CHECK(copy.reveal() == "secret-one");
+  CHECK(copy.reveal().data() != b.reveal().data());
+  CHECK(posmode::test::excluded_from_core_dumps(copy.reveal().data()));
 }
 
 TEST_CASE("venue, product and mode names round-trip") {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -370,7 +371,7 @@ TEST_CASE("unknown keys, misplaced Bitget settings and double secret sources are
 
   const auto timeout =
       dir.write("timeout.toml", "[defaults]\nattempt_timeout_ms = 0\n" + std::string(papi_account));
-  CHECK(error_of(timeout) == "defaults.attempt_timeout_ms: 0 must be positive");
+  CHECK(error_of(timeout) == "defaults.attempt_timeout_ms: 0 is outside 1..3600000 (one hour)");
 }
 
 TEST_CASE("the component's own checks are reported as config errors naming the field") {
@@ -412,4 +413,63 @@ products = ["SUSDT-FUTURES"]
 bitget_demo_key = true
 )");
   CHECK(error_of(late).find("bitget_demo_key") != std::string::npos);
+}
+
+TEST_CASE("issue 11: secret files in world-writable directories, with two lines, or in /proc") {
+  const temp_dir dir;
+  const auto account_with = [&](const fs::path& secret) {
+    return dir.write("config.toml",
+                     std::string(papi_account) + "secret_file = \"" + secret.string() + "\"\n");
+  };
+  fake_env env;
+  env.vars.erase("BINANCE_API_SECRET");
+
+  const fs::path shared = dir.path() / "shared";
+  REQUIRE(fs::create_directory(shared));
+  REQUIRE(::chmod(shared.c_str(), 0777) == 0);
+  const fs::path in_shared = shared / "secret";
+  { std::ofstream(in_shared) << file_secret; }
+  REQUIRE(::chmod(in_shared.c_str(), 0600) == 0);
+  CHECK(error_of(account_with(in_shared), env).find("is in a world-writable directory") !=
+        std::string::npos);
+
+  const auto two_lines = dir.write("two", std::string(file_secret) + "\nsecond line\n", 0600);
+  CHECK(error_of(account_with(two_lines), env) ==
+        "accounts[0].secret_file: '" + two_lines.string() +
+            "' holds more than one line or a control character");
+  const auto control = dir.write("ctl", std::string(file_secret) + "\x1b[2J", 0600);
+  CHECK(error_of(account_with(control), env).find("control character") != std::string::npos);
+
+  // /proc/self/environ is a regular file, owner-only: every environment variable, not a secret.
+  CHECK(error_of(account_with("/proc/self/environ"), env).find("kernel pseudo file") !=
+        std::string::npos);
+  // A link into /proc is followed and refused the same way.
+  const fs::path link = dir.path() / "link";
+  fs::create_symlink("/proc/self/environ", link);
+  CHECK(error_of(account_with(link), env).find("kernel pseudo file") != std::string::npos);
+}
+
+TEST_CASE("issue 11: durations beyond an hour and unusable hosts are refused naming the key") {
+  const temp_dir dir;
+  const auto huge =
+      dir.write("huge.toml", "[defaults]\nrequest_deadline_ms = 9223372036854775807\n" +
+                                 std::string(papi_account));
+  CHECK(error_of(huge) ==
+        "defaults.request_deadline_ms: 9223372036854775807 is outside 1..3600000 (one hour)");
+  const auto connect = dir.write(
+      "connect.toml", "[defaults]\nconnect_timeout_ms = 250\n" + std::string(papi_account));
+  CHECK(load_config(connect, fake_env{}.lookup()).connect_timeout ==
+        std::chrono::milliseconds(250));
+
+  for (const std::string host : {"::1%1", "bad host", "a@b", "x?y", "h#x", "\\u001b[31mred"}) {
+    CAPTURE(host);
+    const auto file =
+        dir.write("host.toml", std::string(papi_account) + "host = \"" + host + "\"\n");
+    const std::string what = error_of(file);
+    CHECK(what.starts_with("accounts[0].account.host: "));
+    CHECK(what.find('\x1b') == std::string::npos);  // never echoed to a terminal
+  }
+  const auto long_name = dir.write(
+      "long.toml", std::string(papi_account) + "host = \"" + std::string(300, 'a') + "\"\n");
+  CHECK(error_of(long_name).find("longer than 253 bytes") != std::string::npos);
 }

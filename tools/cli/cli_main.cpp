@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "posmode/components/venue.hpp"
+#include "posmode/tools/printable.hpp"
 
 namespace {
 
@@ -62,6 +63,7 @@ int usage_failure(const std::string& what) {
   std::string line = what;
   for (char& c : line)
     if (c == '\n') c = ' ';
+  line = posmode::tools::printable(line);  // config and venue text may hold terminal escapes
   std::fprintf(stderr, "posmode: %s\n", line.c_str());
   return cli::exit_usage;
 }
@@ -133,7 +135,7 @@ int main(int argc, char** argv) {
     return usage_failure(e.what());
   } catch (const std::exception& e) {
     // Not the operator's input: the mock could not start, a thread could not be made, ...
-    std::fprintf(stderr, "posmode: %s\n", e.what());
+    std::fprintf(stderr, "posmode: %s\n", posmode::tools::printable(e.what()).c_str());
     return 1;
   }
 }

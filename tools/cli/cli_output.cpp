@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cli.hpp"
+#include "posmode/tools/printable.hpp"
 
 namespace posmode::cli {
 namespace {
@@ -16,7 +17,7 @@ namespace pc = posmode::components;
 // The venue's code as it sent it: Bitget's string code verbatim ("00000"), Binance's number.
 std::string code_of(const pc::position_event& e) {
   if (!e.has_code) return {};
-  if (e.code_text.size() != 0) return std::string(e.code_text.view());
+  if (e.code_text.size() != 0) return tools::printable(e.code_text.view());
   return std::to_string(e.code);
 }
 
@@ -150,7 +151,7 @@ std::string modes_table(const std::vector<account_modes>& accounts) {
       t.rows.push_back({a.name, std::string(pc::to_string(a.venue)),
                         std::string(pc::to_string(e.product_scope)), dash_if_empty(mode_of(e)),
                         std::string(pc::to_string(e.status)), dash_if_empty(http_of(e)),
-                        dash_if_empty(code_of(e)), std::string(e.message.view())});
+                        dash_if_empty(code_of(e)), tools::printable(e.message.view())});
   return t.render();
 }
 
@@ -179,7 +180,7 @@ std::string set_table(const set_report& r) {
                       e.verification ? "verify" : "set", dash_if_empty(before_of(r, e)),
                       std::string(pc::to_string(e.status)), dash_if_empty(mode_of(e)),
                       dash_if_empty(http_of(e)), dash_if_empty(code_of(e)),
-                      std::string(e.message.view())});
+                      tools::printable(e.message.view())});
   }
   return t.render() + fmt::format("{} {} -> {} (exit {})\n", r.account, pc::to_string(r.requested),
                                   pc::to_string(r.result), r.exit_code);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "posmode/engine/percentiles.hpp"
+#include "posmode/tools/printable.hpp"
 
 namespace posmode::demo {
 namespace {
@@ -25,13 +26,13 @@ std::string micros(std::int64_t from_ns, std::int64_t to_ns) {
 
 std::string code_of(const pc::position_event& e) {
   if (!e.has_code) return "-";
-  if (!e.code_text.view().empty()) return std::string(e.code_text.view());
+  if (!e.code_text.view().empty()) return tools::printable(e.code_text.view());
   return std::to_string(e.code);
 }
 
 std::string clipped(std::string_view text, std::size_t width) {
-  if (text.size() <= width) return std::string(text);
-  return std::string(text.substr(0, width - 3)) + "...";
+  if (text.size() > width) return tools::printable(text.substr(0, width - 3)) + "...";
+  return tools::printable(text);
 }
 
 std::string status_of(const pc::position_event& e) {

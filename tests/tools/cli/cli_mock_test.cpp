@@ -224,4 +224,29 @@ TEST_SUITE("cli_bad_input") {
     INFO(ok.err);
     CHECK(ok.exit_code == 0);
   }
+
+  TEST_CASE_FIXTURE(fixture, "issue 11: a ca_file that is a directory or not PEM exits 2") {
+    const std::string not_pem = dir.write("not-a-ca.pem", "hello\n");
+    for (const std::string& ca : {dir.path(), not_pem}) {
+      CAPTURE(ca);
+      const std::string text =
+          "[[account]]\nname = \"u\"\nvenue = \"binance-usdm\"\n"
+          "key_env = \"USDM_KEY\"\nsecret_env = \"USDM_SECRET\"\n"
+          "ca_file = \"" +
+          ca + "\"\n";
+      // No --mock: the component is built as for the venue and refuses before connecting.
+      const auto r = run_cli({"get", "--config", dir.write("ca.toml", text)}, mock_env());
+      check_usage_error(r, "ca_file '" + ca + "'");
+    }
+  }
+
+  TEST_CASE_FIXTURE(fixture, "issue 11: terminal escapes in the configuration are never echoed") {
+    const std::string text =
+        "[[account]]\nname = \"a\"\nvenue = \"bitget\"\nproducts = [\"\\u001b]0;pwned\\u0007\"]\n";
+    const auto r = run_cli({"get", "--config", dir.write("esc.toml", text)}, mock_env());
+    check_usage_error(r, "accounts[0].products[0]: unknown product");
+    CHECK(r.err.find('\x1b') == std::string::npos);
+    CHECK(r.err.find('\x07') == std::string::npos);
+    CHECK(r.err.find("\\x1b]0;pwned\\x07") != std::string::npos);
+  }
 }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -99,9 +100,24 @@ int open_for_reading(const std::string& path) {
   return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 }
 
+// Where a secret may not come from: kernel-made pseudo files (/proc/self/environ is a regular,
+// owner-only file holding every environment variable), device and sysfs nodes.
+bool is_pseudo_file(const std::string& resolved) {
+  for (const char* root : {"/proc/", "/sys/", "/dev/"})
+    if (resolved.rfind(root, 0) == 0) return true;
+  return false;
+}
+
 // Reads a secret or passphrase from a file only the user can read (0600 or 0400 and owned by
-// the effective user), as ssh does for private keys. The trailing line break is dropped.
+// the effective user, in a directory others cannot write to), as ssh does for private keys. The
+// trailing line break is dropped; the secret itself must be one line.
 pc::secret_string read_secret_file(const std::string& path, const std::string& field) {
+  char resolved_buffer[PATH_MAX];
+  if (::realpath(path.c_str(), resolved_buffer) == nullptr)
+    fail(field, "cannot open " + in_quotes(path) + ": " + std::strerror(errno));
+  const std::string resolved(resolved_buffer);
+  if (is_pseudo_file(resolved))
+    fail(field, in_quotes(path) + " is a kernel pseudo file (" + resolved + "), not a secret file");
   const int fd = open_for_reading(path);
   if (fd < 0) fail(field, "cannot open " + in_quotes(path) + ": " + std::strerror(errno));
   struct stat st {};
@@ -123,6 +139,10 @@ pc::secret_string read_secret_file(const std::string& path, const std::string& f
   } else if ((st.st_mode & 077) != 0) {
     problem = std::string("is group- or world-accessible (mode ") + mode + "); chmod 600 it";
   }
+  const std::string parent = resolved.substr(0, std::max<std::size_t>(1, resolved.rfind('/')));
+  struct stat dir {};
+  if (problem.empty() && ::stat(parent.c_str(), &dir) == 0 && (dir.st_mode & S_IWOTH) != 0)
+    problem = "is in a world-writable directory (" + parent + "): anyone could replace it";
   if (!problem.empty()) {
     ::close(fd);
     fail(field, in_quotes(path) + " " + problem);
@@ -135,6 +155,15 @@ pc::secret_string read_secret_file(const std::string& path, const std::string& f
   if (r.text.empty()) {
     wipe(r.text);
     fail(field, in_quotes(path) + " is empty");
+  }
+  // A second line (or any control byte) means the wrong file, or a secret that would be sent
+  // with bytes the venue never issued; the content itself is never echoed.
+  const bool one_line = std::none_of(r.text.begin(), r.text.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  if (!one_line) {
+    wipe(r.text);
+    fail(field, in_quotes(path) + " holds more than one line or a control character");
   }
   pc::secret_string secret(r.text);
   wipe(r.text);
@@ -206,6 +235,7 @@ class table_reader {
 struct defaults {
   std::optional<std::int64_t> attempt_timeout_ms;
   std::optional<std::int64_t> request_deadline_ms;
+  std::optional<std::int64_t> connect_timeout_ms;
   bool verify_after_set = false;
 };
 
@@ -352,11 +382,18 @@ defaults read_defaults(const toml::node* node) {
   table_reader t(*table, "defaults");
   d.attempt_timeout_ms = t.integer("attempt_timeout_ms");
   d.request_deadline_ms = t.integer("request_deadline_ms");
+  d.connect_timeout_ms = t.integer("connect_timeout_ms");
   d.verify_after_set = t.boolean("verify_after_set").value_or(false);
   t.refuse_unknown();
+  // Bounded here, with the key's own name: an hour is far beyond any sensible wait, and an
+  // unbounded one overflows the deadline arithmetic.
+  constexpr std::int64_t max_ms = components::max_configured_wait.count();
   for (const auto& [value, key] : {std::pair{d.attempt_timeout_ms, "attempt_timeout_ms"},
-                                   std::pair{d.request_deadline_ms, "request_deadline_ms"}})
-    if (value && *value < 1) fail(t.field(key), std::to_string(*value) + " must be positive");
+                                   std::pair{d.request_deadline_ms, "request_deadline_ms"},
+                                   std::pair{d.connect_timeout_ms, "connect_timeout_ms"}})
+    if (value && (*value < 1 || *value > max_ms))
+      fail(t.field(key),
+           std::to_string(*value) + " is outside 1.." + std::to_string(max_ms) + " (one hour)");
   return d;
 }
 
@@ -408,6 +445,8 @@ components::component_config parse_config(std::string_view toml_text, std::strin
     config.attempt_timeout = std::chrono::milliseconds(*d.attempt_timeout_ms);
   if (d.request_deadline_ms)
     config.request_deadline = std::chrono::milliseconds(*d.request_deadline_ms);
+  if (d.connect_timeout_ms)
+    config.connect_timeout = std::chrono::milliseconds(*d.connect_timeout_ms);
   for (std::size_t i = 0; i < list->size(); ++i)
     config.accounts.push_back(read_account(*(*list)[i].as_table(), i, d, env));
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "posmode/engine/hmac_signer.hpp"
+#include "posmode/engine/secure_buffer.hpp"
 
 namespace posmode::engine {
 
@@ -59,6 +60,8 @@ class request_text {
   request_text& end_signed();
 
   [[nodiscard]] const std::vector<piece>& pieces() const noexcept { return pieces_; }
+  /** The pieces, for `wipe(request_spec&)`, which overwrites their text. */
+  [[nodiscard]] std::vector<piece>& pieces_for_wipe() noexcept { return pieces_; }
 
  private:
   std::vector<piece> pieces_;
@@ -89,6 +92,13 @@ struct request_spec {
 };
 
 /**
+ * Overwrites every string of `spec` (the target, header values, body and signed text may hold an
+ * API key or passphrase) before their memory goes back to the allocator, and empties them.
+ * No allocation; never throws.
+ */
+void wipe(request_spec& spec) noexcept;
+
+/**
  * A request rendered once into contiguous HTTP/1.1 bytes, patched in place per send.
  *
  * At construction the spec is rendered into one buffer; the offsets of the timestamp slots, the
@@ -101,7 +111,9 @@ struct request_spec {
  * no-op for it apart from recording the time.
  *
  * **Threads.** Not synchronised: one thread re-signs and reads a given template. The buffer is
- * heap-allocated once, so `bytes()` stays valid across moves of the template.
+ * allocated once (a `secure_buffer`: its own pages, excluded from core dumps, wiped when the
+ * template is destroyed, since it holds the API key and any passphrase header), so `bytes()`
+ * stays valid across moves of the template.
  *
  * **Errors.** The constructor throws `std::invalid_argument` for a spec that cannot be rendered
  * (slots misplaced, a signature slot without a signed string, CR/LF in a header, more than
@@ -135,15 +147,17 @@ class request_template {
   [[nodiscard]] std::error_code stamp(std::int64_t timestamp_ms) noexcept;
 
   /** The wire bytes: request line, headers, body. */
-  [[nodiscard]] std::span<const char> bytes() const noexcept { return {buffer_.get(), wire_size_}; }
-  [[nodiscard]] std::string_view view() const noexcept { return {buffer_.get(), wire_size_}; }
+  [[nodiscard]] std::span<const char> bytes() const noexcept {
+    return {buffer_.data(), wire_size_};
+  }
+  [[nodiscard]] std::string_view view() const noexcept { return {buffer_.data(), wire_size_}; }
   /** The string the signature covers, as it stands in the buffer now. Empty when unsigned. */
   [[nodiscard]] std::string_view signed_view() const noexcept {
-    return {buffer_.get() + signed_offset_, signed_size_};
+    return {buffer_.data() + signed_offset_, signed_size_};
   }
   /** The current signature characters on the wire (empty for unsigned templates). */
   [[nodiscard]] std::string_view signature_view() const noexcept {
-    return {buffer_.get() + signature_offset_, signature_size_};
+    return {buffer_.data() + signature_offset_, signature_size_};
   }
 
   /** True when the template has a signature slot. */
@@ -161,7 +175,9 @@ class request_template {
   [[nodiscard]] std::size_t signature_offset() const noexcept { return signature_offset_; }
 
  private:
-  std::unique_ptr<char[]> buffer_;  // wire bytes, then the separately signed string (if any)
+  // Wire bytes, then the separately signed string (if any). They carry the API key and, for
+  // Bitget, the passphrase: pages of their own, kept out of core dumps and wiped when freed.
+  secure_buffer buffer_;
   std::size_t wire_size_ = 0;
   std::size_t signed_offset_ = 0;
   std::size_t signed_size_ = 0;

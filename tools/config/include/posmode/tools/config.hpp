@@ -6,9 +6,10 @@
 // Layout (every key not marked required is optional; unknown keys are refused, so that a typo is
 // an error rather than a silently ignored setting):
 //
-//   [defaults]
+//   [defaults]                        # durations are 1..3600000 ms (one hour)
 //   attempt_timeout_ms = 2000         # one HTTP exchange (set, query, time)
 //   request_deadline_ms = 8000        # request to final event, retries included
+//   connect_timeout_ms = 2000         # resolve + TCP connect + TLS handshake of one attempt
 //   verify_after_set = false          # per account unless the account says otherwise
 //
 //   [[account]]                       # one table per account; at least one
@@ -18,7 +19,8 @@
 //   products = ["um", "cm"]           # binance-papi: um, cm (default both); binance-usdm: usdm;
 //                                     #   binance-coinm: coinm; bitget (required): USDT-FUTURES,
 //                                     #   COIN-FUTURES, USDC-FUTURES, SUSDT-FUTURES, ...
-//   host = "papi.binance.com"         # default: the venue's production host
+//   host = "papi.binance.com"         # default: the venue's production host; a DNS name or an
+//                                     #   IP literal (no port, no IPv6 zone id)
 //   port = 443                        # 1..65535
 //   ca_file = "/etc/ssl/certs/ca-certificates.crt"   # default: the system trust store
 //   recv_window_ms = 5000             # Binance recvWindow, 1..60000
@@ -26,7 +28,8 @@
 //   verify_after_set = true           # query the mode after a successful change
 //   key_env = "BINANCE_API_KEY"       # environment variable holding the API key
 //   secret_env = "BINANCE_API_SECRET" # ... the secret; or:
-//   secret_file = "/path"             # a file holding it, owner-only (0600 or 0400)
+//   secret_file = "/path"             # a file holding it, owner-only (0600 or 0400), one line,
+//                                     #   not in a world-writable directory, not under /proc
 //   passphrase_env = "BITGET_API_PASSPHRASE"    # Bitget only; or:
 //   passphrase_file = "/path"                   # owner-only likewise
 //   bitget_demo_key = false           # Bitget demo-trading key (sends paptrading: 1)
@@ -92,7 +95,9 @@ struct default_env_names {
  * @throws config_error for an unreadable file, a TOML syntax error (with line and column), an
  *         unknown or mistyped key, an unknown venue or product, a bad port, a missing
  *         environment variable, a secret file that is not a regular file owned by the user with
- *         no group or world permissions, and anything `validate_config` refuses.
+ *         no group or world permissions (or that lies in a world-writable directory, under
+ *         /proc, /sys or /dev, or holds more than one line), a duration outside 1 ms..1 h, and
+ *         anything `validate_config` refuses.
  * Allocates; not for the hot path. Any thread, as long as `env` is safe to call there.
  */
 [[nodiscard]] components::component_config load_config(
