@@ -1,10 +1,13 @@
 // libFuzzer target for posmode::components::response_classifier.
 //
 // Input layout: byte 0 picks the HTTP status from a list of the statuses venues send, byte 1 the
-// venue family, the request kind and the requested mode, byte 2 the Content-Type; the rest is the
-// body. The body is wrapped in a well-formed HTTP/1.1 response, parsed, and classified. The
-// classifier must never crash, must keep its reply self-consistent, and must classify the same
-// bytes the same way twice (the reused simdjson parser keeps no state between answers).
+// venue family, the request kind and the requested mode, byte 2 the Content-Type, byte 3 the
+// Retry-After form (none, the delta-seconds in bytes 4-11 as a decimal, a run of digits too long
+// for int64, an HTTP date, or garbage), bytes 4-11 also the wall clock; the rest is the body. The
+// body is wrapped in a well-formed HTTP/1.1 response, parsed, and classified. The classifier
+// must never crash, must keep its reply self-consistent, must classify the same bytes the same way
+// twice (the reused simdjson parser keeps no state between answers), and must bound every wait
+// (issue 11: a Retry-After or ban end beyond three days saturates, and never goes negative).
 
 #include <cstddef>
 #include <cstdint>
@@ -34,10 +37,35 @@ bool same(const venue_reply& a, const venue_reply& b) {
          a.retry_after_ms == b.retry_after_ms && a.server_time_ms == b.server_time_ms;
 }
 
+std::uint64_t read_u64(const std::uint8_t* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i)
+    v = v << 8 | p[i];
+  return v;
+}
+
+// The Retry-After header line (with its CRLF) chosen by `form`, or none.
+std::string retry_after(std::uint8_t form, std::uint64_t number) {
+  switch (form % 6) {
+    case 0:
+      return {};
+    case 1:
+      return "Retry-After: " + std::to_string(number) + "\r\n";
+    case 2:
+      return "Retry-After: " + std::to_string(number % 100'000) + "\r\n";
+    case 3:
+      return "Retry-After: 99999999999999999999999999999\r\n";
+    case 4:
+      return "Retry-After: Sun, 06 Nov 2094 08:49:37 GMT\r\n";
+    default:
+      return "Retry-After: soon\r\n";
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 3) return 0;
+  if (size < 12) return 0;
   static constexpr int statuses[] = {200, 400, 401, 403, 404, 408, 418, 429, 500, 502, 503, 504};
   static constexpr std::string_view types[] = {"application/json", "text/html", "text/plain",
                                                "application/json; charset=utf-8"};
@@ -47,11 +75,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const position_mode requested =
       (data[1] & 8) != 0 ? position_mode::one_way : position_mode::hedge;
   const std::string_view type = types[data[2] % std::size(types)];
-  const std::string_view body(reinterpret_cast<const char*>(data + 3), size - 3);
+  const std::uint64_t number = read_u64(data + 4);
+  // Any wall clock, from before 1970 to far beyond the 13-digit timestamps.
+  const auto wall_now_ms = static_cast<std::int64_t>(number >> 1) - (std::int64_t{1} << 40);
+  const std::string_view body(reinterpret_cast<const char*>(data + 12), size - 12);
 
-  std::string wire =
-      "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: " + std::string(type) +
-      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nRetry-After: 3\r\n\r\n";
+  std::string wire = "HTTP/1.1 " + std::to_string(status) +
+                     " X\r\nContent-Type: " + std::string(type) +
+                     "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+                     retry_after(data[3], number) + "\r\n";
   wire += body;
 
   static posmode::engine::http_response_parser parser;
@@ -67,8 +99,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   require(used == wire.size(), "whole response consumed");
-  const venue_reply first = classifier.classify(v, kind, requested, parser, 1700000000000);
-  const venue_reply second = classifier.classify(v, kind, requested, parser, 1700000000000);
+  const venue_reply first = classifier.classify(v, kind, requested, parser, wall_now_ms);
+  const venue_reply second = classifier.classify(v, kind, requested, parser, wall_now_ms);
+  require(first.retry_after_ms >= -1 && first.retry_after_ms <= max_retry_after_ms,
+          "a wait is unknown (-1) or within three days");
   require(same(first, second), "classification is deterministic");
   require(first.http_status == status, "status kept");
   require(first.kind == kind, "kind kept");

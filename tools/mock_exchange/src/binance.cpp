@@ -231,7 +231,7 @@ reply signed_request(state& st, const incoming& in, const route& rt) {
     return error(400, -4067, "Position side cannot be changed if there exists open orders.");
   }
   current = wanted;
-  record_change(st, key, product_name(rt.product), wanted, true);
+  record_change(st, key, product_name(rt.product), wanted, true, in.received);
   return ok(R"({"code":200,"msg":"success"})", "200");
 }
 

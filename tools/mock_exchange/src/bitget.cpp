@@ -162,7 +162,7 @@ reply private_request(state& st, const incoming& in, bool is_set) {
                    now);
     }
     account.modes[product_type] = wanted;
-    record_change(st, account.api_key, product_type, wanted, true);
+    record_change(st, account.api_key, product_type, wanted, true, in.received);
   }
   r.body = R"({"code":"00000","msg":"success","data":{"posMode":")" +
            std::string(mode_name(wanted)) + R"("},"requestTime":)" + std::to_string(now) + "}";

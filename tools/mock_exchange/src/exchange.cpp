@@ -122,8 +122,8 @@ fault_set exchange::impl::faults_for(std::string_view api_key) const {
 }
 
 std::optional<detail::reply> exchange::impl::serve(const detail::http_request& request,
-                                                   const std::string& peer,
-                                                   const fault_set& faults) {
+                                                   const std::string& peer, const fault_set& faults,
+                                                   std::chrono::steady_clock::time_point received) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::size_t question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -145,8 +145,8 @@ std::optional<detail::reply> exchange::impl::serve(const detail::http_request& r
     const auto server_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                (record.time + st.skew).time_since_epoch())
                                .count();
-    const detail::incoming in{request, path,      query,
-                              peer,    server_ms, std::chrono::steady_clock::now()};
+    const detail::incoming in{
+        request, path, query, peer, server_ms, std::chrono::steady_clock::now(), received};
     const bool replaced = faults.drop_before_reply || faults.unknown_error_503 || faults.html_502;
     detail::reply r;
     if (!replaced || faults.apply_change) {
@@ -235,7 +235,8 @@ void exchange::set_binance_mode(std::string_view api_key, binance_product produc
                                 position_mode mode) {
   const std::lock_guard lock(impl_->mutex);
   detail::mode_of(find_account(impl_->st.binance, api_key), product) = mode;
-  detail::record_change(impl_->st, api_key, detail::product_name(product), mode, false);
+  detail::record_change(impl_->st, api_key, detail::product_name(product), mode, false,
+                        std::chrono::steady_clock::now());
 }
 
 void exchange::set_binance_flags(std::string_view api_key, bool has_positions, bool has_orders) {
@@ -256,7 +257,8 @@ void exchange::set_bitget_mode(std::string_view api_key, std::string_view produc
                                position_mode mode) {
   const std::lock_guard lock(impl_->mutex);
   find_account(impl_->st.bitget, api_key).modes[detail::to_upper(product_type)] = mode;
-  detail::record_change(impl_->st, api_key, detail::to_upper(product_type), mode, false);
+  detail::record_change(impl_->st, api_key, detail::to_upper(product_type), mode, false,
+                        std::chrono::steady_clock::now());
 }
 
 void exchange::set_bitget_flags(std::string_view api_key, bool has_positions, bool has_orders) {

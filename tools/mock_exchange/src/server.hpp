@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -32,11 +33,12 @@ struct exchange::impl {
   [[nodiscard]] fault_set faults_for(std::string_view api_key) const;
   /**
    * Runs the venue logic and the reply-replacing faults for one request, logs it and calls the
-   * observer. Returns nullopt when the connection must be dropped without a reply.
+   * observer. `received` is when its bytes had been read (before a delay fault). Returns nullopt
+   * when the connection must be dropped without a reply.
    */
   [[nodiscard]] std::optional<detail::reply> serve(const detail::http_request& request,
-                                                   const std::string& peer,
-                                                   const fault_set& faults);
+                                                   const std::string& peer, const fault_set& faults,
+                                                   std::chrono::steady_clock::time_point received);
 
   exchange_options options;
   certificate_set certificates;

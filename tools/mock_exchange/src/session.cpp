@@ -61,6 +61,7 @@ class session : public std::enable_shared_from_this<session> {
     // connection; anything else (truncation, parse error) is just dropped.
     if (ec == beast::http::error::end_of_stream) return close_gracefully();
     if (ec) return drop();
+    received_ = std::chrono::steady_clock::now();
     const auto& request = parser_->get();
     std::string_view key = header(request, "X-MBX-APIKEY");
     if (key.empty()) key = header(request, "ACCESS-KEY");
@@ -81,7 +82,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void respond() {
-    const auto reply = owner_.serve(parser_->get(), peer_, faults_);
+    const auto reply = owner_.serve(parser_->get(), peer_, faults_, received_);
     if (!reply) return drop();
     if (faults_.connection_close) keep_alive_ = false;
     out_ = render(*reply, keep_alive_);
@@ -147,6 +148,7 @@ class session : public std::enable_shared_from_this<session> {
   std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
   std::string peer_;
   fault_set faults_;
+  std::chrono::steady_clock::time_point received_;
   std::string out_;
   std::size_t written_ = 0;
   bool keep_alive_ = true;

@@ -40,6 +40,8 @@ struct incoming {
   std::string peer;                           ///< client IP, the key of Binance's per-IP weight
   std::int64_t server_ms;                     ///< server clock (wall clock plus skew) at processing
   std::chrono::steady_clock::time_point now;  ///< for rate-limit windows (skew-free)
+  /// when the request's bytes had all been read (before any delay fault)
+  std::chrono::steady_clock::time_point received = now;
 };
 
 /**
@@ -78,10 +80,14 @@ struct state {
   bool silent = false;
 };
 
-/** Records a change of `product`'s mode for `api_key` (caller holds the lock). */
+/**
+ * Records a change of `product`'s mode for `api_key`, made by a request read at `received`
+ * (caller holds the lock).
+ */
 inline void record_change(state& st, std::string_view api_key, std::string_view product,
-                          position_mode mode, bool by_request) {
-  st.history.push_back({std::chrono::steady_clock::now(), std::string(api_key),
+                          position_mode mode, bool by_request,
+                          std::chrono::steady_clock::time_point received) {
+  st.history.push_back({std::chrono::steady_clock::now(), received, std::string(api_key),
                         std::string(product), mode, by_request});
   while (st.history.size() > st.log_capacity)
     st.history.pop_front();

@@ -35,7 +35,10 @@ namespace posmode::mock {
 /** One change of a product's mode at the exchange, for checking claims against the venue. */
 struct mode_change {
   std::chrono::steady_clock::time_point at;  ///< when it happened (the test's monotonic clock)
-  std::string api_key;                       ///< the account's key (unmasked: a test facility)
+  /// when the request that made it had been read (before any delay fault held it back): a
+  /// request received before some moment was sent before it
+  std::chrono::steady_clock::time_point received;
+  std::string api_key;  ///< the account's key (unmasked: a test facility)
   std::string product;  ///< `papi_um`, `papi_cm`, `usdm`, `coinm`, or Bitget's upper-case type
   position_mode mode = position_mode::one_way;  ///< the mode from then on
   bool by_request = true;  ///< false: set by the test (`set_binance_mode`, `set_bitget_mode`)

@@ -1,0 +1,100 @@
+// libFuzzer target for the mock exchange's request handling (tools/mock_exchange/src): the bytes
+// a client sends, parsed by Beast as the mock's sessions do, then answered by the Binance or
+// Bitget handler against accounts whose keys the input may or may not hit.
+//
+// The mock is a test instrument, and tests and the soak trust its answers: it must never crash,
+// must answer every request it parsed with a status and a body, and must change a mode only when
+// it answers with success. Input: the request bytes (a ':'-prefixed input uses the known keys
+// with a fuzzed signature and query, to reach past the key check).
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "state.hpp"
+#include "wire.hpp"
+
+namespace {
+
+namespace http = boost::beast::http;
+using namespace posmode::mock;
+
+void require(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "mock_request_fuzz: invariant violated: %s\n", what);
+    std::abort();
+  }
+}
+
+detail::state fresh_state() {
+  detail::state st;
+  binance_account b;
+  b.api_key = "binancekey";
+  b.secret = "binancesecret";
+  st.binance.emplace(b.api_key, b);
+  bitget_account g;
+  g.api_key = "bitgetkey";
+  g.secret = "bitgetsecret";
+  g.passphrase = "pass";
+  st.bitget.emplace(g.api_key, g);
+  return st;
+}
+
+// A request whose head names the mock's accounts, so the fuzzer reaches the signature, window
+// and mode logic; the fuzzed rest is the query (Binance) or body (Bitget).
+std::string with_known_keys(std::string_view rest) {
+  const bool bitget = !rest.empty() && (rest.front() & 1) != 0;
+  if (bitget)
+    return "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\nHost: x\r\n"
+           "ACCESS-KEY: bitgetkey\r\nACCESS-PASSPHRASE: pass\r\nACCESS-TIMESTAMP: 1700000000000\r\n"
+           "ACCESS-SIGN: x\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(rest.size()) + "\r\n\r\n" + std::string(rest);
+  std::string target;
+  for (const char c : rest)
+    if (c > 0x20 && c < 0x7f) target += c;
+  return "POST /fapi/v1/positionSide/dual?" + target +
+         " HTTP/1.1\r\nHost: x\r\nX-MBX-APIKEY: binancekey\r\nContent-Length: 0\r\n\r\n";
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  std::string bytes;
+  if (!input.empty() && input.front() == ':')
+    bytes = with_known_keys(input.substr(1));
+  else
+    bytes = std::string(input);
+
+  http::request_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024);
+  parser.eager(true);
+  boost::beast::error_code ec;
+  parser.put(boost::asio::buffer(bytes), ec);
+  if (ec || !parser.is_done()) return 0;
+  const auto& request = parser.get();
+
+  detail::state st = fresh_state();
+  const std::string_view target(request.target().data(), request.target().size());
+  const std::size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  const detail::incoming in{
+      request, path, query, "127.0.0.1", 1'700'000'000'000, std::chrono::steady_clock::now()};
+  const detail::reply r =
+      detail::is_bitget_path(path) ? detail::handle_bitget(st, in) : detail::handle_binance(st, in);
+  require(r.status >= 200 && r.status < 600, "a status");
+  require(!r.body.empty(), "a body");
+  require(!r.outcome.empty(), "an outcome for the log");
+  // A mode changes only with a success answer (Binance 200, Bitget 00000).
+  const bool success = r.outcome == "200" || r.outcome == "00000";
+  if (!st.history.empty()) require(success, "a mode changed without a success answer");
+  return 0;
+}

@@ -1,0 +1,442 @@
+// posmode_soak: the fault soak of issue 11. Usage: posmode_soak [--seconds N] [--seed S]
+// [--accounts K]. Prints the seed first, a report last, and exits 1 on any violation.
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <future>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "soak.hpp"
+
+using namespace posmode;
+using namespace std::chrono_literals;
+using soak::account_setup;
+using soak::tally;
+using soak::trigger_record;
+namespace pc = posmode::components;
+
+namespace {
+
+constexpr std::string_view binance_secret =
+    "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
+constexpr std::string_view bitget_secret =
+    "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+constexpr std::string_view bitget_passphrase = "Passphrase1";
+
+// The component's timing in the soak: short, so that many requests and faults fit a minute.
+constexpr auto attempt_timeout = 400ms;
+constexpr auto request_deadline = 2'500ms;
+constexpr std::int64_t recv_window_ms = 1'500;
+
+soak::options parse(int argc, char** argv) {
+  soak::options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const long long value = std::atoll(argv[i + 1]);
+    if (flag == "--seconds") o.duration = std::chrono::seconds(value);
+    if (flag == "--seed") o.seed = static_cast<std::uint64_t>(value);
+    if (flag == "--accounts") o.accounts = static_cast<std::size_t>(value);
+  }
+  if (o.seed == 0)
+    o.seed = static_cast<std::uint64_t>(
+        std::chrono::steady_clock::now().time_since_epoch().count() & 0x7fffffffffffLL);
+  return o;
+}
+
+std::string key_for(std::size_t i, bool bitget) {
+  std::string key = bitget ? "bg_0123456789abcdef0123456789ab"
+                           : "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91du";
+  key += std::to_string(1000 + i);
+  return key;
+}
+
+// Accounts round-robin over the venues; Bitget ones switch one or two product types.
+std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
+  std::vector<account_setup> out;
+  const pc::venue venues[] = {pc::venue::binance_papi, pc::venue::binance_usdm,
+                              pc::venue::binance_coinm, pc::venue::bitget};
+  const pc::product bitget_types[] = {pc::product::usdt_futures, pc::product::coin_futures,
+                                      pc::product::usdc_futures};
+  for (std::size_t i = 0; i < n; ++i) {
+    account_setup a;
+    a.venue_kind = venues[i % 4];
+    a.key = key_for(i, a.venue_kind == pc::venue::bitget);
+    const auto random_mode = [&] {
+      return rng() % 2 == 0 ? mock::position_mode::hedge : mock::position_mode::one_way;
+    };
+    switch (a.venue_kind) {
+      case pc::venue::binance_papi: {
+        a.products = {pc::product::papi_um, pc::product::papi_cm};
+        const auto m = random_mode();
+        a.initial = {m, m};  // UM and CM must match at the venue
+        break;
+      }
+      case pc::venue::binance_usdm:
+        a.products = {pc::product::usdm};
+        a.initial = {random_mode()};
+        break;
+      case pc::venue::binance_coinm:
+        a.products = {pc::product::coinm};
+        a.initial = {random_mode()};
+        break;
+      case pc::venue::bitget:
+        a.products = {bitget_types[i / 4 % 3]};
+        if (rng() % 2 == 0) a.products.push_back(bitget_types[(i / 4 + 1) % 3]);
+        for (std::size_t p = 0; p < a.products.size(); ++p)
+          a.initial.push_back(random_mode());
+        break;
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+void register_accounts(mock::exchange& ex, const std::vector<account_setup>& accounts) {
+  for (const auto& a : accounts) {
+    if (a.venue_kind == pc::venue::bitget) {
+      mock::bitget_account b;
+      b.api_key = a.key;
+      b.secret = std::string(bitget_secret);
+      b.passphrase = std::string(bitget_passphrase);
+      for (std::size_t i = 0; i < a.products.size(); ++i)
+        b.modes.emplace(std::string(pc::to_string(a.products[i])), a.initial[i]);
+      ex.add_bitget_account(b);
+    } else {
+      mock::binance_account b;
+      b.api_key = a.key;
+      b.secret = std::string(binance_secret);
+      b.papi_um = b.papi_cm = b.usdm = b.coinm = a.initial.front();
+      ex.add_binance_account(b);
+    }
+  }
+}
+
+pc::component_config make_config(const std::vector<account_setup>& accounts, mock::exchange& ex,
+                                 soak::stepped_clock& clock) {
+  pc::component_config config;
+  for (const auto& a : accounts) {
+    pc::account_settings s;
+    s.account.id = "soak" + std::to_string(config.accounts.size());
+    s.account.venue_kind = a.venue_kind;
+    s.account.products = a.products;
+    s.account.host = "localhost";
+    s.account.port = ex.port();
+    s.account.recv_window_ms = recv_window_ms;
+    s.account.presign_max_age_ms = recv_window_ms / 2;
+    s.creds.api_key = a.key;
+    const bool bitget = a.venue_kind == pc::venue::bitget;
+    s.creds.secret = pc::secret_string(bitget ? bitget_secret : binance_secret);
+    if (bitget) s.creds.passphrase = pc::secret_string(bitget_passphrase);
+    s.ca_pem = ex.ca_pem();
+    s.verify_after_set = config.accounts.size() % 3 == 0;
+    config.accounts.push_back(std::move(s));
+  }
+  config.attempt_timeout = attempt_timeout;
+  config.request_deadline = request_deadline;
+  config.connect_timeout = 500ms;
+  config.keepalive_interval = 1'000ms;
+  config.clock_resync_interval = 2'000ms;
+  config.retry.reconnect.initial = 20ms;
+  config.retry.reconnect.max = 400ms;
+  config.retry.default_retry_after = 300ms;
+  config.event_backlog_capacity = 4096;
+  config.clock = engine::clock_ref(clock);
+  return config;
+}
+
+// The per-request fault: what the next requests of the account meet at the exchange.
+std::string plan_fault(std::mt19937_64& rng, mock::fault_set& f, bool& blocked) {
+  f = {};
+  blocked = false;
+  const auto coin = [&] { return rng() % 2 == 0; };
+  const auto between = [&](long lo, long hi) {
+    return std::chrono::milliseconds(
+        lo + static_cast<long>(rng() % static_cast<unsigned long>(hi - lo + 1)));
+  };
+  switch (rng() % 24) {
+    case 0:
+      f.drop_before_reply = true;
+      f.apply_change = coin();
+      return f.apply_change ? "drop_before_applied" : "drop_before";
+    case 1:
+      f.drop_before_reply = f.reset = true;
+      f.apply_change = coin();
+      return "reset_before";
+    case 2:
+      f.unknown_error_503 = true;
+      f.apply_change = coin();
+      return f.apply_change ? "503_applied" : "503";
+    case 3:
+      f.html_502 = true;
+      f.apply_change = coin();
+      return "html_502";
+    case 4:
+      f.connection_close = true;
+      return "connection_close";
+    case 5:
+      f.drip = true;
+      f.drip_interval = between(0, 3);
+      f.sets_only = coin();
+      return "drip";
+    case 6:
+      f.drop_after_reply = true;
+      f.reset = coin();
+      return f.reset ? "reset_after" : "drop_after";
+    case 7:
+    case 8:
+      f.delay = between(100, 1'800);  // around the attempt timeout and inside the window
+      f.sets_only = true;
+      return "late_set";
+    case 9:
+      f.delay = between(450, 1'500);  // past the attempt timeout, queries too
+      return "slow_venue";
+    case 10:
+      f.delay = between(2'600, 3'500);  // past the request deadline
+      f.sets_only = coin();
+      return "past_deadline";
+    case 11:
+      blocked = true;
+      return "positions_or_orders";
+    default:
+      return "none";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The host keeps SIGPIPE's default action: a write to a reset socket would kill it.
+  std::signal(SIGPIPE, SIG_DFL);
+  const soak::options opt = parse(argc, argv);
+  std::printf(
+      "posmode_soak: seed %llu, %lld s, %zu accounts (replay: posmode_soak --seconds %lld "
+      "--seed %llu)\n",
+      static_cast<unsigned long long>(opt.seed), static_cast<long long>(opt.duration.count()),
+      opt.accounts, static_cast<long long>(opt.duration.count()),
+      static_cast<unsigned long long>(opt.seed));
+  std::fflush(stdout);
+  std::mt19937_64 rng(opt.seed);
+
+  mock::exchange_options mock_options;
+  mock_options.ban_after_rate_limited = 0;  // bans come from the soak, short, when it says so
+  mock::exchange ex(mock_options);
+  const std::vector<account_setup> accounts = make_accounts(opt.accounts, rng);
+  register_accounts(ex, accounts);
+
+  soak::stepped_clock clock;
+  pc::component_config config = make_config(accounts, ex, clock);
+  boost::asio::io_context io{1};
+  pc::position_mode_component component(io, std::move(config));
+  tally logs;
+  std::mutex logs_mutex;
+  component.set_log_hook([&](pc::log_level level, std::string_view) {
+    const std::lock_guard lock(logs_mutex);
+    ++logs[level >= pc::log_level::warning ? "warning+" : "info-"];
+  });
+  auto work = boost::asio::make_work_guard(io);
+  boost::asio::post(io, [&] { component.start(); });
+  std::thread loop([&] { io.run(); });
+
+  // The order manager: pops every event.
+  std::vector<pc::position_event> events;
+  std::atomic<bool> consuming{true};
+  std::thread consumer([&] {
+    pc::position_event e;
+    for (;;) {
+      if (component.try_pop(e)) {
+        events.push_back(e);
+      } else if (!consuming.load(std::memory_order_acquire)) {
+        if (!component.try_pop(e)) break;
+        events.push_back(e);
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  });
+
+  const auto start_deadline = std::chrono::steady_clock::now() + 10s;
+  while (!component.started() && std::chrono::steady_clock::now() < start_deadline)
+    std::this_thread::sleep_until(std::chrono::steady_clock::now() + 10ms);
+
+  // The risk thread's schedule, with the exchange-wide faults between requests.
+  std::vector<trigger_record> triggers;
+  tally faults;
+  const auto end = std::chrono::steady_clock::now() + opt.duration;
+  auto next_global = std::chrono::steady_clock::now() + 1s;
+  std::vector<bool> blocked(accounts.size(), false);
+  std::uint64_t next_id = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    const std::size_t a = rng() % accounts.size();
+    mock::fault_set f;
+    bool block = false;
+    const std::string kind = plan_fault(rng, f, block);
+    ex.set_account_faults(accounts[a].key, f);
+    if (block != blocked[a]) {
+      const bool positions = rng() % 2 == 0;
+      if (accounts[a].venue_kind == pc::venue::bitget)
+        ex.set_bitget_flags(accounts[a].key, block && positions, block && !positions);
+      else
+        ex.set_binance_flags(accounts[a].key, block && positions, block && !positions);
+      blocked[a] = block;
+    }
+    const auto mode = rng() % 2 == 0 ? pc::position_mode::hedge : pc::position_mode::one_way;
+    if (component.request(a, mode)) {
+      triggers.push_back({++next_id, a, mode, kind});
+      ++faults[kind];
+    } else {
+      ++faults["refused_ring_full"];
+    }
+    if (std::chrono::steady_clock::now() >= next_global) {
+      // One exchange-wide fault at a time, each lasting until the next tick.
+      next_global =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(800 + rng() % 1'500);
+      ex.set_weight_limit(2'400);
+      ex.set_clock_skew(0ms);
+      ex.set_silent(false);
+      switch (rng() % 6) {
+        case 0:
+          ex.set_weight_limit(60);  // Binance 429s for everyone (a mode query weighs 30)
+          ++faults["global_rate_limit"];
+          break;
+        case 1:
+          ex.ban_ip("127.0.0.1", 700ms);  // HTTP 418 on the Binance paths
+          ++faults["global_ip_ban"];
+          break;
+        case 2:
+          ex.set_clock_skew(std::chrono::milliseconds(static_cast<long>(rng() % 4'001) - 2'000));
+          ++faults["venue_clock_skew"];
+          break;
+        case 3:
+          clock.step_ms.store(static_cast<std::int64_t>(rng() % 120'001) - 60'000);
+          ++faults["wall_clock_step"];
+          break;
+        case 4:
+          ex.set_silent(true);  // new connections hang: a proxy that lost its upstream
+          ++faults["silent_peer"];
+          break;
+        default:
+          ++faults["global_none"];
+          break;
+      }
+    }
+    std::this_thread::sleep_until(std::chrono::steady_clock::now() +
+                                  std::chrono::milliseconds(5 + rng() % 40));
+  }
+
+  // Quiesce: the exchange behaves again, every request ends, the delayed sets land.
+  ex.set_faults({});
+  for (const auto& acc : accounts) {
+    ex.clear_account_faults(acc.key);
+    if (acc.venue_kind == pc::venue::bitget)
+      ex.set_bitget_flags(acc.key, false, false);
+    else
+      ex.set_binance_flags(acc.key, false, false);
+  }
+  ex.set_weight_limit(2'400);
+  ex.set_clock_skew(0ms);
+  ex.set_silent(false);
+  std::this_thread::sleep_until(std::chrono::steady_clock::now() + request_deadline * 12 / 10 +
+                                3'500ms);
+  std::promise<void> stopped;
+  boost::asio::post(io, [&] {
+    component.stop();
+    stopped.set_value();
+  });
+  stopped.get_future().wait();
+  // The last events reach the ring as the order manager frees it; then the late sets' effects.
+  for (const auto give_up = std::chrono::steady_clock::now() + 10s;
+       component.stats().backlog_now > 0 && std::chrono::steady_clock::now() < give_up;)
+    std::this_thread::sleep_until(std::chrono::steady_clock::now() + 10ms);
+  std::this_thread::sleep_until(std::chrono::steady_clock::now() + 1s);
+  consuming.store(false, std::memory_order_release);
+  consumer.join();
+  const pc::component_stats stats = component.stats();
+  work.reset();
+  io.stop();
+  loop.join();
+
+  const auto violations =
+      soak::check(accounts, triggers, events, ex.mode_history(), stats, request_deadline);
+  tally statuses;
+  std::size_t claims = 0;
+  for (const auto& e : events) {
+    if (e.request_id == 0) continue;
+    ++statuses[std::string(pc::to_string(e.status)) + (e.verification ? " (verification)" : "")];
+  }
+  for (const auto& [name, n] : statuses)
+    if (name == "applied" || name == "already_in_mode" || name == "confirmed" ||
+        name == "not_applied" || name == "verified (verification)")
+      claims += n;
+  std::printf(
+      "requests %zu, events %zu, claims checked %zu, sets written %llu, queries %llu, "
+      "connections lost %llu, log-hook lines %zu\n",
+      triggers.size(), events.size(), claims,
+      static_cast<unsigned long long>(stats.set_requests_sent),
+      static_cast<unsigned long long>(stats.queries_sent),
+      static_cast<unsigned long long>(stats.connections_lost), logs["warning+"] + logs["info-"]);
+  std::printf("faults:");
+  for (const auto& [name, n] : faults)
+    std::printf(" %s=%zu", name.c_str(), n);
+  std::printf("\nstatuses:");
+  for (const auto& [name, n] : statuses)
+    std::printf(" %s=%zu", name.c_str(), n);
+  std::printf("\nviolations: %zu\n", violations.size());
+  for (const auto& v : violations)
+    std::printf("  %s\n", v.c_str());
+  if (!violations.empty() && std::getenv("POSMODE_SOAK_TRACE") != nullptr) {
+    // Everything about the first account named in a violation, for the post-mortem.
+    const auto at = violations.front().find(" account ");
+    const std::size_t who =
+        at == std::string::npos ? 0 : std::stoul(violations.front().substr(at + 9));
+    const auto key = accounts[who].key;
+    std::printf("trace of account %zu (%s):\n", who, key.c_str());
+    for (const auto& e : events)
+      if (e.request_id != 0 && e.account == who)
+        std::printf(
+            "  event req=%llu %s %s want=%s %s%s attempts=%u trig=%lld wire=%lld resp=%lld "
+            "pub=%lld msg='%s'\n",
+            static_cast<unsigned long long>(e.request_id),
+            std::string(pc::to_string(e.product_scope)).c_str(),
+            e.terminal ? "T" : (e.verification ? "V" : "-"),
+            std::string(pc::to_string(e.requested)).c_str(),
+            std::string(pc::to_string(e.status)).c_str(),
+            e.has_observed_mode
+                ? (e.observed_mode == pc::position_mode::hedge ? " obs=hedge" : " obs=one-way")
+                : "",
+            static_cast<unsigned>(e.attempts), static_cast<long long>(e.trigger_ns / 1000000),
+            static_cast<long long>(e.on_wire_ns / 1000000),
+            static_cast<long long>(e.response_ns / 1000000),
+            static_cast<long long>(e.published_ns / 1000000),
+            std::string(e.message.view()).c_str());
+    for (const auto& c : ex.mode_history())
+      if (c.api_key == key)
+        std::printf("  change %s -> %s at %lld\n", c.product.c_str(),
+                    c.mode == mock::position_mode::hedge ? "hedge" : "one-way",
+                    static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               c.at.time_since_epoch())
+                                               .count()));
+    for (const auto& t : triggers)
+      if (t.account == who)
+        std::printf("  trigger req=%llu fault=%s\n", static_cast<unsigned long long>(t.id),
+                    t.fault.c_str());
+    const std::string masked = mock::mask_api_key(key);
+    for (const auto& r : ex.request_log())
+      if (r.api_key == masked && r.method == "POST")
+        std::printf("  %s\n", mock::format_record(r).c_str());
+  }
+  if (!violations.empty())
+    std::printf("FAILED: replay with posmode_soak --seconds %lld --seed %llu\n",
+                static_cast<long long>(opt.duration.count()),
+                static_cast<unsigned long long>(opt.seed));
+  return violations.empty() ? 0 : 1;
+}
