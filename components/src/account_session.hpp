@@ -161,8 +161,9 @@ class account_session {
   // requests (request_flow.cpp)
   void begin(const trigger& t) noexcept;
   void advance() noexcept;
-  void send_set() noexcept;
-  void send_query(phase purpose) noexcept;
+  /** `now`: the monotonic time advance() read, so the trigger path reads the clock once. */
+  void send_set(std::int64_t now) noexcept;
+  void send_query(phase purpose, std::int64_t now) noexcept;
   void on_job_reply(const venue_reply& reply) noexcept;
   void on_set_reply(const venue_reply& reply) noexcept;
   void on_query_reply(const venue_reply& reply) noexcept;

@@ -79,7 +79,8 @@ void account_session::advance() noexcept {
   }
   // Nothing goes on the wire once the deadline has passed: a request the venue executes after
   // its event said "timeout" would be a false claim.
-  if (core_.clock().monotonic_ns() >= job_.deadline_ns) return on_deadline();
+  const std::int64_t now = core_.clock().monotonic_ns();
+  if (now >= job_.deadline_ns) return on_deadline();
   if (banned(*api_)) {
     if (job_.next == action::send_verify)
       return publish_verification(event_status::unknown, nullptr, ban_reason);
@@ -88,11 +89,11 @@ void account_session::advance() noexcept {
   }
   switch (job_.next) {
     case action::send_set:
-      return send_set();
+      return send_set(now);
     case action::send_query:
-      return send_query(phase::query_sent);
+      return send_query(phase::query_sent, now);
     case action::send_verify:
-      return send_query(phase::verify_sent);
+      return send_query(phase::verify_sent, now);
   }
 }
 
@@ -101,8 +102,7 @@ nanoseconds account_session::attempt_timeout(std::int64_t now_ns) const noexcept
   return std::clamp(nanoseconds(job_.deadline_ns - now_ns), nanoseconds(1'000'000), attempt);
 }
 
-void account_session::send_set() noexcept {
-  const std::int64_t now = core_.clock().monotonic_ns();
+void account_session::send_set(std::int64_t now) noexcept {
   // An earlier request's set for the other mode may still be executed: sending now would race
   // it, and whichever landed last would decide the mode behind both events' backs.
   landing& earlier = landing_[job_.product_index];
@@ -141,11 +141,11 @@ bool account_session::set_may_land() const noexcept {
   return job_.step == phase::set_sent || job_.open_until_ns != 0;
 }
 
-void account_session::send_query(phase purpose) noexcept {
+void account_session::send_query(phase purpose, std::int64_t now) noexcept {
   std::error_code ec;
   const auto bytes = requests_.query_mode(current_product(), venue_now_ms(), ec);
   if (ec) return finish(event_status::rejected, nullptr, engine::describe(ec));
-  const auto sent = api_->send(bytes, attempt_timeout(core_.clock().monotonic_ns()));
+  const auto sent = api_->send(bytes, attempt_timeout(now));
   if (sent.error == engine::errc::busy || sent.error == engine::errc::not_connected) {
     job_.step = phase::waiting;
     job_.next = purpose == phase::verify_sent ? action::send_verify : action::send_query;
@@ -289,7 +289,8 @@ void account_session::on_verify_reply(const venue_reply& reply) noexcept {
   if (job_.product_index + 1 < settings_.account.products.size()) {
     ++job_.product_index;
     job_.query_retry_used = false;
-    return send_query(phase::verify_sent);
+    job_.next = action::send_verify;
+    return advance();
   }
   if (job_.verify_mismatch) {
     job_.product_index = job_.mismatch_product;

@@ -69,11 +69,11 @@ struct position_event {
   bool has_observed_mode = false;
   position_mode observed_mode = position_mode::hedge;  ///< what a query read, when one did
   std::uint8_t attempts = 0;                           ///< set requests written for this product
+  bool has_code = false;                               ///< the venue sent a code (`code`)
   std::int16_t http_status = 0;                        ///< of the answer behind the status
-  bool has_code = false;                               ///< the venue sent a code
-  std::int64_t code = 0;                               ///< e.g. -4068, or Bitget 40009
   engine::fixed_string<15> code_text;                  ///< Bitget's string code as sent
   engine::fixed_string<96> message;  ///< the venue's message, or posmode's reason (truncated)
+  std::int64_t code = 0;             ///< e.g. -4068, or Bitget 40009
   std::int64_t trigger_ns = 0;       ///< `request()` was called
   std::int64_t on_wire_ns = 0;       ///< the first set request was in the kernel
   std::int64_t response_ns = 0;      ///< the answer behind the status was complete
@@ -82,5 +82,7 @@ struct position_event {
 
 static_assert(std::is_trivially_copyable_v<position_event>,
               "events cross threads by copy on an SPSC ring");
+static_assert(sizeof(position_event) == 192,
+              "an event is three cache lines: the ring's slots and copies stay that size");
 
 }  // namespace posmode::components

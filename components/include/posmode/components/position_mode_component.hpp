@@ -33,7 +33,7 @@ using log_hook = std::function<void(log_level, std::string_view)>;
 /** A snapshot of what the component has done (`stats()`). */
 struct component_stats {
   std::uint64_t requests_accepted = 0;   ///< `request` calls that returned true
-  std::uint64_t requests_refused = 0;    ///< `request` calls that found the ring full
+  std::uint64_t requests_refused = 0;    ///< `request` calls refused: ring full, or after stop()
   std::uint64_t events_published = 0;    ///< events handed to the ring or backlog
   std::uint64_t events_backlogged = 0;   ///< of which had to wait in the backlog
   std::uint64_t backlog_now = 0;         ///< events waiting now
