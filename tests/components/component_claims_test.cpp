@@ -19,13 +19,9 @@ using components::product;
 using components::venue;
 using mock::binance_product;
 using test::component_harness;
+using namespace test::modes;
 
 namespace {
-
-constexpr auto hedge = components::position_mode::hedge;
-constexpr auto one_way = components::position_mode::one_way;
-constexpr auto mock_hedge = mock::position_mode::hedge;
-constexpr auto mock_one_way = mock::position_mode::one_way;
 
 // A USDⓈ-M account whose set requests (POST only) reach the venue `delay` late: queries are
 // answered at once, so a read-back can see the mode before the set lands.

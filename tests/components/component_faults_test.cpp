@@ -18,13 +18,9 @@ using components::product;
 using components::venue;
 using mock::binance_product;
 using test::component_harness;
+using namespace test::modes;
 
 namespace {
-
-constexpr auto hedge = components::position_mode::hedge;
-constexpr auto one_way = components::position_mode::one_way;
-constexpr auto mock_hedge = mock::position_mode::hedge;
-constexpr auto mock_one_way = mock::position_mode::one_way;
 
 // Gives `key` the faults for its next set request only: the mock's hook clears them as that
 // request is served (before its reply is written), so the query that follows is answered normally.

@@ -22,12 +22,10 @@ using components::product;
 using components::venue;
 using mock::binance_product;
 using test::component_harness;
+using namespace test::modes;
 using test::host_kind;
 
 namespace {
-
-constexpr auto hedge = components::position_mode::hedge;
-constexpr auto one_way = components::position_mode::one_way;
 
 constexpr components::position_mode mode_for_round(int round) {
   return round % 2 == 0 ? hedge : one_way;

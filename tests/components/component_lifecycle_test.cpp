@@ -16,14 +16,8 @@ using components::event_status;
 using components::product;
 using components::venue;
 using test::component_harness;
+using namespace test::modes;
 using test::host_kind;
-
-namespace {
-
-constexpr auto hedge = components::position_mode::hedge;
-constexpr auto one_way = components::position_mode::one_way;
-
-}  // namespace
 
 TEST_CASE("issue 11: stop() ends the running, the queued and the ring's requests, once each") {
   component_harness h;

@@ -15,13 +15,9 @@ using components::product;
 using components::venue;
 using mock::binance_product;
 using test::component_harness;
+using namespace test::modes;
 
 namespace {
-
-constexpr auto hedge = components::position_mode::hedge;
-constexpr auto one_way = components::position_mode::one_way;
-constexpr auto mock_hedge = mock::position_mode::hedge;
-constexpr auto mock_one_way = mock::position_mode::one_way;
 
 // The stages of a request that reached the venue, in the order they happened.
 void check_timestamps(const position_event& e) {

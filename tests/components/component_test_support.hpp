@@ -54,6 +54,14 @@ inline std::string bitget_key(int n) {
   return key;
 }
 
+/** Short names for the two modes, as the component and the mock exchange spell them. */
+namespace modes {
+inline constexpr auto hedge = pc::position_mode::hedge;
+inline constexpr auto one_way = pc::position_mode::one_way;
+inline constexpr auto mock_hedge = mock::position_mode::hedge;
+inline constexpr auto mock_one_way = mock::position_mode::one_way;
+}  // namespace modes
+
 /** The bound on every wait for an event: long, so that only a lost event reaches it. */
 inline constexpr std::chrono::milliseconds event_wait{10'000};
 

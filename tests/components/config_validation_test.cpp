@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -138,4 +141,56 @@ TEST_CASE("event statuses have stable names and success is exactly the in-mode o
   CHECK(is_success(event_status::verified));
   CHECK_FALSE(is_success(event_status::not_applied));
   CHECK_FALSE(is_success(event_status::timeout));
+}
+
+TEST_CASE("issue 11: unbounded durations, bad hosts and unprintable ids are refused by name") {
+  using std::chrono::milliseconds;
+  const auto huge = milliseconds(std::numeric_limits<std::int64_t>::max());
+  {
+    component_config c = valid();
+    c.request_deadline = huge;
+    CHECK(refusal(c, "request_deadline").find("exceeds the limit of 3600000 ms") !=
+          std::string::npos);
+  }
+  {
+    component_config c = valid();
+    c.connect_timeout = milliseconds(0);
+    (void)refusal(c, "connect_timeout");
+  }
+  {
+    component_config c = valid();
+    c.retry.default_retry_after = huge;
+    (void)refusal(c, "retry.default_retry_after");
+  }
+  {
+    component_config c = valid();
+    c.settle_margin = milliseconds(-1);
+    (void)refusal(c, "settle_margin");
+  }
+  {
+    component_config c = valid();
+    c.retry.reconnect.max = huge;
+    (void)refusal(c, "retry.reconnect.max");
+  }
+  for (const char* host : {"::1%1", "fe80::1%eth0", "a b", "user@host", "x?y", "h#x",
+                           "api.binance.com\r\nX: y", "[::1]", "host:443"}) {
+    CAPTURE(host);
+    component_config c = valid();
+    c.accounts[0].account.host = host;
+    const std::string what = refusal(c, "accounts[0].account.host");
+    CHECK(what.find('\r') == std::string::npos);
+  }
+  component_config c = valid();
+  c.accounts[0].account.id = "bad\x1b[2Jid";
+  CHECK(refusal(c, "accounts[0].account.id").find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("issue 11: the backlog must also hold a full request ring's rejections at stop()") {
+  component_config c = valid();
+  c.request_ring_capacity = 64;
+  // Start-up reports (3) + one request (2 products) + the ring (64) = 69.
+  c.event_backlog_capacity = 68;
+  CHECK(refusal(c, "event_backlog_capacity").find("69") != std::string::npos);
+  c.event_backlog_capacity = 69;
+  CHECK_NOTHROW(validate_config(c));
 }

@@ -407,3 +407,26 @@ TEST_CASE("parse and classify allocate nothing after warm-up") {
   CHECK(scope.count() == 0);
 }
 #endif
+
+// issue 11: a wait taken from the venue is bounded, so a ban's end never overflows into the past.
+TEST_CASE("Retry-After and a ban's end saturate at three days") {
+  classify_fixture f;
+  const std::string banned =
+      "{\"code\":-1003,\"msg\":\"Way too many requests; IP banned until "
+      "99999999999999999999999999.\"}";
+  auto reply = f.run(http(418, banned), venue::binance_usdm, request_kind::set_mode);
+  CHECK(reply.result == outcome::ip_banned);
+  CHECK(reply.retry_after_ms == max_retry_after_ms);
+  const std::string huge =
+      "HTTP/1.1 418 I'm a teapot\r\nRetry-After: 99999999999999999999999\r\n"
+      "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+  reply = f.run(huge, venue::binance_usdm, request_kind::set_mode);
+  CHECK(reply.result == outcome::ip_banned);
+  CHECK(reply.retry_after_ms == max_retry_after_ms);
+  const std::string week =
+      "HTTP/1.1 429 Too Many\r\nRetry-After: 604800\r\n"
+      "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+  reply = f.run(week, venue::bitget, request_kind::set_mode);
+  CHECK(reply.result == outcome::rate_limited);
+  CHECK(reply.retry_after_ms == max_retry_after_ms);
+}

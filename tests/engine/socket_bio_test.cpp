@@ -14,6 +14,8 @@
 #include <csignal>
 #include <string_view>
 
+#include "support/loopback_listener.hpp"
+
 namespace {
 
 using posmode::engine::detail::make_socket_bio;
@@ -24,20 +26,12 @@ struct tcp_pair {
   int server = -1;
 
   tcp_pair() {
-    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(listener >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(listener, 1) == 0);
-    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    posmode::test::loopback_listener listener;
     client = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    server = ::accept(listener, nullptr, nullptr);
+    REQUIRE(::connect(client, reinterpret_cast<const sockaddr*>(&listener.address),
+                      sizeof listener.address) == 0);
+    server = ::accept(listener.fd, nullptr, nullptr);
     REQUIRE(server >= 0);
-    ::close(listener);
   }
   ~tcp_pair() {
     if (client >= 0) ::close(client);

@@ -15,6 +15,7 @@
 #include "engine/loop_support.hpp"
 #include "engine/tls_connection_support.hpp"
 #include "posmode/engine/error.hpp"
+#include "support/loopback_listener.hpp"
 
 using namespace posmode::engine;
 using namespace std::chrono_literals;
@@ -26,25 +27,7 @@ namespace {
 
 // A TCP listener on 127.0.0.1 that never accepts: connects succeed (the kernel completes them
 // into the backlog) and then nothing ever answers, as behind a proxy that lost its upstream.
-struct silent_listener {
-  int fd = -1;
-  std::uint16_t port = 0;
-  silent_listener() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd, 16) == 0);
-    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    port = ntohs(addr.sin_port);
-  }
-  ~silent_listener() { ::close(fd); }
-  silent_listener(const silent_listener&) = delete;
-  silent_listener& operator=(const silent_listener&) = delete;
-};
+using silent_listener = posmode::test::loopback_listener;
 
 struct temp_file {
   std::string path;
