@@ -202,8 +202,9 @@ struct position_mode_component::impl {
     flush_armed = true;
     flush_timer.expires_after(std::chrono::milliseconds(1));
     flush_timer.async_wait([this](const boost::system::error_code& ec) {
-      flush_armed = false;
+      // Cancelled only when the component is destroyed: touch nothing of it then.
       if (ec) return;
+      flush_armed = false;
       core.flush();
       if (running) {
         if (config.wakeup == wakeup_mode::eventfd)
