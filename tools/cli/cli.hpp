@@ -39,10 +39,11 @@ class usage_error : public std::runtime_error {
 struct mock_options {
   bool enabled = false;
   components::position_mode initial_mode = components::position_mode::one_way;
-  bool positions = false;     ///< every account holds open positions (switches are blocked)
-  bool orders = false;        ///< every account holds open orders
-  bool wrong_secret = false;  ///< the mock knows another secret: signatures are refused
-  bool drop_replies = false;  ///< the mock closes connections instead of answering
+  bool positions = false;           ///< every account holds open positions (switches are blocked)
+  bool orders = false;              ///< every account holds open orders
+  bool wrong_secret = false;        ///< the mock knows another secret: signatures are refused
+  bool drop_replies = false;        ///< the mock closes connections instead of answering
+  bool drop_after_replies = false;  ///< the mock resets connections right after answering
 };
 
 /** `posmode get` and `posmode set`. */

@@ -56,6 +56,9 @@ void add_component_options(CLI::App& sub, cli::component_options& o, std::string
   sub.add_flag("--mock-drop", o.mock.drop_replies,
                "the mock closes each connection instead of answering")
       ->group(group);
+  sub.add_flag("--mock-drop-after", o.mock.drop_after_replies,
+               "the mock resets each connection right after its answer")
+      ->group(group);
 }
 
 // One line for a usage error, whatever CLI11's own formatting would have been.

@@ -104,9 +104,11 @@ std::unique_ptr<mock::exchange> start_mock(pc::component_config& config, const m
       ex->add_binance_account(std::move(b));
     }
   }
-  if (m.drop_replies) {
+  if (m.drop_replies || m.drop_after_replies) {
     mock::fault_set faults;
-    faults.drop_before_reply = true;
+    faults.drop_before_reply = m.drop_replies;
+    faults.drop_after_reply = m.drop_after_replies;
+    faults.reset = m.drop_after_replies;
     ex->set_faults(faults);
   }
   return ex;

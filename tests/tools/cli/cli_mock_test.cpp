@@ -160,6 +160,20 @@ TEST_SUITE("cli_set") {
     CHECK(r.out.find("-1022") != std::string::npos);
   }
 
+  TEST_CASE_FIXTURE(fixture, "issue 11: a venue that resets after each answer never kills set") {
+    // Before: no output and exit 141 (SIGPIPE), 6 of 6 runs.
+    for (int run = 0; run < 3; ++run) {
+      const auto r = run_cli({"set", "--config", config, "--mock", "--mock-drop-after", "--account",
+                              "um-only", "--mode", "hedge"},
+                             mock_env());
+      INFO(r.out << r.err);
+      CHECK(r.exit_code != 141);
+      CHECK(r.exit_code >= 0);
+      CHECK(r.exit_code <= 6);
+      CHECK(r.out.find("um-only hedge -> ") != std::string::npos);
+    }
+  }
+
   TEST_CASE_FIXTURE(fixture, "set exits 5 when the venue never answers") {
     const auto r = run_cli(
         {"set", "--config", config, "--mock", "--mock-drop", "--account", "pm", "--mode", "hedge"},
