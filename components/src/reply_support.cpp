@@ -123,8 +123,8 @@ void read_answer(const engine::http_response_parser& response, simdjson::ondeman
   if (const std::int64_t s = response.retry_after_seconds(); s >= 0) {
     reply.retry_after_ms = std::min(s, max_seconds) * 1000;
   } else if (const std::int64_t at = response.retry_after_epoch_seconds(); at >= 0) {
-    const std::int64_t wall_s = wall_now_ms / 1000;
-    reply.retry_after_ms = at <= wall_s ? 0 : std::min(at - wall_s, max_seconds) * 1000;
+    // An IMF-fixdate is at most year 9999, so its milliseconds fit; the clock may be anything.
+    reply.retry_after_ms = bounded_wait_ms(at * 1000, wall_now_ms);
   }
 
   const std::string_view body = trim(answer.body);

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -429,4 +430,18 @@ TEST_CASE("Retry-After and a ban's end saturate at three days") {
   reply = f.run(week, venue::bitget, request_kind::set_mode);
   CHECK(reply.result == outcome::rate_limited);
   CHECK(reply.retry_after_ms == max_retry_after_ms);
+}
+
+// Found by the classifier fuzzer in CI (corpus/response_classifier/ban_until_with_negative_clock):
+// a saturated "banned until" time minus a negative wall clock overflowed.
+TEST_CASE("a wait is bounded without overflow whatever the clock and the end") {
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto min = std::numeric_limits<std::int64_t>::min();
+  CHECK(bounded_wait_ms(max, -756'316'730'393) == max_retry_after_ms);
+  CHECK(bounded_wait_ms(max, min) == max_retry_after_ms);
+  CHECK(bounded_wait_ms(min, max) == 0);
+  CHECK(bounded_wait_ms(1'700'000'001'000, 1'700'000'000'000) == 1'000);
+  CHECK(bounded_wait_ms(1'700'000'000'000, 1'700'000'000'000) == 0);
+  CHECK(bounded_wait_ms(5, -5) == 10);
+  static_assert(bounded_wait_ms(max, 0) == max_retry_after_ms);
 }

@@ -473,3 +473,15 @@ TEST_CASE("issue 11: durations beyond an hour and unusable hosts are refused nam
       "long.toml", std::string(papi_account) + "host = \"" + std::string(300, 'a') + "\"\n");
   CHECK(error_of(long_name).find("longer than 253 bytes") != std::string::npos);
 }
+
+// Found by the TOML loader's fuzzer in CI (corpus/config/newline_in_venue): a quoted value with a
+// line break was echoed into a two-line message.
+TEST_CASE("issue 11: values and keys with line breaks or escapes are echoed escaped, on one line") {
+  const temp_dir dir;
+  const auto venue = dir.write("v.toml", "[[account]]\nname = \"a\"\nvenue = \"bin\\nce-usdm\"\n");
+  CHECK(error_of(venue).starts_with("accounts[0].venue: unknown venue 'bin\\x0ace-usdm'"));
+  const auto key = dir.write("k.toml", std::string(papi_account) + "\"con\\u001b[2Jx\" = 1\n");
+  const std::string what = error_of(key);
+  CHECK(what.starts_with("accounts[0].con\\x1b[2Jx: unknown key"));
+  CHECK(what.find('\x1b') == std::string::npos);
+}

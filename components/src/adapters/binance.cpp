@@ -108,8 +108,7 @@ void classify_binance(const parsed_answer& a, std::int64_t wall_now_ms, venue_re
       std::int64_t until = 0;
       if (at != std::string_view::npos &&
           parse_decimal_prefix_saturating(a.msg.substr(at + 13), until) > 0)
-        r.retry_after_ms =
-            until > wall_now_ms ? std::min(until - wall_now_ms, max_retry_after_ms) : 0;
+        r.retry_after_ms = bounded_wait_ms(until, wall_now_ms);
     }
   } else if (a.status == 429 || (r.has_code && r.code == -1003)) {
     r.result = outcome::rate_limited;

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "posmode/tools/printable.hpp"
+
 namespace posmode::tools {
 namespace {
 
@@ -25,11 +27,13 @@ namespace pc = posmode::components;
 constexpr std::size_t max_secret_file_size = 4096;
 constexpr std::size_t max_config_file_size = 1 << 20;
 
+// Every refusal is one printable line: names and values echoed from the file (a quoted TOML key
+// or string may hold a line break or an escape sequence) are escaped, never printed raw.
 [[noreturn]] void fail(std::string_view where, std::string_view why) {
   std::string message(where);
   message += ": ";
   message += why;
-  throw config_error(message);
+  throw config_error(printable(message));
 }
 
 // Temporary copies of secrets are wiped before their memory goes back to the allocator.
@@ -427,8 +431,8 @@ components::component_config parse_config(std::string_view toml_text, std::strin
     root = toml::parse(toml_text, source_name);
   } catch (const toml::parse_error& e) {
     const auto& at = e.source().begin;
-    throw config_error(std::string(source_name) + ":" + std::to_string(at.line) + ":" +
-                       std::to_string(at.column) + ": " + one_line(e.description()));
+    throw config_error(printable(std::string(source_name) + ":" + std::to_string(at.line) + ":" +
+                                 std::to_string(at.column) + ": " + one_line(e.description())));
   }
 
   table_reader top(root, "");
@@ -453,7 +457,7 @@ components::component_config parse_config(std::string_view toml_text, std::strin
   try {
     components::validate_config(config);
   } catch (const std::invalid_argument& e) {
-    throw config_error(e.what());
+    throw config_error(printable(e.what()));
   }
   return config;
 }

@@ -17,6 +17,21 @@ namespace posmode::components {
 inline constexpr std::int64_t max_retry_after_ms = 3LL * 24 * 3600 * 1000;
 
 /**
+ * The wait from `now_ms` until `until_ms`, clamped to 0..`max_retry_after_ms` without overflow,
+ * whatever the two values are (a venue's "banned until" time, a Retry-After date, the host's
+ * wall clock). No allocation, never throws.
+ */
+[[nodiscard]] constexpr std::int64_t bounded_wait_ms(std::int64_t until_ms,
+                                                     std::int64_t now_ms) noexcept {
+  if (until_ms <= now_ms) return 0;
+  // The true difference is in 1..2^64-1: unsigned subtraction gives it exactly, with no
+  // signed overflow whatever the operands.
+  const auto wait = static_cast<std::uint64_t>(until_ms) - static_cast<std::uint64_t>(now_ms);
+  constexpr auto cap = static_cast<std::uint64_t>(max_retry_after_ms);
+  return static_cast<std::int64_t>(wait < cap ? wait : cap);
+}
+
+/**
  * What a venue's answer means, one value per distinct reaction the component needs
  * (venues.md §1.4, §1.5, §3.6, §9).
  */
