@@ -212,6 +212,14 @@ void account_session::connection_changed(std::size_t slot, bool time_pool, std::
   } else if (std::exchange(slot_up_[key], false)) {
     bump(core_.stats().connections_lost);
   }
+  if (ec && !time_pool) {
+    last_connection_error_.assign(engine::describe(ec));
+    if (!detail.empty()) {
+      last_connection_error_.append(" (");
+      last_connection_error_.append(detail);
+      last_connection_error_.append(")");
+    }
+  }
   if (!core_.logging()) return;
   const engine::connection_pool& pool = time_pool ? *time_ : *api_;
   log_line line;

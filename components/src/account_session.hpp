@@ -14,6 +14,7 @@
 #include "posmode/components/account_requests.hpp"
 #include "posmode/engine/clock_offset.hpp"
 #include "posmode/engine/connection_pool.hpp"
+#include "posmode/engine/fixed_string.hpp"
 #include "posmode/engine/handler_memory.hpp"
 
 namespace posmode::components::detail {
@@ -222,6 +223,9 @@ class account_session {
   // API slots, then time slots: for the lost-connection count.
   std::array<bool, 2 * engine::max_pool_connections> slot_up_{};
   std::array<landing, max_products_per_account> landing_{};
+  // Why the API connections went down last (error and OpenSSL's or the resolver's detail): the
+  // cause a request that could not be sent reports.
+  engine::fixed_string<96> last_connection_error_;
 
   job job_;
   std::array<trigger, max_pending_per_account> queue_{};  // behind the running one (FIFO)

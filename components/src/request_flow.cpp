@@ -499,7 +499,15 @@ void account_session::on_deadline() noexcept {
     const venue_reply explained = with_reason(job_.open_reply, open_at_deadline);
     return finish(event_status::unknown, &explained, {});
   }
-  if (job_.on_wire_ns == 0) return finish(event_status::timeout, nullptr, not_sent_deadline);
+  if (job_.on_wire_ns == 0) {
+    if (api_->connected() > 0 || last_connection_error_.empty())
+      return finish(event_status::timeout, nullptr, not_sent_deadline);
+    // No connection came up in time: say why, as the pool last heard it.
+    engine::fixed_string<96> why;
+    why.assign("not sent, no connection: ");
+    why.append(last_connection_error_.view());
+    return finish(event_status::timeout, nullptr, why.view());
+  }
   finish(event_status::timeout, job_.has_open_reply ? &job_.open_reply : nullptr,
          deadline_unfinished);
 }

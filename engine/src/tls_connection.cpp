@@ -279,13 +279,11 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     });
   }
 
+  // The detail is the phase alone: errc::connect_timeout's own text says the rest.
   void on_connect_timeout() {
-    const char* phase = st == state::resolving    ? "resolving the host name"
-                        : st == state::connecting ? "connecting TCP"
-                                                  : "the TLS handshake";
-    detail.assign("no answer within the connect timeout (");
-    detail.append(phase);
-    detail.append(")");
+    detail.assign(st == state::resolving    ? "resolving the host name"
+                  : st == state::connecting ? "TCP connect"
+                                            : "TLS handshake");
     connect_failed(errc::connect_timeout);
   }
 

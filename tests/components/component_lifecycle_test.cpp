@@ -107,11 +107,14 @@ TEST_CASE("issue 11: a venue that accepts TCP and never answers is timed out, th
   for (const auto& e : h.events())
     reported = reported || (e.request_id == 0 && e.status == event_status::transport_error);
   CHECK(reported);
-  CHECK(h.log().find("no answer within the connect timeout (the TLS handshake)") !=
+  CHECK(h.log().find("no TLS connection within the connect timeout (TLS handshake)") !=
         std::string::npos);
   const auto waited = h.terminal(h.request(0, hedge));
   CHECK(waited.status == event_status::timeout);
   CHECK(waited.on_wire_ns == 0);
+  // The event carries the cause, not only the log.
+  CHECK(waited.message.view() ==
+        "not sent, no connection: no TLS connection within the connect timeout (TLS handshake)");
   // The venue answers again: the pool reconnects by itself and requests go through.
   h.ex().set_silent(false);
   const auto applied = h.terminal(h.request(0, hedge));
