@@ -33,6 +33,7 @@
 #include "posmode/components/response_classifier.hpp"
 #include "posmode/engine/hmac_signer.hpp"
 #include "posmode/engine/http_response.hpp"
+#include "posmode/version.hpp"
 #include "support/venue_responses.hpp"
 
 namespace {
@@ -131,7 +132,8 @@ std::string baseline_request(const resign_case& c, std::int64_t now_ms) {
       hex += digits[mac[i] & 0xfU];
     }
     return fmt::format(
-        "{} {}?{}&signature={} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/0.1.0\r\n"
+        "{} {}?{}&signature={} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "X-MBX-APIKEY: {}\r\n{}\r\n",
         c.query ? "GET" : "POST", c.path, query, hex, c.host, binance_key,
         c.query ? "" : "Content-Length: 0\r\n");
@@ -149,7 +151,8 @@ std::string baseline_request(const resign_case& c, std::int64_t now_ms) {
   const std::string_view sign(reinterpret_cast<const char*>(b64.data()),
                               static_cast<std::size_t>(b64_len));
   return fmt::format(
-      "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/0.1.0\r\nACCESS-KEY: {}\r\n"
+      "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/" POSMODE_VERSION_STRING
+      "\r\nACCESS-KEY: {}\r\n"
       "ACCESS-SIGN: {}\r\nACCESS-TIMESTAMP: {}\r\nACCESS-PASSPHRASE: {}\r\n"
       "Content-Type: application/json\r\nlocale: en-US\r\nContent-Length: {}\r\n\r\n{}",
       c.path, c.host, bitget_key, sign, now_ms, bitget_passphrase, body.size(), body);

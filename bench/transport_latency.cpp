@@ -66,6 +66,7 @@
 #include "posmode/engine/percentiles.hpp"
 #include "posmode/engine/tls_connection.hpp"
 #include "posmode/mock/exchange.hpp"
+#include "posmode/version.hpp"
 
 namespace {
 
@@ -253,7 +254,8 @@ int run(const options& opts) {
   const posmode::bench::scoped_cpu_pin pin(1);
 
   const std::string request =
-      "GET " + opts.path + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: posmode/0.1.0\r\n\r\n";
+      "GET " + opts.path +
+      " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: posmode/" POSMODE_VERSION_STRING "\r\n\r\n";
   engine::tls_client_context tls({.ca_file = {}, .ca_pem = mock.ca_pem()});
   floor_client floor(mock.port(), mock.ca_pem());
   posmode_client polled(tls, mock.port());

@@ -9,6 +9,7 @@
 
 #include "components/request_bytes.hpp"
 #include "posmode/components/account_requests.hpp"
+#include "posmode/version.hpp"
 
 using namespace posmode::components;
 using posmode::test::query_bytes;
@@ -47,7 +48,8 @@ TEST_CASE("Binance PAPI UM set-hedge and set-one-way are the exact documented by
         "&timestamp=1700000000000"
         "&signature=d11f2869d49a3801fb5a6bad60898968cc6c370033a79aab2c9c9251e454b3c3 HTTP/1.1\r\n"
         "Host: papi.binance.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\r\n"
         "Content-Length: 0\r\n"
         "\r\n");
@@ -57,7 +59,8 @@ TEST_CASE("Binance PAPI UM set-hedge and set-one-way are the exact documented by
         "&timestamp=1700000000000"
         "&signature=a32912a3e10cf6eedb7c887756f4b5eb7878077e1f50d1fcac3681b75a0ad171 HTTP/1.1\r\n"
         "Host: papi.binance.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\r\n"
         "Content-Length: 0\r\n"
         "\r\n");
@@ -70,7 +73,8 @@ TEST_CASE("Binance PAPI CM uses the cm path with the same signed string") {
         "&timestamp=1700000000000"
         "&signature=d11f2869d49a3801fb5a6bad60898968cc6c370033a79aab2c9c9251e454b3c3 HTTP/1.1\r\n"
         "Host: papi.binance.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\r\n"
         "Content-Length: 0\r\n"
         "\r\n");
@@ -78,7 +82,8 @@ TEST_CASE("Binance PAPI CM uses the cm path with the same signed string") {
         "GET /papi/v1/cm/positionSide/dual?recvWindow=5000&timestamp=1700000000000"
         "&signature=87e5c6222562009dfc00b491bbc2a244513b1555abde13b604bc2c22cf991114 HTTP/1.1\r\n"
         "Host: papi.binance.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\r\n"
         "\r\n");
   // The UM product was not configured: nothing is handed out.
@@ -90,12 +95,12 @@ TEST_CASE("Binance PAPI CM uses the cm path with the same signed string") {
 
 TEST_CASE("Binance PAPI pings papi and takes its clock from fapi's time endpoint") {
   account_requests r(account(venue::binance_papi, {product::papi_um}), binance_credentials());
-  CHECK(
-      str(r.ping()) ==
-      "GET /papi/v1/ping HTTP/1.1\r\nHost: papi.binance.com\r\nUser-Agent: posmode/0.1.0\r\n\r\n");
-  CHECK(
-      str(r.server_time()) ==
-      "GET /fapi/v1/time HTTP/1.1\r\nHost: fapi.binance.com\r\nUser-Agent: posmode/0.1.0\r\n\r\n");
+  CHECK(str(r.ping()) ==
+        "GET /papi/v1/ping HTTP/1.1\r\nHost: papi.binance.com\r\nUser-Agent: "
+        "posmode/" POSMODE_VERSION_STRING "\r\n\r\n");
+  CHECK(str(r.server_time()) ==
+        "GET /fapi/v1/time HTTP/1.1\r\nHost: fapi.binance.com\r\nUser-Agent: "
+        "posmode/" POSMODE_VERSION_STRING "\r\n\r\n");
   CHECK(r.api_endpoint().host == "papi.binance.com");
   CHECK(r.time_endpoint().host == "fapi.binance.com");
   CHECK(r.time_endpoint().port == 443);
@@ -108,7 +113,8 @@ TEST_CASE("Binance USD-M uses fapi for everything") {
         "&timestamp=1700000000000"
         "&signature=a32912a3e10cf6eedb7c887756f4b5eb7878077e1f50d1fcac3681b75a0ad171 HTTP/1.1\r\n"
         "Host: fapi.binance.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\r\n"
         "Content-Length: 0\r\n"
         "\r\n");
@@ -116,15 +122,16 @@ TEST_CASE("Binance USD-M uses fapi for everything") {
         "GET /fapi/v1/positionSide/dual?recvWindow=5000&timestamp=1700000000000"
         "&signature=87e5c6222562009dfc00b491bbc2a244513b1555abde13b604bc2c22cf991114 HTTP/1.1\r\n"
         "Host: fapi.binance.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\r\n"
         "\r\n");
-  CHECK(
-      str(r.ping()) ==
-      "GET /fapi/v1/ping HTTP/1.1\r\nHost: fapi.binance.com\r\nUser-Agent: posmode/0.1.0\r\n\r\n");
-  CHECK(
-      str(r.server_time()) ==
-      "GET /fapi/v1/time HTTP/1.1\r\nHost: fapi.binance.com\r\nUser-Agent: posmode/0.1.0\r\n\r\n");
+  CHECK(str(r.ping()) ==
+        "GET /fapi/v1/ping HTTP/1.1\r\nHost: fapi.binance.com\r\nUser-Agent: "
+        "posmode/" POSMODE_VERSION_STRING "\r\n\r\n");
+  CHECK(str(r.server_time()) ==
+        "GET /fapi/v1/time HTTP/1.1\r\nHost: fapi.binance.com\r\nUser-Agent: "
+        "posmode/" POSMODE_VERSION_STRING "\r\n\r\n");
 }
 
 TEST_CASE("Binance COIN-M uses dapi for everything") {
@@ -134,16 +141,17 @@ TEST_CASE("Binance COIN-M uses dapi for everything") {
         "&timestamp=1700000000000"
         "&signature=d11f2869d49a3801fb5a6bad60898968cc6c370033a79aab2c9c9251e454b3c3 HTTP/1.1\r\n"
         "Host: dapi.binance.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\r\n"
         "Content-Length: 0\r\n"
         "\r\n");
-  CHECK(
-      str(r.ping()) ==
-      "GET /dapi/v1/ping HTTP/1.1\r\nHost: dapi.binance.com\r\nUser-Agent: posmode/0.1.0\r\n\r\n");
-  CHECK(
-      str(r.server_time()) ==
-      "GET /dapi/v1/time HTTP/1.1\r\nHost: dapi.binance.com\r\nUser-Agent: posmode/0.1.0\r\n\r\n");
+  CHECK(str(r.ping()) ==
+        "GET /dapi/v1/ping HTTP/1.1\r\nHost: dapi.binance.com\r\nUser-Agent: "
+        "posmode/" POSMODE_VERSION_STRING "\r\n\r\n");
+  CHECK(str(r.server_time()) ==
+        "GET /dapi/v1/time HTTP/1.1\r\nHost: dapi.binance.com\r\nUser-Agent: "
+        "posmode/" POSMODE_VERSION_STRING "\r\n\r\n");
 }
 
 TEST_CASE("Binance recvWindow is always sent, as configured") {
@@ -165,7 +173,8 @@ TEST_CASE("an endpoint override sends every request, the clock included, to that
   CHECK(set_bytes(r, product::papi_um, position_mode::hedge).find("\r\nHost: 127.0.0.1:8443\r\n") !=
         std::string::npos);
   CHECK(str(r.server_time()) ==
-        "GET /fapi/v1/time HTTP/1.1\r\nHost: 127.0.0.1:8443\r\nUser-Agent: posmode/0.1.0\r\n\r\n");
+        "GET /fapi/v1/time HTTP/1.1\r\nHost: 127.0.0.1:8443\r\nUser-Agent: "
+        "posmode/" POSMODE_VERSION_STRING "\r\n\r\n");
   CHECK(r.time_endpoint().host == "127.0.0.1");
   CHECK(r.time_endpoint().port == 8443);
 }

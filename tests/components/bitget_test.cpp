@@ -9,6 +9,7 @@
 
 #include "components/request_bytes.hpp"
 #include "posmode/components/account_requests.hpp"
+#include "posmode/version.hpp"
 #include "support/expected_requests.hpp"
 
 using namespace posmode::components;
@@ -53,7 +54,8 @@ TEST_CASE("Bitget account query has sorted keys, no body and the captured signat
         "GET /api/v2/mix/account/account?marginCoin=USDT&productType=USDT-FUTURES&symbol=BTCUSDT"
         " HTTP/1.1\r\n"
         "Host: api.bitget.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
         "ACCESS-SIGN: bF06fQ8DvqlgrxjnOGkZ3eGJETknMtxKmK3sF+h1AyE=\r\n"
         "ACCESS-TIMESTAMP: 1700000000000\r\n"
@@ -64,7 +66,8 @@ TEST_CASE("Bitget account query has sorted keys, no body and the captured signat
         "GET /api/v2/mix/account/account?marginCoin=BTC&productType=COIN-FUTURES&symbol=BTCUSD"
         " HTTP/1.1\r\n"
         "Host: api.bitget.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
         "ACCESS-SIGN: SjeIoRJJT8npppBd4Fqdr7hNspkJZdPlEg0aT02Fnjw=\r\n"
         "ACCESS-TIMESTAMP: 1700000000000\r\n"
@@ -91,7 +94,8 @@ TEST_CASE("a Bitget demo key adds paptrading: 1 and leaves the signature unchang
   CHECK(set_bytes(r, product::usdt_futures, position_mode::hedge) ==
         "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
         "Host: api.bitget.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
         "ACCESS-SIGN: 2Gdz2auu+jzKidxaH31F06Y3yfd6s3i4XPMpMQBosAQ=\r\n"
         "ACCESS-TIMESTAMP: 1700000000000\r\n"
@@ -109,7 +113,8 @@ TEST_CASE("Bitget S-prefixed demo product types are sent without the demo header
   CHECK(set_bytes(r, product::susdc_futures, position_mode::one_way) ==
         "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
         "Host: api.bitget.com\r\n"
-        "User-Agent: posmode/0.1.0\r\n"
+        "User-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\n"
         "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
         "ACCESS-SIGN: /CoVKy6wo5UQtnm4DkT76LK/BV6gT97Vs/rwUf/QXDc=\r\n"
         "ACCESS-TIMESTAMP: 1700000000000\r\n"
@@ -127,7 +132,9 @@ TEST_CASE("Bitget S-prefixed demo product types are sent without the demo header
 TEST_CASE("Bitget keeps the connection warm and the clock with the public time endpoint") {
   account_requests r(account({product::usdt_futures}), bitget_credentials());
   const std::string_view expected =
-      "GET /api/v2/public/time HTTP/1.1\r\nHost: api.bitget.com\r\nUser-Agent: posmode/0.1.0\r\n"
+      "GET /api/v2/public/time HTTP/1.1\r\nHost: api.bitget.com\r\nUser-Agent: "
+      "posmode/" POSMODE_VERSION_STRING
+      "\r\n"
       "locale: en-US\r\n\r\n";
   CHECK(std::string_view(r.ping().data(), r.ping().size()) == expected);
   CHECK(std::string_view(r.server_time().data(), r.server_time().size()) == expected);

@@ -6,13 +6,16 @@
 
 #include <string_view>
 
+#include "posmode/version.hpp"
+
 namespace posmode::test {
 
 /** Bitget USDT-FUTURES set-hedge: the venues.md vector `2Gdz2auu...`. */
 inline constexpr std::string_view bitget_usdt_set_hedge =
     "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
     "Host: api.bitget.com\r\n"
-    "User-Agent: posmode/0.1.0\r\n"
+    "User-Agent: posmode/" POSMODE_VERSION_STRING
+    "\r\n"
     "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
     "ACCESS-SIGN: 2Gdz2auu+jzKidxaH31F06Y3yfd6s3i4XPMpMQBosAQ=\r\n"
     "ACCESS-TIMESTAMP: 1700000000000\r\n"
@@ -27,7 +30,8 @@ inline constexpr std::string_view bitget_usdt_set_hedge =
 inline constexpr std::string_view bitget_usdt_set_one_way =
     "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
     "Host: api.bitget.com\r\n"
-    "User-Agent: posmode/0.1.0\r\n"
+    "User-Agent: posmode/" POSMODE_VERSION_STRING
+    "\r\n"
     "ACCESS-KEY: bg_0123456789abcdef0123456789abcdef\r\n"
     "ACCESS-SIGN: m27b2wSpeFKnpEIhAQwiWufpE3hvXAAjlrLtytg2rnI=\r\n"
     "ACCESS-TIMESTAMP: 1700000000000\r\n"

@@ -12,6 +12,7 @@
 #include "posmode/components/credentials.hpp"
 #include "posmode/components/venue_reply.hpp"
 #include "posmode/engine/http_request.hpp"
+#include "posmode/version.hpp"
 #include "reply_support.hpp"
 
 namespace posmode::components::detail {
@@ -32,7 +33,7 @@ struct account_specs {
 };
 
 /** `User-Agent` sent on every request. */
-inline constexpr const char* user_agent = "posmode/" POSMODE_VERSION;
+inline constexpr const char* user_agent = "posmode/" POSMODE_VERSION_STRING;
 
 /** The Host header value: the host, with ":port" unless it is 443. */
 std::string host_header(const std::string& host, std::uint16_t port);

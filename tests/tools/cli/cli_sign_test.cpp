@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "posmode/version.hpp"
 #include "support/expected_requests.hpp"
 #include "tools/cli/cli_test_support.hpp"
 
@@ -25,7 +26,8 @@ std::string binance_set(const std::string& path, bool hedge, const std::string& 
          "Host: " +
          host +
          "\r\n"
-         "User-Agent: posmode/0.1.0\r\n"
+         "User-Agent: posmode/" POSMODE_VERSION_STRING
+         "\r\n"
          "X-MBX-APIKEY: " +
          key +
          "\r\n"
