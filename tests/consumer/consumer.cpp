@@ -1,10 +1,16 @@
 // A host program using posmode the way an engine would link it: through posmode::engine and
-// posmode::components.
+// posmode::components (and, with POSMODE_CONSUMER_TOOLS_CONFIG, the tools' TOML loader).
 #include <cstdio>
 #include <posmode/components/account_requests.hpp>
 #include <posmode/engine/hmac_signer.hpp>
 #include <posmode/engine/spsc_ring.hpp>
+#include <posmode/version.hpp>
 #include <string_view>
+#ifdef POSMODE_CONSUMER_TOOLS_CONFIG
+#include <optional>
+#include <posmode/tools/config.hpp>
+#include <string>
+#endif
 
 int main() {
   posmode::engine::spsc_ring<int> ring(4);
@@ -44,6 +50,20 @@ int main() {
                 std::string_view::npos) {
     return 5;
   }
-  std::puts("consumer: posmode::engine and posmode::components linked; ring, signer, request work");
+#ifdef POSMODE_CONSUMER_TOOLS_CONFIG
+  // The installed TOML loader reads the same file format as the CLI, credentials injected.
+  const auto env = [](std::string_view name) -> std::optional<std::string> {
+    if (name == "BINANCE_API_KEY") return std::string("key");
+    if (name == "BINANCE_API_SECRET") return std::string("secret");
+    return std::nullopt;
+  };
+  const auto loaded = posmode::tools::parse_config(
+      "[[account]]\nname = \"um\"\nvenue = \"binance-usdm\"\n", "consumer.toml", env);
+  if (loaded.accounts.size() != 1 || loaded.accounts[0].account.id != "um") return 6;
+  std::puts("consumer: posmode::tools_config linked; a TOML file read");
+#endif
+  if (posmode::version_string != POSMODE_VERSION_STRING || POSMODE_VERSION < 200) return 7;
+  std::printf("consumer: posmode %s; engine and components linked; ring, signer, request work\n",
+              POSMODE_VERSION_STRING);
   return 0;
 }

@@ -214,7 +214,7 @@ std::string account_table(const pc::component_config& config,
     const auto& a = config.accounts[i];
     std::string products;
     for (const pc::product p : a.account.products)
-      products += (products.empty() ? "" : ",") + std::string(pc::to_string(p));
+      products.append(products.empty() ? "" : ",").append(pc::to_string(p));
     const std::string host = a.account.host.empty()
                                  ? std::string(pc::default_host(a.account.venue_kind))
                                  : a.account.host;
@@ -253,7 +253,7 @@ int run(pc::component_config config, const run_options& opt, const std::vector<s
   config.wakeup = opt.spin ? pc::wakeup_mode::busy_poll : pc::wakeup_mode::eventfd;
   const auto round_limit = config.request_deadline + 2s;
   const auto verify_limit = config.attempt_timeout + 1s;
-  out.line("\nAccounts\n" + account_table(config, notes));
+  out.line(std::string("\nAccounts\n").append(account_table(config, notes)));
 
   // Hint 1: the component is single-threaded by contract, so Asio may skip its locking.
   boost::asio::io_context io{1};

@@ -158,7 +158,7 @@ std::string stats_report(const pc::component_stats& s) {
   };
   for (const auto& [label, value] : counters)
     out += fmt::format("  {:<26} {:>7}\n", label, value);
-  out += "\n" + summary_header("component's own (recent)");
+  out.append("\n").append(summary_header("component's own (recent)"));
   out += summary_row("trigger -> on wire", s.trigger_to_wire);
   out += summary_row("trigger -> terminal event", s.trigger_to_event);
   return out;
