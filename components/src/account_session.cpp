@@ -48,13 +48,12 @@ class account_session::pool_events final : public engine::pool_listener {
 };
 
 account_session::account_session(asio::io_context& io, component_core& core,
-                                 const account_settings& settings, std::size_t index)
+                                 const account_settings& settings, std::size_t index,
+                                 engine::tls_client_context& tls)
     : core_(core),
       settings_(settings),
       index_(index),
       requests_(settings.account, settings.creds),
-      tls_(std::make_unique<engine::tls_client_context>(
-          engine::tls_client_context::options{settings.ca_file, settings.ca_pem})),
       deadline_timer_(io),
       step_timer_(io),
       refresh_timer_(io),
@@ -72,7 +71,7 @@ account_session::account_session(asio::io_context& io, component_core& core,
   const endpoint& time = requests_.time_endpoint();
   api_events_ = std::make_unique<pool_events>(*this, false);
   api_ = std::make_unique<engine::connection_pool>(
-      io, *tls_, engine::tls_endpoint{api.host, api.port, settings.insecure_loopback}, *api_events_,
+      io, tls, engine::tls_endpoint{api.host, api.port, settings.insecure_loopback}, *api_events_,
       opts);
   if (time.host != api.host || time.port != api.port) {
     // PAPI has no time endpoint: its clock comes from fapi's host, over one more connection.
@@ -80,7 +79,7 @@ account_session::account_session(asio::io_context& io, component_core& core,
     time_opts.connections = 1;
     time_events_ = std::make_unique<pool_events>(*this, true);
     time_ = std::make_unique<engine::connection_pool>(
-        io, *tls_, engine::tls_endpoint{time.host, time.port, settings.insecure_loopback},
+        io, tls, engine::tls_endpoint{time.host, time.port, settings.insecure_loopback},
         *time_events_, time_opts);
     time_->set_keepalive_request(requests_.server_time());
     api_->set_keepalive_request(requests_.ping());
@@ -212,23 +211,46 @@ void account_session::connection_changed(std::size_t slot, bool time_pool, std::
   } else if (std::exchange(slot_up_[key], false)) {
     bump(core_.stats().connections_lost);
   }
-  if (ec && !time_pool) {
-    last_connection_error_.assign(engine::describe(ec));
-    if (!detail.empty()) {
-      last_connection_error_.append(" (");
-      last_connection_error_.append(detail);
-      last_connection_error_.append(")");
+  const engine::connection_pool& pool = time_pool ? *time_ : *api_;
+  // The cause, kept for the events that will need it: where, what, and the system's or
+  // OpenSSL's own words (e.g. "Connection refused", "self-signed certificate in certificate
+  // chain").
+  log_line cause;
+  if (ec) {
+    cause << pool.endpoint().host << ":" << pool.endpoint().port << ": ";
+    // OpenSSL's own words first, so that the reason survives a 96-byte event message.
+    if (ec == engine::errc::tls_verify_failed && !detail.empty())
+      cause << "certificate verify failed: " << detail;
+    else if (!detail.empty())
+      cause << engine::describe(ec) << " (" << detail << ")";
+    else
+      cause << engine::describe(ec);
+  }
+  if (!time_pool) {
+    if (!ec) {
+      verify_failed_ = false;
+    } else {
+      last_connection_error_.assign(cause.view());
+      verify_failed_ = ec == engine::errc::tls_verify_failed;
     }
   }
-  if (!core_.logging()) return;
-  const engine::connection_pool& pool = time_pool ? *time_ : *api_;
-  log_line line;
-  line << "account " << settings_.account.id << ": " << pool.endpoint().host << ":"
-       << pool.endpoint().port << " connection " << slot;
-  if (!ec) return core_.log(log_level::debug, (line << " up").view());
-  line << " down: " << engine::describe(ec);
-  if (!detail.empty()) line << " (" << detail << ")";
-  core_.log(log_level::warning, line.view());
+  if (core_.logging()) {
+    log_line line;
+    line << "account " << settings_.account.id << ": ";
+    if (!ec) {
+      line << pool.endpoint().host << ":" << pool.endpoint().port << " connection " << slot
+           << " up";
+      core_.log(log_level::debug, line.view());
+    } else {
+      // No slot number: the pool's connections fail alike, and identical lines are merged.
+      line << "connection down: " << cause.view();
+      core_.log(log_level::warning, line.view());
+    }
+  }
+  if (!verify_failed_ || !running_ || api_->connected() > 0) return;
+  // Retrying cannot fix a certificate: report it now rather than at the deadline.
+  if (!warm_) return finish_warmup();
+  if (job_.active && job_.step == phase::waiting) advance();
 }
 
 void account_session::arm_refresh() noexcept {
@@ -369,10 +391,21 @@ void account_session::finish_warmup() noexcept {
   if (warm_) return;
   warm_ = true;
   warm_timer_.cancel();
-  // Products whose mode could not be read still get their start-up report.
+  // Products whose mode could not be read still get their start-up report, with the cause (for
+  // a certificate, the cause alone: the status says the rest).
+  engine::fixed_string<96> why;
+  if (verify_failed_) {
+    why.assign(last_connection_error_.view());
+  } else if (api_->connected() == 0 && !last_connection_error_.empty()) {
+    why.assign("no connection: ");
+    why.append(last_connection_error_.view());
+  } else {
+    why.assign("the mode could not be read at start-up");
+  }
+  const event_status status =
+      verify_failed_ ? event_status::tls_verification_failed : event_status::transport_error;
   while (warm_product_ < settings_.account.products.size())
-    publish_startup(event_status::transport_error, nullptr,
-                    "the mode could not be read at start-up");
+    publish_startup(status, nullptr, why.view());
   core_.account_warm();
   if (job_.active && job_.step == phase::waiting) advance();
 }

@@ -24,8 +24,10 @@ inline constexpr std::size_t max_products_per_account = 6;
 
 class account_session {
  public:
+  /** `tls` is shared with every account of the same trust settings and outlives the session. */
   account_session(boost::asio::io_context& io, component_core& core,
-                  const account_settings& settings, std::size_t index);
+                  const account_settings& settings, std::size_t index,
+                  engine::tls_client_context& tls);
   ~account_session();
   account_session(const account_session&) = delete;
   account_session& operator=(const account_session&) = delete;
@@ -194,7 +196,6 @@ class account_session {
   const account_settings& settings_;
   std::size_t index_;
   account_requests requests_;
-  std::unique_ptr<engine::tls_client_context> tls_;
   std::unique_ptr<pool_events> api_events_;
   std::unique_ptr<pool_events> time_events_;
   std::unique_ptr<engine::connection_pool> api_;
@@ -225,7 +226,10 @@ class account_session {
   std::array<landing, max_products_per_account> landing_{};
   // Why the API connections went down last (error and OpenSSL's or the resolver's detail): the
   // cause a request that could not be sent reports.
+  /// "host:port: what failed (detail)", as the API pool last reported a connection failure
   engine::fixed_string<96> last_connection_error_;
+  /// the API host's certificate or name did not verify, and no connection has come up since
+  bool verify_failed_ = false;
 
   job job_;
   std::array<trigger, max_pending_per_account> queue_{};  // behind the running one (FIFO)

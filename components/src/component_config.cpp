@@ -141,6 +141,8 @@ std::string_view to_string(event_status s) noexcept {
       return "unknown";
     case event_status::transport_error:
       return "transport_error";
+    case event_status::tls_verification_failed:
+      return "tls_verification_failed";
     case event_status::timeout:
       return "timeout";
     case event_status::rejected:

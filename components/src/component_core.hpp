@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "host_bans.hpp"
+#include "log_repeats.hpp"
 #include "posmode/components/position_mode_component.hpp"
 #include "posmode/components/response_classifier.hpp"
 #include "posmode/engine/backlog_publisher.hpp"
@@ -140,12 +141,24 @@ class component_core {
   /** True when the host installed a hook: lets callers skip building a line nobody reads. */
   [[nodiscard]] bool logging() const noexcept { return static_cast<bool>(log_); }
   /**
-   * Logs through the host's hook, if any. Off the hot path only. An exception from the hook is
+   * Logs through the host's hook, if any; identical warnings are merged (`log_repeats`). Off the
+   * hot path only. An exception from the hook is
    * caught and counted (`log_hook_failures`): a host's logging fault must not end the loop, and
    * the calls that log are noexcept.
    */
   void log(log_level level, std::string_view text) noexcept {
     if (!log_) return;
+    const auto emit = [this](log_level l, std::string_view t) { write_log(l, t); };
+    if (repeats_.admit(level, text, clock_.monotonic_ns(), emit)) write_log(level, text);
+  }
+
+  /** Writes the counts of held-back repeated lines (at stop). */
+  void flush_log() noexcept {
+    if (log_) repeats_.flush_all([this](log_level l, std::string_view t) { write_log(l, t); });
+  }
+
+ private:
+  void write_log(log_level level, std::string_view text) noexcept {
     try {
       log_(level, text);
     } catch (...) {
@@ -153,7 +166,6 @@ class component_core {
     }
   }
 
- private:
   void note_backlog() noexcept {
     counters_.backlog_now.store(publisher_.waiting(), std::memory_order_relaxed);
     counters_.backlog_high_water.store(publisher_.high_water(), std::memory_order_relaxed);
@@ -171,6 +183,7 @@ class component_core {
   latency_log event_;
   host_bans bans_;
   log_hook log_;
+  log_repeats repeats_;
   std::atomic<std::size_t> warm_accounts_{0};
 };
 

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 #include <vector>
 
@@ -42,8 +43,8 @@ struct position_mode_component::impl {
         flush_timer(io_) {
     sessions.reserve(config.accounts.size());
     for (std::size_t i = 0; i < config.accounts.size(); ++i)
-      sessions.push_back(
-          std::make_unique<detail::account_session>(io_, core, config.accounts[i], i));
+      sessions.push_back(std::make_unique<detail::account_session>(
+          io_, core, config.accounts[i], i, tls_context_for(config.accounts[i])));
     // Each session's signer holds what it needs (pre-keyed states, rendered headers): the raw
     // secrets are not kept for the component's life.
     for (auto& a : config.accounts) {
@@ -53,6 +54,17 @@ struct position_mode_component::impl {
   }
 
   ~impl() { stop(); }
+
+  // One OpenSSL context per trust configuration: loading the system store takes tens of
+  // milliseconds and megabytes per context, and a context is safe to share between connections.
+  engine::tls_client_context& tls_context_for(const account_settings& a) {
+    for (const auto& t : tls_contexts)
+      if (t.ca_file == a.ca_file && t.ca_pem == a.ca_pem) return *t.context;
+    tls_contexts.push_back({a.ca_file, a.ca_pem,
+                            std::make_unique<engine::tls_client_context>(
+                                engine::tls_client_context::options{a.ca_file, a.ca_pem})});
+    return *tls_contexts.back().context;
+  }
 
   void start() {
     if (stopped)
@@ -86,6 +98,7 @@ struct position_mode_component::impl {
     wake.cancel(ignored);
     for (auto& s : sessions)
       s->stop();
+    core.flush_log();
     while (trigger* t = requests.front()) {
       (void)core.reserve(1);  // validate_config sized the backlog for a full ring
       reject(*t, "not sent: the component stopped");
@@ -226,6 +239,12 @@ struct position_mode_component::impl {
   component_config config;
   detail::component_core core;
   engine::spsc_ring<trigger> requests;
+  struct shared_tls {
+    std::string ca_file;
+    std::string ca_pem;
+    std::unique_ptr<engine::tls_client_context> context;
+  };
+  std::vector<shared_tls> tls_contexts;  // before the sessions, which use them: destroyed after
   std::vector<std::unique_ptr<detail::account_session>> sessions;
   asio::posix::stream_descriptor wake;
   asio::steady_timer flush_timer;
@@ -300,6 +319,7 @@ component_stats position_mode_component::stats() const {
   s.connections_lost = load(c.connections_lost);
   s.handshakes = load(c.handshakes);
   s.log_hook_failures = load(c.log_hook_failures);
+  s.tls_contexts = impl_->tls_contexts.size();
   auto wire = impl_->core.wire_latency().snapshot();
   auto event = impl_->core.event_latency().snapshot();
   s.trigger_to_wire = engine::summarize(wire);

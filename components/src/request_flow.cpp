@@ -87,6 +87,12 @@ void account_session::advance() noexcept {
     return finish(event_status::ip_banned, job_.has_open_reply ? &job_.open_reply : nullptr,
                   ban_reason);
   }
+  if (verify_failed_ && job_.next == action::send_set && job_.attempts == 0 &&
+      api_->connected() == 0) {
+    // Nothing of this request went out (the status says so), and no connection will verify:
+    // say so now, with the whole cause.
+    return finish(event_status::tls_verification_failed, nullptr, last_connection_error_.view());
+  }
   switch (job_.next) {
     case action::send_set:
       return send_set(now);
@@ -504,7 +510,7 @@ void account_session::on_deadline() noexcept {
       return finish(event_status::timeout, nullptr, not_sent_deadline);
     // No connection came up in time: say why, as the pool last heard it.
     engine::fixed_string<96> why;
-    why.assign("not sent, no connection: ");
+    why.assign("not sent: ");
     why.append(last_connection_error_.view());
     return finish(event_status::timeout, nullptr, why.view());
   }

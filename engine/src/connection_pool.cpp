@@ -128,6 +128,9 @@ struct connection_pool::impl : std::enable_shared_from_this<impl> {
       ++counters.connect_failures;
       if (listener != nullptr)
         listener->on_connection_change(s.index, ec, s.conn->last_error_detail());
+      // A certificate or host name that does not verify will not verify a moment later either:
+      // wait the longest backoff at once instead of climbing to it through fast retries.
+      if (ec == errc::tls_verify_failed) s.backoff.saturate();
       return schedule_reconnect(s, false);
     }
     s.up = true;

@@ -21,6 +21,18 @@ TEST_CASE("without jitter the delays double from initial up to the cap, and rese
   CHECK(b.next_delay().count() == 50);
 }
 
+TEST_CASE("saturate() jumps to the cap at once; reset() starts over") {
+  backoff_policy b(
+      {.initial = milliseconds(50), .max = milliseconds(5000), .multiplier = 2.0, .jitter = 0.0});
+  CHECK(b.next_delay().count() == 50);
+  b.saturate();
+  CHECK(b.next_delay().count() == 5000);
+  CHECK(b.next_delay().count() == 5000);
+  CHECK(b.failures() == 3);
+  b.reset();
+  CHECK(b.next_delay().count() == 50);
+}
+
 TEST_CASE("jittered delays stay within [(1 - jitter) * base, base] and differ") {
   backoff_policy b({.initial = milliseconds(100),
                     .max = milliseconds(1'000'000),

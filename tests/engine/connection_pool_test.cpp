@@ -202,6 +202,26 @@ TEST_CASE("with no server, connecting is retried with backoff and reported each 
   CHECK(p.counters().connect_failures == failures);
 }
 
+TEST_CASE("a certificate that does not verify is retried only after the longest backoff") {
+  fixture f;
+  // Trust another server's CA: the mock's certificate cannot verify.
+  posmode::mock::exchange other;
+  tls_client_context wrong_trust{{.ca_file = {}, .ca_pem = other.ca_pem()}};
+  pool_options o = f.options(1);
+  o.backoff = {.initial = 20ms, .max = 2'000ms, .multiplier = 2.0, .jitter = 0.5};
+  connection_pool p(f.io, wrong_trust, {"localhost", f.mock.port(), false}, f.events, o);
+  p.start();
+  REQUIRE(run_until(f.io, [&] { return p.counters().connect_failures >= 1; }));
+  // A refused connection would have been retried after 10..20 ms, and again and again; this
+  // one waits at least half the 2 s cap before its second attempt.
+  (void)run_until(
+      f.io, [] { return false; }, false, 500ms);
+  CHECK(p.counters().connect_failures == 1);
+  CHECK(f.events.downs == 1);
+  CHECK(f.events.ups == 0);
+  p.stop();
+}
+
 TEST_CASE("idle connections get keep-alive requests, and their answers are reported") {
   fixture f;
   auto o = f.options(2);

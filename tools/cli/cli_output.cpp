@@ -100,6 +100,7 @@ int exit_code_of(pc::event_status s) noexcept {
     // The venue's answer never arrived or could not be established.
     case pc::event_status::unknown:
     case pc::event_status::transport_error:
+    case pc::event_status::tls_verification_failed:
     case pc::event_status::timeout:
       return exit_transport;
     case pc::event_status::not_applied:

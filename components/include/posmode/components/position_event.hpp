@@ -32,9 +32,12 @@ enum class event_status : std::uint8_t {
   venue_error,      ///< another venue error; code and message kept
   unknown,          ///< the outcome could not be established (the query failed too)
   transport_error,  ///< no usable connection, or it failed and no query could follow
-  timeout,          ///< the request's deadline passed
-  rejected,         ///< not attempted: unknown account, or too many pending requests
-  current_mode,     ///< start-up report: the mode read from the venue (`observed_mode`)
+  /// the venue's certificate or host name did not verify (TLS); nothing was sent. Retrying
+  /// cannot fix it: the connections back off to their longest delay. Check `ca_file` and `host`.
+  tls_verification_failed,
+  timeout,       ///< the request's deadline passed
+  rejected,      ///< not attempted: unknown account, or too many pending requests
+  current_mode,  ///< start-up report: the mode read from the venue (`observed_mode`)
 };
 
 /** A short, stable name for logs and tables ("applied", "blocked_positions", ...). */

@@ -45,6 +45,8 @@ struct component_stats {
   std::uint64_t connections_lost = 0;    ///< established connections that went down
   std::uint64_t handshakes = 0;          ///< TLS handshakes completed (resumed or not)
   std::uint64_t log_hook_failures = 0;   ///< calls of the log hook that threw
+  /// OpenSSL contexts made: one per distinct (`ca_file`, `ca_pem`) among the accounts, shared
+  std::uint64_t tls_contexts = 0;
   /** Over the most recent (up to 4096) requests, in nanoseconds. */
   engine::percentile_summary trigger_to_wire;   ///< `request` to set bytes in the kernel
   engine::percentile_summary trigger_to_event;  ///< `request` to terminal event published

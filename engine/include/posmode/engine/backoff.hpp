@@ -53,6 +53,12 @@ class backoff_policy {
     return std::chrono::milliseconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(delay)));
   }
 
+  /**
+   * Moves straight to the cap: the next delay is `max` (jittered), until `reset()`. For a failure
+   * that retrying cannot fix soon (a certificate that does not verify).
+   */
+  void saturate() noexcept { current_ms_ = options_.max.count(); }
+
   /** Forgets the failures: the next delay is `initial` again. */
   void reset() noexcept {
     current_ms_ = 0;
