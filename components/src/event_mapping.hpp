@@ -75,7 +75,7 @@ inline constexpr std::string_view ban_reason =
 /**
  * True when a set request answered this way may still be executed later: no answer came (a
  * dropped connection, a deadline: `malformed`), or the venue said it does not know (`unknown`:
- * Binance 503 "Unknown error", -1006, -1007, HTTP 408; venues.md §1.4). Every other answer, an
+ * Binance 503 "Unknown error", -1006, -1007, HTTP 408; docs/venues.md §1.4). Every other answer, an
  * error code included, shows the venue processed the request, so it will not land afterwards.
  */
 [[nodiscard]] constexpr bool may_still_execute(outcome o) noexcept {

@@ -15,7 +15,7 @@ namespace posmode::components::detail {
 
 /**
  * The bans in force, per host name, shared by every account of a component: a venue bans an
- * IP, not a key (venues.md §1.4), so once one account is answered 418 no account sends to that
+ * IP, not a key (docs/venues.md §1.4), so once one account is answered 418 no account sends to that
  * host until the ban ends, and keep-alives wait too (each request would lengthen the ban).
  *
  * Loop thread only. No allocation: a fixed table; when it is full the ban ending first is

@@ -1,6 +1,6 @@
 // The per-request state machine of account_session: send the pre-signed set, read the mode back
 // when the answer leaves the outcome open, wait out a set that may still be executed, verify;
-// deadlines, waits and the one terminal event. The README's "State machine" is the same table.
+// deadlines, waits and the one terminal event. docs/design.md, "State machine", is the same table.
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>

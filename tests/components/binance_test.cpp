@@ -1,6 +1,6 @@
-// Binance request layout, byte for byte, for every variant (venues.md "Wire layout posmode uses";
-// signatures: the captured vectors of venues.md §6 where the signed string is the same, otherwise
-// computed with `openssl dgst -sha256 -hmac`).
+// Binance request layout, byte for byte, for every variant (docs/venues.md "Wire layout posmode
+// uses"; signatures: the captured vectors of docs/venues.md §6 where the signed string is the same,
+// otherwise computed with `openssl dgst -sha256 -hmac`).
 
 #include <doctest/doctest.h>
 
@@ -53,7 +53,7 @@ TEST_CASE("Binance PAPI UM set-hedge and set-one-way are the exact documented by
         "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A\r\n"
         "Content-Length: 0\r\n"
         "\r\n");
-  // venues.md §6, official connector vector: a32912a3...d171.
+  // docs/venues.md §6, official connector vector: a32912a3...d171.
   CHECK(set_bytes(r, product::papi_um, position_mode::one_way) ==
         "POST /papi/v1/um/positionSide/dual?dualSidePosition=false&recvWindow=5000"
         "&timestamp=1700000000000"

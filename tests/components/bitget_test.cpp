@@ -1,4 +1,4 @@
-// Bitget request layout, byte for byte (venues.md "Wire layout posmode uses" and §3; the
+// Bitget request layout, byte for byte (docs/venues.md "Wire layout posmode uses" and §3; the
 // signatures of USDT-FUTURES set-hedge and the account query are the captured vectors of §6,
 // the others computed with `openssl dgst -sha256 -hmac ... -binary | base64`).
 

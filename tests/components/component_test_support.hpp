@@ -33,7 +33,7 @@ namespace posmode::test {
 
 namespace pc = posmode::components;
 
-// Fake credentials (venues.md); keys are made unique per account with a two-digit suffix.
+// Fake credentials (docs/venues.md); keys are made unique per account with a two-digit suffix.
 inline constexpr std::string_view binance_secret =
     "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
 inline constexpr std::string_view bitget_secret =

@@ -1,6 +1,6 @@
 #pragma once
 
-// The bytes an account_requests object hands out at the fixed venues.md time, as strings the
+// The bytes an account_requests object hands out at the fixed docs/venues.md time, as strings the
 // byte-exact request tests compare with their expected requests.
 
 #include <doctest/doctest.h>
@@ -13,7 +13,7 @@
 
 namespace posmode::test {
 
-/** The fixed time of the venues.md vectors: 1700000000000 ms. */
+/** The fixed time of the docs/venues.md vectors: 1700000000000 ms. */
 inline constexpr std::int64_t vector_time_ms = 1700000000000;
 
 /** The pre-signed set-mode request for `p` and `m`, signed at `vector_time_ms`. */

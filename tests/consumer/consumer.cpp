@@ -31,7 +31,7 @@ int main() {
       "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71";
   if (std::string_view(hex, sizeof hex) != expected) return 4;
 
-  // A pre-signed Binance request, as the component keeps it (venues.md §6 vector a32912a3...).
+  // A pre-signed Binance request, as the component keeps it (docs/venues.md §6 vector a32912a3...).
   posmode::components::account_config config;
   config.id = "consumer";
   config.venue_kind = posmode::components::venue::binance_usdm;

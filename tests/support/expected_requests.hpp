@@ -2,7 +2,7 @@
 
 // Expected requests shared by the tests that check posmode's bytes from different sides: the
 // request templates (tests/components) and the CLI's `sign` (tests/tools/cli). Signed with the
-// venues.md Bitget test credentials at 1700000000000.
+// docs/venues.md Bitget test credentials at 1700000000000.
 
 #include <string_view>
 
@@ -10,7 +10,7 @@
 
 namespace posmode::test {
 
-/** Bitget USDT-FUTURES set-hedge: the venues.md vector `2Gdz2auu...`. */
+/** Bitget USDT-FUTURES set-hedge: the docs/venues.md vector `2Gdz2auu...`. */
 inline constexpr std::string_view bitget_usdt_set_hedge =
     "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\n"
     "Host: api.bitget.com\r\n"

@@ -1,9 +1,9 @@
 #pragma once
 
 // Whole HTTP/1.1 responses as the venues send them, shared by the parser and classification tests
-// and by bench/protocol_bench.cpp. Bodies are the documented ones (../shared/venues.md §1.5, §2,
+// and by bench/protocol_bench.cpp. Bodies are the documented ones (docs/venues.md §1.5, §2,
 // §3). The venue header blocks (250-315 bytes) are modelled on headers seen on real replies
-// (Binance behind CloudFront with X-MBX-USED-WEIGHT-1M, issue reports cited in venues.md §8).
+// (Binance behind CloudFront with X-MBX-USED-WEIGHT-1M, issue reports cited in docs/venues.md §8).
 
 #include <array>
 #include <string_view>

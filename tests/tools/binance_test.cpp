@@ -1,5 +1,5 @@
-// The mock exchange's Binance behaviour (venues.md §1, §2), checked over real TLS with requests
-// the test builds and signs itself.
+// The mock exchange's Binance behaviour (docs/venues.md §1, §2), checked over real TLS with
+// requests the test builds and signs itself.
 
 #include <doctest/doctest.h>
 
@@ -20,7 +20,7 @@ using test::mock_client;
 using test::now_ms;
 using test::plain_get;
 
-// The documented fake inputs (venues.md, top table).
+// The documented fake inputs (docs/venues.md, top table).
 constexpr std::string_view key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
 constexpr std::string_view secret =
     "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
@@ -75,7 +75,7 @@ TEST_CASE_FIXTURE(binance_fixture, "a Binance switch is applied once, then answe
   CHECK(ex.binance_mode(key, binance_product::coinm) == position_mode::hedge);
 }
 
-TEST_CASE_FIXTURE(binance_fixture, "the mock accepts the signatures published in venues.md") {
+TEST_CASE_FIXTURE(binance_fixture, "the mock accepts the signatures published in docs/venues.md") {
   // Server clock set so that the vectors' fixed timestamp is 100 ms old.
   ex.set_clock_skew(std::chrono::milliseconds(1'700'000'000'100 - now_ms()));
   auto official = client.request(

@@ -1,5 +1,5 @@
-// The mock exchange's Bitget v2 behaviour (venues.md §3), checked over real TLS with requests the
-// test builds and signs itself.
+// The mock exchange's Bitget v2 behaviour (docs/venues.md §3), checked over real TLS with requests
+// the test builds and signs itself.
 
 #include <doctest/doctest.h>
 
@@ -23,7 +23,7 @@ constexpr std::string_view account_path = "/api/v2/mix/account/account";
 constexpr std::string_view account_query =
     "marginCoin=USDT&productType=USDT-FUTURES&symbol=BTCUSDT";
 
-// The documented fake inputs (venues.md, top table).
+// The documented fake inputs (docs/venues.md, top table).
 const bitget_credentials live{"bg_0123456789abcdef0123456789abcdef",
                               "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567",
                               "Passphrase1", false};
@@ -87,7 +87,7 @@ TEST_CASE_FIXTURE(bitget_fixture, "a Bitget switch is applied, and repeating it 
   CHECK(query.response.body().find(R"("marginCoin":"USDT")") != std::string::npos);
 }
 
-TEST_CASE_FIXTURE(bitget_fixture, "the mock accepts the Bitget signatures in venues.md") {
+TEST_CASE_FIXTURE(bitget_fixture, "the mock accepts the Bitget signatures in docs/venues.md") {
   ex.set_clock_skew(std::chrono::milliseconds(1'700'000'000'100 - now_ms()));
   // bitget-api's key order, then ccxt's; signatures as published.
   auto sdk = client.request(test::bitget_request_signed(

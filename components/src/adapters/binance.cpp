@@ -1,5 +1,5 @@
 // Binance Portfolio Margin (papi), USDⓈ-M (fapi) and COIN-M (dapi): request layout and answer
-// classification. Facts: ../shared/venues.md §1 and §2; layout: "Wire layout posmode uses".
+// classification. Facts: docs/venues.md §1 and §2; layout: "Wire layout posmode uses".
 
 #include <algorithm>
 #include <string>
@@ -72,7 +72,7 @@ account_specs binance_account_specs(const account_config& config) {
   account_specs out;
   const bool overridden = !config.host.empty();
   out.api = {overridden ? config.host : std::string(default_host(config.venue_kind)), config.port};
-  // PAPI has no time endpoint (venues.md §1.1): its clock comes from fapi's /fapi/v1/time.
+  // PAPI has no time endpoint (docs/venues.md §1.1): its clock comes from fapi's /fapi/v1/time.
   const bool dapi = config.venue_kind == venue::binance_coinm;
   out.time_host = overridden || config.venue_kind != venue::binance_papi
                       ? out.api
@@ -97,7 +97,8 @@ void classify_binance(const parsed_answer& a, std::int64_t wall_now_ms, venue_re
   r.code = r.has_code ? a.code : 0;
 
   // Binance 503 "Unknown error, please check your request or try again later." means the request
-  // reached the matching engine and timed out there: it may have been executed (venues.md §1.4 A).
+  // reached the matching engine and timed out there: it may have been executed (docs/venues.md §1.4
+  // A).
   const bool unknown_503 = a.status == 503 && istarts_with(a.msg, "Unknown error");
 
   if (a.status == 418) {

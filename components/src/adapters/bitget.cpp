@@ -1,4 +1,4 @@
-// Bitget v2 mix futures: request layout and answer classification. Facts: ../shared/venues.md §3;
+// Bitget v2 mix futures: request layout and answer classification. Facts: docs/venues.md §3;
 // layout: "Wire layout posmode uses".
 
 #include <string>
@@ -16,8 +16,8 @@ std::string api_host(const account_config& config) {
   return config.host.empty() ? std::string(default_host(venue::bitget)) : config.host;
 }
 
-// ACCESS-SIGN = base64(HMAC(ts + METHOD + path[?query] + body)) (venues.md §3.3). Headers are not
-// signed; the timestamp appears both in ACCESS-TIMESTAMP and in the separately signed string.
+// ACCESS-SIGN = base64(HMAC(ts + METHOD + path[?query] + body)) (docs/venues.md §3.3). Headers are
+// not signed; the timestamp appears both in ACCESS-TIMESTAMP and in the separately signed string.
 engine::request_spec signed_request(const account_config& config, const credentials& creds,
                                     std::string_view method, std::string target, std::string body) {
   engine::request_spec spec;
@@ -34,7 +34,7 @@ engine::request_spec signed_request(const account_config& config, const credenti
   if (!body.empty()) spec.headers.push_back({"Content-Type", "application/json"});
   spec.headers.push_back({"locale", "en-US"});
   // A demo key with the normal product types needs the header; S-prefixed types must not have
-  // it (40099, venues.md §3.4). validate_account() refuses the mix-up before we get here.
+  // it (40099, docs/venues.md §3.4). validate_account() refuses the mix-up before we get here.
   if (config.bitget_demo_key) spec.headers.push_back({"paptrading", "1"});
   engine::request_text signed_text;
   signed_text.timestamp().text(method).text(target).text(body);
@@ -154,7 +154,7 @@ void classify_bitget(const parsed_answer& a, position_mode requested, venue_repl
 
   if (set) {
     // Bitget documents no code for "open positions/orders" or "already in that mode"
-    // (venues.md §3.6): any answer that is not a recognised one is settled by reading posMode.
+    // (docs/venues.md §3.6): any answer that is not a recognised one is settled by reading posMode.
     // 45117 is documented for margin-mode switches only, so it names the likely cause but the
     // read-back still decides. A success whose echo names the other mode is settled the same way.
     r.verify_by_query = r.result == outcome::unknown || r.result == outcome::malformed ||

@@ -125,7 +125,7 @@ TEST_SUITE("cli_set") {
   }
 
   TEST_CASE_FIXTURE(fixture, "set on Bitget with open positions exits 3 with the venue's code") {
-    // Bitget documents no posMode code for this refusal (venues.md §3.6); the mock sends 45117
+    // Bitget documents no posMode code for this refusal (docs/venues.md §3.6); the mock sends 45117
     // ("positions or orders"), posmode reads the mode back, finds it unchanged, reports blocked.
     const auto r = run_cli({"set", "--config", config, "--mock", "--mock-positions", "--account",
                             "bg", "--mode", "hedge"},

@@ -1,5 +1,5 @@
-// posmode sign: byte-equal to the template tests' expected requests (venues.md vectors), the key
-// masked without --show-key, and bad input refused with exit code 2 and one line.
+// posmode sign: byte-equal to the template tests' expected requests (docs/venues.md vectors), the
+// key masked without --show-key, and bad input refused with exit code 2 and one line.
 
 #include <doctest/doctest.h>
 
@@ -35,7 +35,7 @@ std::string binance_set(const std::string& path, bool hedge, const std::string& 
          "\r\n";
 }
 
-// venues.md §6: the signed string is the same for every Binance variant.
+// docs/venues.md §6: the signed string is the same for every Binance variant.
 constexpr const char* sig_hedge =
     "d11f2869d49a3801fb5a6bad60898968cc6c370033a79aab2c9c9251e454b3c3";
 constexpr const char* sig_one_way =

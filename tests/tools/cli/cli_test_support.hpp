@@ -1,6 +1,6 @@
 #pragma once
 
-// Shared by the CLI tests: the path of the `posmode` executable under test, the venues.md test
+// Shared by the CLI tests: the path of the `posmode` executable under test, the docs/venues.md test
 // credentials, and a runner with a fixed environment.
 
 #include <doctest/doctest.h>
@@ -14,12 +14,12 @@
 
 namespace posmode::test::cli {
 
-/** venues.md §6 Binance vector credentials (also tests/components/binance_test.cpp). */
+/** docs/venues.md §6 Binance vector credentials (also tests/components/binance_test.cpp). */
 inline constexpr const char* binance_key =
     "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";
 inline constexpr const char* binance_secret =
     "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
-/** venues.md §6 Bitget vector credentials (also tests/components/bitget_test.cpp). */
+/** docs/venues.md §6 Bitget vector credentials (also tests/components/bitget_test.cpp). */
 inline constexpr const char* bitget_key = "bg_0123456789abcdef0123456789abcdef";
 inline constexpr const char* bitget_secret =
     "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567";

@@ -1,5 +1,5 @@
-// Binance PAPI, USDⓈ-M and COIN-M position-mode endpoints (venues.md §1, §2). Codes, messages and
-// HTTP statuses are the documented ones; where the docs are silent the choice is commented.
+// Binance PAPI, USDⓈ-M and COIN-M position-mode endpoints (docs/venues.md §1, §2). Codes, messages
+// and HTTP statuses are the documented ones; where the docs are silent the choice is commented.
 
 #include <algorithm>
 #include <array>
@@ -21,7 +21,7 @@ struct route {
   std::string_view path;
   endpoint kind;
   binance_product product;
-  unsigned weight;  // venues.md §1.1, §2: POST 1, GET mode 30, ping/time 1
+  unsigned weight;  // docs/venues.md §1.1, §2: POST 1, GET mode 30, ping/time 1
 };
 
 constexpr std::array routes{
@@ -59,7 +59,7 @@ reply ok(std::string body, std::string outcome) {
   return r;
 }
 
-// Binance counts weight per IP over a rolling minute (venues.md §1.4). Returns the weight used
+// Binance counts weight per IP over a rolling minute (docs/venues.md §1.4). Returns the weight used
 // including this request, or nullopt (and the seconds to wait) when the limit would be passed.
 std::optional<unsigned> spend_weight(state& st, const incoming& in, unsigned weight, unsigned& used,
                                      long& retry_after_s) {
@@ -88,8 +88,8 @@ std::optional<unsigned> spend_weight(state& st, const incoming& in, unsigned wei
   return std::nullopt;
 }
 
-// The answer to a banned IP (venues.md §1.4): HTTP 418, Retry-After in seconds, and the ban's end
-// in the message, as Binance words it.
+// The answer to a banned IP (docs/venues.md §1.4): HTTP 418, Retry-After in seconds, and the ban's
+// end in the message, as Binance words it.
 reply banned(const incoming& in, std::chrono::steady_clock::time_point until) {
   const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - in.now);
   reply r = error(418, -1003,
@@ -148,7 +148,7 @@ reply signed_request(state& st, const incoming& in, const route& rt) {
   }
   binance_account& account = account_it->second;
 
-  // totalParams = query string + body, with no separator added (venues.md §1.3). The signature
+  // totalParams = query string + body, with no separator added (docs/venues.md §1.3). The signature
   // is taken out of whichever part carries it, and the rest is what was signed.
   const std::string_view body =
       in.request.method() == http::verb::post ? std::string_view(in.request.body()) : "";
@@ -185,12 +185,12 @@ reply signed_request(state& st, const incoming& in, const route& rt) {
     return error(400, -1102,
                  "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
   }
-  // "The signature is not case sensitive" (venues.md §1.3).
+  // "The signature is not case sensitive" (docs/venues.md §1.3).
   if (!iequals(*signature, hmac_sha256_hex(account.secret, query_rest + body_rest))) {
     return error(400, -1022, "Signature for this request is not valid.");
   }
   // The venue's rule: process if timestamp < serverTime + 1000 and serverTime - timestamp <=
-  // recvWindow (venues.md §1.3).
+  // recvWindow (docs/venues.md §1.3).
   if (*timestamp >= in.server_ms + max_ahead_ms) {
     return error(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
   }
@@ -217,8 +217,8 @@ reply signed_request(state& st, const incoming& in, const route& rt) {
     return error(400, -1130, "Data sent for parameter 'dualSidePosition' is not valid.");
   }
   if (wanted == current) return error(400, -4059, "No need to change position side.");
-  // The mock's PM model (venues.md §10 leaves it open): UM changes freely; CM may not be set to
-  // a value that differs from UM, so both are switched UM first, then CM.
+  // The mock's PM model (docs/venues.md §10 leaves it open): UM changes freely; CM may not be set
+  // to a value that differs from UM, so both are switched UM first, then CM.
   if (rt.product == binance_product::papi_cm && wanted != account.papi_um) {
     return error(400, -4220,
                  "The operation is rejected because the CM dual-side is not allowed to be "
@@ -284,7 +284,7 @@ reply unknown_error_reply(std::string_view path, std::int64_t server_ms) {
              std::to_string(server_ms) + R"(,"data":null})";
     return r;
   }
-  // venues.md §1.4 variant A: sent, no answer in time, execution status unknown.
+  // docs/venues.md §1.4 variant A: sent, no answer in time, execution status unknown.
   return error(503, -1000, "Unknown error, please check your request or try again later.");
 }
 

@@ -1,5 +1,5 @@
-// Bitget v2 mix position-mode endpoints (venues.md §3). Bitget publishes no error-code list;
-// codes and messages are ccxt's table (venues.md §3.6), and the undocumented cases are marked.
+// Bitget v2 mix position-mode endpoints (docs/venues.md §3). Bitget publishes no error-code list;
+// codes and messages are ccxt's table (docs/venues.md §3.6), and the undocumented cases are marked.
 
 #include <simdjson.h>
 
@@ -20,7 +20,7 @@ constexpr std::string_view set_mode_path = "/api/v2/mix/account/set-position-mod
 constexpr std::string_view account_path = "/api/v2/mix/account/account";
 constexpr std::string_view time_path = "/api/v2/public/time";
 
-// Not stated on the doc pages read (venues.md §3.3); 30 s is what third-party articles say.
+// Not stated on the doc pages read (docs/venues.md §3.3); 30 s is what third-party articles say.
 constexpr std::int64_t timestamp_window_ms = 30'000;
 
 constexpr std::array product_types{"USDT-FUTURES",  "COIN-FUTURES",  "USDC-FUTURES",
@@ -76,7 +76,7 @@ reply private_request(state& st, const incoming& in, bool is_set) {
     return error(400, "40012", "apikey/password is incorrect", now);
   }
 
-  // "5 times/1s (uid)" on set-position-mode (venues.md §3.1); counted once the key is known.
+  // "5 times/1s (uid)" on set-position-mode (docs/venues.md §3.1); counted once the key is known.
   if (is_set) {
     auto& calls = st.bitget_calls[account.api_key];
     while (!calls.empty() && calls.front() <= in.now - std::chrono::seconds(1))
@@ -88,7 +88,7 @@ reply private_request(state& st, const incoming& in, bool is_set) {
   }
 
   // ACCESS-SIGN = base64(HMAC-SHA256(secret, timestamp + METHOD + path [+ "?" + query] + body))
-  // over the bytes received (venues.md §3.3).
+  // over the bytes received (docs/venues.md §3.3).
   std::string prehash(timestamp_text);
   prehash.append(in.request.method_string().data(), in.request.method_string().size());
   prehash += in.path;
@@ -126,7 +126,7 @@ reply private_request(state& st, const incoming& in, bool is_set) {
     return error(400, "40017", "Parameter verification failed", now);
   }
 
-  // Two environments that must not be mixed (venues.md §3.4, ccxt PR 25541): a demo key sends
+  // Two environments that must not be mixed (docs/venues.md §3.4, ccxt PR 25541): a demo key sends
   // `paptrading: 1` with the normal product types; a live key sends no header (S-prefixed types
   // allowed). Anything else is 40099.
   const bool paptrading = header(in.request, "paptrading") == "1";
@@ -151,7 +151,7 @@ reply private_request(state& st, const incoming& in, bool is_set) {
   } else if (pos_mode != "one_way_mode") {
     return error(400, "40017", "Parameter verification failed", now);
   }
-  // Bitget documents no code for "already in that mode" (venues.md §3.6); the mock answers
+  // Bitget documents no code for "already in that mode" (docs/venues.md §3.6); the mock answers
   // success, which is what a re-read would show anyway.
   if (wanted != current) {
     // Nor a code for "positions or orders exist" ("the request may fail", §3.1). The mock uses

@@ -45,7 +45,7 @@ struct incoming {
 };
 
 /**
- * Binance's escalation for a client IP (venues.md §1.4: repeated 429s → 418 auto-ban, "from 2
+ * Binance's escalation for a client IP (docs/venues.md §1.4: repeated 429s → 418 auto-ban, "from 2
  * minutes to 3 days"): the recent 429s, the ban in force, and how many bans came before.
  */
 struct ip_ban {

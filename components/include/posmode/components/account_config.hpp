@@ -9,21 +9,21 @@
 
 namespace posmode::components {
 
-/** Binance's documented upper bound for `recvWindow` (venues.md §1.3). */
+/** Binance's documented upper bound for `recvWindow` (docs/venues.md §1.3). */
 inline constexpr std::int64_t binance_max_recv_window_ms = 60'000;
 /**
- * The window posmode assumes for Bitget timestamps. Bitget documents none (venues.md §3.3;
+ * The window posmode assumes for Bitget timestamps. Bitget documents none (docs/venues.md §3.3;
  * third-party articles say 30 s), so posmode budgets as if it were Binance's default.
  */
 inline constexpr std::int64_t bitget_assumed_window_ms = 5'000;
 /**
  * How long after its timestamp posmode assumes a Bitget request may still be executed, and how
  * far ahead of Bitget's clock a timestamp may be: the 30 s either side that third-party articles
- * give (venues.md §3.3; Bitget documents none), which the mock exchange enforces too. Used only
- * to bound when a request whose answer was lost can no longer land, never to budget signing.
+ * give (docs/venues.md §3.3; Bitget documents none), which the mock exchange enforces too. Used
+ * only to bound when a request whose answer was lost can no longer land, never to budget signing.
  */
 inline constexpr std::int64_t bitget_acceptance_window_ms = 30'000;
-/** Binance refuses a timestamp 1000 ms or more ahead of its clock (venues.md §1.3). */
+/** Binance refuses a timestamp 1000 ms or more ahead of its clock (docs/venues.md §1.3). */
 inline constexpr std::int64_t binance_ahead_tolerance_ms = 1'000;
 
 /**
@@ -54,7 +54,7 @@ struct account_config {
  * - `presign_max_age_ms` positive and at most half the venue's window (recvWindow for Binance,
  *   `bitget_assumed_window_ms` for Bitget), leaving the other half for transit and clock error;
  * - `bitget_demo_key` only with Bitget, and never with an S-prefixed product type: that
- *   combination is refused by Bitget with 40099 (venues.md §3.4);
+ *   combination is refused by Bitget with 40099 (docs/venues.md §3.4);
  * - Bitget query symbol and margin coin: upper-case letters and digits only.
  * Not for the hot path (allocates for the message).
  */

@@ -29,7 +29,7 @@ struct endpoint {
 
 /**
  * Every request one account may send, rendered once at construction in the venue's exact wire
- * layout (venues.md, "Wire layout posmode uses"), with the account's key schedule:
+ * layout (docs/venues.md, "Wire layout posmode uses"), with the account's key schedule:
  * - per product, set-hedge and set-one-way kept pre-signed (`engine::presigned_request`);
  * - per product, the mode query, signed when it is used;
  * - the keep-alive ping and the server-time request (unsigned; PAPI's clock uses

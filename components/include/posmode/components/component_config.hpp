@@ -74,7 +74,7 @@ struct component_config {
   /**
    * Added to the moment a set request whose answer was lost can no longer be executed (its
    * timestamp plus the venue's window, carried over with the clock's own error bound): covers the
-   * venue's servers disagreeing among themselves by a little. See the README's state machine.
+   * venue's servers disagreeing among themselves by a little. See docs/design.md, "State machine".
    */
   std::chrono::milliseconds settle_margin{250};
   std::size_t clock_samples_at_start = 4;  ///< time-endpoint round trips at `start()`, 1..8

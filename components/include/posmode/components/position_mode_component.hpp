@@ -67,12 +67,12 @@ struct component_stats {
  * account's connection, within their deadline. `stop()` ends everything (below); a stopped
  * component cannot be started again (construct a new one).
  *
- * **Per request** (venue.md behaviour, README "State machine"): the pre-signed set request is
- * written at once; applied or already-in-mode ends it; an open outcome (deadline, dropped
- * connection, 503 unknown, malformed answer, any Bitget answer but "00000") is resolved by a mode
- * query; a timestamp refusal resyncs the clock and retries once; a 429 waits Retry-After within the
- * deadline; blocked answers end it at once. Binance PAPI with UM and CM switches UM first, then
- * CM (the mock's model; Binance documents no order, venues.md §10).
+ * **Per request** (docs/venues.md behaviour, docs/design.md "State machine"): the pre-signed set
+ * request is written at once; applied or already-in-mode ends it; an open outcome (deadline,
+ * dropped connection, 503 unknown, malformed answer, any Bitget answer but "00000") is resolved by
+ * a mode query; a timestamp refusal resyncs the clock and retries once; a 429 waits Retry-After
+ * within the deadline; blocked answers end it at once. Binance PAPI with UM and CM switches UM
+ * first, then CM (the mock's model; Binance documents no order, docs/venues.md §10).
  *
  * **Claims are true.** A set whose answer was lost may still be executed until its timestamp
  * plus the venue's window has passed (carried over to the local clock with the clock's error

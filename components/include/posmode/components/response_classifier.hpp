@@ -13,7 +13,7 @@ namespace posmode::components {
 
 /**
  * Turns a parsed HTTP answer into a `venue_reply`, per venue (the mapping is documented on
- * `outcome` and in the README's venue section). Bodies are read with simdjson On Demand through
+ * `outcome` and in docs/venues.md §1.5 and §3.6). Bodies are read with simdjson On Demand through
  * one parser owned by this object and sized at construction, so classifying allocates nothing.
  *
  * **Threads.** One thread (the event loop); use one classifier per loop.

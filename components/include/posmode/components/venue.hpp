@@ -8,7 +8,7 @@ namespace posmode::components {
 
 /**
  * The venue variants posmode speaks to. Each is one API surface with its own host and paths
- * (../shared/venues.md §0): a Binance Portfolio Margin account is not reachable through fapi,
+ * (docs/venues.md §0): a Binance Portfolio Margin account is not reachable through fapi,
  * and the other way round.
  */
 enum class venue : std::uint8_t {

@@ -11,8 +11,8 @@ namespace posmode::components {
 
 /**
  * The longest wait a venue's Retry-After or ban end is taken for: three days, Binance's longest
- * documented IP ban (venues.md §1.4). Longer values (or ones that overflow) saturate to this, so
- * that a ban never ends in the past by overflow.
+ * documented IP ban (docs/venues.md §1.4). Longer values (or ones that overflow) saturate to this,
+ * so that a ban never ends in the past by overflow.
  */
 inline constexpr std::int64_t max_retry_after_ms = 3LL * 24 * 3600 * 1000;
 
@@ -33,7 +33,7 @@ inline constexpr std::int64_t max_retry_after_ms = 3LL * 24 * 3600 * 1000;
 
 /**
  * What a venue's answer means, one value per distinct reaction the component needs
- * (venues.md §1.4, §1.5, §3.6, §9).
+ * (docs/venues.md §1.4, §1.5, §3.6, §9).
  */
 enum class outcome : std::uint8_t {
   applied,                 ///< the mode was changed (Binance code 200, Bitget "00000")
@@ -71,8 +71,8 @@ struct venue_reply {
   /**
    * Set for a set-mode request whose effect this reply does not establish: outcome unknown or
    * malformed, or a Bitget error other than the recognised ones (Bitget documents no codes for
-   * open positions/orders or for "already in mode", venues.md §3.6). The component then reads the
-   * mode back and reports what the venue says.
+   * open positions/orders or for "already in mode", docs/venues.md §3.6). The component then reads
+   * the mode back and reports what the venue says.
    */
   bool verify_by_query = false;
   bool has_mode = false;  ///< `mode` is meaningful (queries; Bitget's set echo)

@@ -15,7 +15,7 @@ enum class position_mode {
 };
 
 /**
- * The four Binance surfaces whose mode the mock keeps apart (venues.md §1, §2).
+ * The four Binance surfaces whose mode the mock keeps apart (docs/venues.md §1, §2).
  *
  * One mock account answers on all four, unlike the venue where a portfolio-margin account and a
  * classic futures account are separate surfaces; a test picks the paths it needs.
@@ -50,7 +50,7 @@ struct binance_account {
  * Modes are kept per upper-case `productType` (`USDT-FUTURES`, `COIN-FUTURES`, `USDC-FUTURES`
  * and the `S`-prefixed demo types); a product type missing from `modes` is in one-way mode.
  * `demo_key` marks a demo-trading key: such a key must send `paptrading: 1` with the normal
- * product types, and a live key must not send that header (otherwise 40099, venues.md §3.4).
+ * product types, and a live key must not send that header (otherwise 40099, docs/venues.md §3.4).
  * `has_positions` or `has_orders` block a switch on every product type of the account.
  */
 struct bitget_account {

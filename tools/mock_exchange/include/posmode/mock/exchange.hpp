@@ -4,7 +4,7 @@
 // like Binance (PAPI, USDⓈ-M, COIN-M) and Bitget v2 for position-mode switching, with fault
 // injection. It is a test and rehearsal tool, not part of the library a trading engine links.
 //
-// Paths served (venues.md §1, §2, §3):
+// Paths served (docs/venues.md §1, §2, §3):
 //   Binance  POST|GET /papi/v1/um/positionSide/dual, /papi/v1/cm/positionSide/dual
 //            POST|GET /fapi/v1/positionSide/dual, /dapi/v1/positionSide/dual
 //            GET /papi/v1/ping, /fapi/v1/ping, /dapi/v1/ping, /fapi/v1/time, /dapi/v1/time
@@ -13,7 +13,7 @@
 // Anything else is HTTP 404 with a Binance-shaped body (`-5000`), or a Bitget-shaped one
 // (`"40404"`) under `/api/`.
 //
-// Portfolio-margin model (venues.md §10 says the order is undocumented; this is the mock's
+// Portfolio-margin model (docs/venues.md §10 says the order is undocumented; this is the mock's
 // choice): UM may always change; a CM change is refused with -4220 when the new CM mode would
 // differ from UM. So switching both means UM first, then CM.
 

@@ -17,7 +17,7 @@ namespace posmode::mock {
  * "Request timed out" on Bitget paths), `html_502` (a CloudFront-style HTML page, `Content-Type:
  * text/html`). For these three, `apply_change` says whether the venue logic still ran (the mode
  * changed, the rate limit counted) before the reply was lost or replaced: the "execution status
- * unknown" case of venues.md §1.4 is `apply_change = true`.
+ * unknown" case of docs/venues.md §1.4 is `apply_change = true`.
  *
  * The way the reply is written is then changed by: `drip` (one byte per TLS write, `drip_interval`
  * apart), `connection_close` (`Connection: close`, then a TLS shutdown and close), and
