@@ -184,6 +184,9 @@ void account_session::on_set_reply(const venue_reply& reply) noexcept {
   const retry_policy& retry = core_.config().retry;
   switch (reply.result) {
     case outcome::applied:
+      // A success whose echo names the other mode (Bitget's data.posMode) proves nothing: the
+      // read-back below decides.
+      if (reply.verify_by_query) break;
       return product_succeeded(event_status::applied, &reply);
     case outcome::already_in_mode:
       return product_succeeded(event_status::already_in_mode, &reply);

@@ -264,6 +264,33 @@ TEST_CASE("Bitget's 45117 is settled by reading the mode: blocked when it did no
   h.check_invariants();
 }
 
+TEST_CASE("a Bitget success whose echo names the other mode is settled by reading the mode") {
+  component_harness h;
+  h.add_bitget({product::usdt_futures}, 1);
+  h.start();
+  mock::fault_set faults;
+  faults.echo_other_mode = true;
+  SUBCASE("the change was made: confirmed") {
+    faults.apply_change = true;
+    h.ex().set_account_faults(test::bitget_key(1), faults);
+    const auto e = h.terminal(h.request(0, hedge));
+    INFO(h.dump());
+    CHECK(e.status == event_status::confirmed);
+    CHECK(e.observed_mode == hedge);
+    CHECK(h.ex().bitget_mode(test::bitget_key(1), "USDT-FUTURES") == mock_hedge);
+  }
+  SUBCASE("it was not: not_applied, never applied") {
+    h.ex().set_account_faults(test::bitget_key(1), faults);
+    const auto e = h.terminal(h.request(0, hedge));
+    INFO(h.dump());
+    CHECK(e.status == event_status::not_applied);
+    CHECK(e.observed_mode == one_way);
+    CHECK(h.ex().bitget_mode(test::bitget_key(1), "USDT-FUTURES") == mock_one_way);
+  }
+  CHECK(h.count_requests("POST", "set-position-mode") == 1);
+  h.check_invariants();
+}
+
 TEST_CASE("PAPI CM alone may not differ from UM: -4220, never retried") {
   component_harness h;
   h.add_binance(venue::binance_papi, {product::papi_cm}, 1);

@@ -151,6 +151,18 @@ reply private_request(state& st, const incoming& in, bool is_set) {
   } else if (pos_mode != "one_way_mode") {
     return error(400, "40017", "Parameter verification failed", now);
   }
+  // A success whose echo contradicts the request: only a read-back tells what happened.
+  if (in.echo_other_mode) {
+    if (in.apply_change && wanted != current) {
+      account.modes[product_type] = wanted;
+      record_change(st, account.api_key, product_type, wanted, true, in.received);
+    }
+    const position_mode other =
+        wanted == position_mode::hedge ? position_mode::one_way : position_mode::hedge;
+    r.body = R"({"code":"00000","msg":"success","data":{"posMode":")" +
+             std::string(mode_name(other)) + R"("},"requestTime":)" + std::to_string(now) + "}";
+    return r;
+  }
   // Bitget documents no code for "already in that mode" (docs/venues.md §3.6); the mock answers
   // success, which is what a re-read would show anyway.
   if (wanted != current) {

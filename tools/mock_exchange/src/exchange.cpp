@@ -41,6 +41,7 @@ std::string join_faults(const fault_set& f) {
   add(f.drop_before_reply, f.reset ? "reset_before" : "drop_before");
   add(!f.drop_before_reply && f.unknown_error_503, "503");
   add(!f.drop_before_reply && !f.unknown_error_503 && f.html_502, "html_502");
+  add(f.echo_other_mode, "echo_other_mode");
   add(!f.drop_before_reply && f.drip, "drip");
   add(!f.drop_before_reply && f.connection_close, "close");
   add(!f.drop_before_reply && f.drop_after_reply, f.reset ? "reset_after" : "drop_after");
@@ -145,8 +146,15 @@ std::optional<detail::reply> exchange::impl::serve(const detail::http_request& r
     const auto server_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                (record.time + st.skew).time_since_epoch())
                                .count();
-    const detail::incoming in{
-        request, path, query, peer, server_ms, std::chrono::steady_clock::now(), received};
+    const detail::incoming in{request,
+                              path,
+                              query,
+                              peer,
+                              server_ms,
+                              std::chrono::steady_clock::now(),
+                              received,
+                              faults.echo_other_mode,
+                              faults.apply_change};
     const bool replaced = faults.drop_before_reply || faults.unknown_error_503 || faults.html_502;
     detail::reply r;
     if (!replaced || faults.apply_change) {

@@ -42,6 +42,10 @@ struct incoming {
   std::chrono::steady_clock::time_point now;  ///< for rate-limit windows (skew-free)
   /// when the request's bytes had all been read (before any delay fault)
   std::chrono::steady_clock::time_point received = now;
+  /// fault: a Bitget set answers "00000" whose `data.posMode` names the other mode
+  bool echo_other_mode = false;
+  /// with `echo_other_mode`: whether the requested change is still made
+  bool apply_change = false;
 };
 
 /**

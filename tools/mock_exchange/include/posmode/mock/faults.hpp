@@ -40,6 +40,9 @@ struct fault_set {
   /// the faults apply to set-mode requests (POST) only; queries, pings and time are answered
   /// normally (a set that lands late while the mode is read back at once)
   bool sets_only = false;
+  /// a Bitget set that would succeed answers "00000" with `data.posMode` naming the other mode;
+  /// the change is made only with `apply_change` (is the echo or the state wrong?)
+  bool echo_other_mode = false;
 };
 
 }  // namespace posmode::mock
