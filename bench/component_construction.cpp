@@ -2,7 +2,9 @@
 // resident memory, for 1, 8 and 64 accounts, against the system trust store and against one CA
 // file, with the TLS context shared by accounts of the same trust settings (posmode) and, in the
 // same run, with one context per account (the baseline: what posmode did before 0.2.0, emulated
-// by giving each account trust settings that differ only in a PEM comment).
+// by giving each account the same trust file under a different spelling of its path:
+// "/etc/ssl/certs/./ca-certificates.crt", ...). For the system store that file is OpenSSL's
+// default CA file, which is what the system store loads.
 //
 // Reproduce: cmake --preset release && cmake --build build/release --target
 // posmode_bench_construction && build/release/bench/posmode_bench_construction --runs 5
@@ -14,12 +16,14 @@
 //
 //   posmode_bench_construction [--runs N] [--accounts 1,8,64]
 
+#include <openssl/x509.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -61,7 +65,7 @@ std::int64_t rss_bytes() {
 }
 
 pc::component_config make_config(const trial& tr, const std::string& ca_file,
-                                 const std::string& ca_pem) {
+                                 const std::string& system_file) {
   pc::component_config config;
   for (std::size_t i = 0; i < tr.accounts; ++i) {
     pc::account_settings a;
@@ -72,19 +76,25 @@ pc::component_config make_config(const trial& tr, const std::string& ca_file,
     a.creds.secret =
         pc::secret_string("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j");
     if (tr.t == trust::ca_file) a.ca_file = ca_file;
-    // The baseline: trust settings that differ per account (a PEM comment line before the same
-    // extra CA certificate, which OpenSSL skips) force one context per account, as every account
-    // had before. With the system store that adds one certificate to its ~140.
-    if (tr.s == sharing::per_account) a.ca_pem = "# account " + std::to_string(i) + "\n" + ca_pem;
+    // The baseline: the same file under a different path spelling per account forces one
+    // context per account, as every account had before.
+    if (tr.s == sharing::per_account) {
+      const std::string file = tr.t == trust::ca_file ? ca_file : system_file;
+      const std::size_t slash = file.rfind('/');
+      std::string dots;
+      for (std::size_t k = 0; k <= i; ++k)
+        dots += "./";
+      a.ca_file = file.substr(0, slash + 1) + dots + file.substr(slash + 1);
+    }
     config.accounts.push_back(std::move(a));
   }
   return config;
 }
 
 // In the child: construct once, report through the pipe.
-sample measure(const trial& tr, const std::string& ca_file, const std::string& ca_pem) {
+sample measure(const trial& tr, const std::string& ca_file, const std::string& system_file) {
   sample out;
-  pc::component_config config = make_config(tr, ca_file, ca_pem);
+  pc::component_config config = make_config(tr, ca_file, system_file);
   boost::asio::io_context io{1};
   const std::int64_t rss_before = rss_bytes();
   const auto t0 = std::chrono::steady_clock::now();
@@ -98,7 +108,7 @@ sample measure(const trial& tr, const std::string& ca_file, const std::string& c
   return out;
 }
 
-sample in_child(const trial& tr, const std::string& ca_file, const std::string& ca_pem) {
+sample in_child(const trial& tr, const std::string& ca_file, const std::string& system_file) {
   int fds[2];
   if (::pipe(fds) != 0) return {};
   const pid_t pid = ::fork();
@@ -106,7 +116,7 @@ sample in_child(const trial& tr, const std::string& ca_file, const std::string& 
     ::close(fds[0]);
     sample s;
     try {
-      s = measure(tr, ca_file, ca_pem);
+      s = measure(tr, ca_file, system_file);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "construction failed: %s\n", e.what());
     }
@@ -164,6 +174,12 @@ int main(int argc, char** argv) {
     return 1;
   ::close(fd);
   const std::string ca_file = path;
+  // What OpenSSL's system store reads (Debian: /usr/lib/ssl/cert.pem -> the ca-certificates
+  // bundle), followed to the file itself.
+  char resolved[PATH_MAX];
+  if (::realpath(X509_get_default_cert_file(), resolved) == nullptr) return 1;
+  const std::string system_file = resolved;
+  std::printf("system store: %s\n", system_file.c_str());
 
   std::printf("component construction, %d runs each (median [min..max]); RSS growth in MiB\n",
               runs);
@@ -177,7 +193,7 @@ int main(int argc, char** argv) {
         std::vector<double> mb;
         std::uint64_t contexts = 0;
         for (int r = 0; r < runs; ++r) {
-          const sample x = in_child({t, s, n}, ca_file, ca_pem);
+          const sample x = in_child({t, s, n}, ca_file, system_file);
           if (!x.ok) {
             ++failed;
             continue;
