@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "components/component_test_support.hpp"
 
@@ -37,6 +38,18 @@ std::size_t lines_with(const std::string& log, std::string_view part) {
   return n;
 }
 
+// Starts the component without waiting for a connection, waits until every account has warmed up
+// (successfully or not) and returns the start-up reports, which must exist.
+std::vector<components::position_event> startup_reports(component_harness& h) {
+  h.start(host_kind::run_thread, false);
+  REQUIRE(h.wait_until([&] { return h.component().started(); }));
+  std::vector<components::position_event> reports;
+  for (const auto& e : h.events())
+    if (e.request_id == 0) reports.push_back(e);
+  REQUIRE_FALSE(reports.empty());
+  return reports;
+}
+
 // A port on 127.0.0.1 on which nothing listens (a mock that has come and gone).
 std::uint16_t closed_port() {
   mock::exchange gone;
@@ -53,20 +66,13 @@ TEST_CASE("issue 12: a closed port: the events say where and why, and the warnin
   h.config.accounts[0].account.port = port;
   h.config.request_deadline = 1'500ms;
   h.config.attempt_timeout = 1'000ms;
-  h.start(host_kind::run_thread, false);
-  REQUIRE(h.wait_until([&] { return h.component().started(); }));
-
   const std::string cause = "127.0.0.1:" + std::to_string(port) + ": TCP connect failed";
-  bool reported = false;
-  for (const auto& e : h.events())
-    if (e.request_id == 0) {
-      reported = true;
-      INFO(test::describe(e));
-      CHECK(e.status == event_status::transport_error);
-      CHECK(contains(e.message.view(), "no connection: " + cause));
-      CHECK(contains(e.message.view(), "refused"));
-    }
-  CHECK(reported);
+  for (const auto& e : startup_reports(h)) {
+    INFO(test::describe(e));
+    CHECK(e.status == event_status::transport_error);
+    CHECK(contains(e.message.view(), "no connection: " + cause));
+    CHECK(contains(e.message.view(), "refused"));
+  }
 
   const auto waited = h.terminal(h.request(0, hedge));
   INFO(test::describe(waited));
@@ -92,21 +98,15 @@ TEST_CASE("issue 12: a host name that does not resolve is named in the events") 
   h.config.accounts[0].account.host = "posmode-test.invalid";
   h.config.request_deadline = 1'500ms;
   h.config.attempt_timeout = 1'000ms;
-  h.start(host_kind::run_thread, false);
-  REQUIRE(h.wait_until([&] { return h.component().started(); }));
   const std::string where = "posmode-test.invalid:" + std::to_string(h.ex().port()) + ": ";
-  bool reported = false;
-  for (const auto& e : h.events())
-    if (e.request_id == 0) {
-      reported = true;
-      INFO(test::describe(e));
-      CHECK(e.status == event_status::transport_error);
-      // A resolver without a network may also be slow: then the connect timeout says the phase.
-      CHECK((contains(e.message.view(), where + "host name did not resolve") ||
-             contains(e.message.view(), where + "no TLS connection within the connect timeout "
-                                                "(resolving the host name)")));
-    }
-  CHECK(reported);
+  for (const auto& e : startup_reports(h)) {
+    INFO(test::describe(e));
+    CHECK(e.status == event_status::transport_error);
+    // A resolver without a network may also be slow: then the connect timeout says the phase.
+    CHECK((contains(e.message.view(), where + "host name did not resolve") ||
+           contains(e.message.view(), where + "no TLS connection within the connect timeout "
+                                              "(resolving the host name)")));
+  }
 }
 
 TEST_CASE("issue 12: a certificate that does not verify is tls_verification_failed, at once") {
@@ -120,20 +120,13 @@ TEST_CASE("issue 12: a certificate that does not verify is tls_verification_fail
   h.config.request_deadline = 60s;
   h.config.retry.reconnect.initial = 20ms;
   h.config.retry.reconnect.max = 30s;
-  h.start(host_kind::run_thread, false);
-  REQUIRE(h.wait_until([&] { return h.component().started(); }));
-
   const std::string cause =
       "localhost:" + std::to_string(h.ex().port()) + ": certificate verify failed: ";
-  bool reported = false;
-  for (const auto& e : h.events())
-    if (e.request_id == 0) {
-      reported = true;
-      INFO(test::describe(e));
-      CHECK(e.status == event_status::tls_verification_failed);
-      CHECK(contains(e.message.view(), cause));
-    }
-  CHECK(reported);
+  for (const auto& e : startup_reports(h)) {
+    INFO(test::describe(e));
+    CHECK(e.status == event_status::tls_verification_failed);
+    CHECK(contains(e.message.view(), cause));
+  }
 
   const auto refused = h.terminal(h.request(0, hedge));
   INFO(test::describe(refused));
