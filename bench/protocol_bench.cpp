@@ -44,8 +44,9 @@ using posmode::engine::http_response_parser;
 using posmode::test::venue_response;
 
 constexpr std::int64_t t0 = 1700000000000;
-// One more than the default `presign_max_age_ms`: every set_mode() call must re-sign in place.
-constexpr std::int64_t resign_step_ms = 1001;
+// One more than the automatic pre-sign age at recvWindow 5000 (`default_presign_max_age_ms`):
+// every set_mode() call must re-sign in place.
+constexpr std::int64_t resign_step_ms = pc::default_presign_max_age_ms + 1;
 
 constexpr std::string_view binance_key =
     "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A";

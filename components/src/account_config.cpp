@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -36,6 +37,61 @@ bool is_id_char(char c) {
          c == '_' || c == '-';
 }
 
+// The window a signature's age is budgeted against: recvWindow for Binance, the assumed one for
+// Bitget (it documents none).
+std::int64_t venue_window_ms(const account_config& c) noexcept {
+  return is_binance(c.venue_kind) ? c.recv_window_ms : bitget_assumed_window_ms;
+}
+
+// The normal product type a Bitget demo key uses instead of an S-prefixed one.
+std::string_view live_type_of(product p) noexcept {
+  switch (p) {
+    case product::susdt_futures:
+      return to_string(product::usdt_futures);
+    case product::scoin_futures:
+      return to_string(product::coin_futures);
+    case product::susdc_futures:
+      return to_string(product::usdc_futures);
+    default:
+      return to_string(p);
+  }
+}
+
+void check_environment(const account_config& c, std::string_view where) {
+  const venue_environment e = c.environment;
+  if (e != venue_environment::production && e != venue_environment::testnet &&
+      e != venue_environment::demo)
+    refuse("environment", {"unknown value (production, testnet or demo)", where});
+  if (c.venue_kind == venue::binance_papi && e != venue_environment::production)
+    refuse("environment", {"binance-papi has no test environment; '", to_string(e),
+                           "' is not available (use production; binance-usdm and binance-coinm "
+                           "have testnet and demo)",
+                           where});
+  if (c.venue_kind == venue::bitget && e == venue_environment::testnet)
+    refuse("environment",
+           {"bitget has no testnet; use demo (api.bitget.com with paptrading: 1 and a demo API "
+            "key)",
+            where});
+  if (c.bitget_demo_key && c.venue_kind != venue::bitget)
+    refuse("bitget_demo_key", {"is a Bitget setting", where});
+  if (!bitget_paptrading(c)) return;
+  // Demo through the header excludes the S-prefixed types: Bitget answers 40099 (docs/venues.md
+  // §3.4).
+  const bool by_environment = e == venue_environment::demo;
+  for (product p : c.products) {
+    if (!is_bitget_demo_product(p)) continue;
+    if (by_environment)
+      refuse("environment", {"demo (paptrading: 1) cannot be used with ", to_string(p),
+                             ": Bitget answers 40099; use ", live_type_of(p), " in demo, or ",
+                             to_string(p), " in production", where});
+    refuse("bitget_demo_key",
+           {"a demo key (paptrading: 1) cannot be used with ", to_string(p),
+            ": Bitget answers 40099; use the normal product type with a demo key, or the "
+            "S-prefixed type without it",
+            where});
+  }
+}
+
 bool is_symbol_text(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
@@ -44,17 +100,73 @@ bool is_symbol_text(std::string_view s) {
 }  // namespace
 
 std::string_view default_host(venue v) noexcept {
+  return default_host(v, venue_environment::production);
+}
+
+// docs/venues.md §1.2 (PAPI: production only), §2 (fapi/dapi testnet and demo hosts; the current
+// USD-M doc names demo-fapi as its testnet, @binance/common keeps testnet.binancefuture.com for
+// both), §3.4 (Bitget demo: the same host plus a header).
+std::string_view default_host(venue v, venue_environment e) noexcept {
   switch (v) {
     case venue::binance_papi:
-      return "papi.binance.com";
+      return e == venue_environment::production ? "papi.binance.com" : "";
     case venue::binance_usdm:
-      return "fapi.binance.com";
+      switch (e) {
+        case venue_environment::production:
+          return "fapi.binance.com";
+        case venue_environment::testnet:
+          return "testnet.binancefuture.com";
+        case venue_environment::demo:
+          return "demo-fapi.binance.com";
+      }
+      return "";
     case venue::binance_coinm:
-      return "dapi.binance.com";
+      switch (e) {
+        case venue_environment::production:
+          return "dapi.binance.com";
+        case venue_environment::testnet:
+          return "testnet.binancefuture.com";
+        case venue_environment::demo:
+          return "demo-dapi.binance.com";
+      }
+      return "";
     case venue::bitget:
-      return "api.bitget.com";
+      return e == venue_environment::testnet ? "" : "api.bitget.com";
   }
   return "";
+}
+
+std::string_view api_host(const account_config& config) noexcept {
+  return config.host.empty() ? default_host(config.venue_kind, config.environment) : config.host;
+}
+
+bool bitget_paptrading(const account_config& config) noexcept {
+  return config.venue_kind == venue::bitget &&
+         (config.bitget_demo_key || config.environment == venue_environment::demo);
+}
+
+std::int64_t effective_presign_max_age_ms(const account_config& config) noexcept {
+  if (config.presign_max_age_ms > 0) return config.presign_max_age_ms;
+  return std::clamp<std::int64_t>(venue_window_ms(config) / 2, 1, default_presign_max_age_ms);
+}
+
+std::string_view to_string(venue_environment e) noexcept {
+  switch (e) {
+    case venue_environment::production:
+      return "production";
+    case venue_environment::testnet:
+      return "testnet";
+    case venue_environment::demo:
+      return "demo";
+  }
+  return "?";
+}
+
+std::optional<venue_environment> parse_venue_environment(std::string_view name) noexcept {
+  for (const auto e :
+       {venue_environment::production, venue_environment::testnet, venue_environment::demo})
+    if (to_string(e) == name) return e;
+  return std::nullopt;
 }
 
 std::string_view default_bitget_symbol(product p) noexcept {
@@ -123,23 +235,15 @@ void validate_account(const account_config& c) {
   if (c.recv_window_ms < 1 || c.recv_window_ms > binance_max_recv_window_ms)
     refuse("recv_window_ms", {std::to_string(c.recv_window_ms),
                               " is outside 1..60000 (Binance refuses more than 60000)", where});
-  const std::int64_t window =
-      is_binance(c.venue_kind) ? c.recv_window_ms : bitget_assumed_window_ms;
-  if (c.presign_max_age_ms < 1 || c.presign_max_age_ms > window / 2)
+  const std::int64_t window = venue_window_ms(c);
+  const std::int64_t max_age = std::max<std::int64_t>(1, window / 2);
+  if (c.presign_max_age_ms < 0 || c.presign_max_age_ms > max_age)
     refuse("presign_max_age_ms",
-           {std::to_string(c.presign_max_age_ms), " must be 1..", std::to_string(window / 2),
-            " (half the venue's ", std::to_string(window), " ms window)", where});
+           {std::to_string(c.presign_max_age_ms), " must be 0 (automatic) or 1..",
+            std::to_string(max_age), " (half the venue's ", std::to_string(window), " ms window)",
+            where});
 
-  if (c.bitget_demo_key) {
-    if (c.venue_kind != venue::bitget) refuse("bitget_demo_key", {"is a Bitget setting", where});
-    for (product p : c.products)
-      if (is_bitget_demo_product(p))
-        refuse("bitget_demo_key",
-               {"a demo key (paptrading: 1) cannot be used with ", to_string(p),
-                ": Bitget answers 40099; use the normal product type with a demo key, or the "
-                "S-prefixed type without it",
-                where});
-  }
+  check_environment(c, where);
   if (!is_symbol_text(c.bitget_query_symbol))
     refuse("bitget_query_symbol",
            {"'", c.bitget_query_symbol, "' must be upper-case letters and digits", where});

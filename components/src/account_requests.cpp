@@ -71,17 +71,17 @@ account_requests::account_requests(const account_config& config, const credentia
       api_(std::move(common.api)),
       time_host_(std::move(common.time_host)) {
   products_.reserve(config_.products.size());
+  const std::int64_t max_age_ms = effective_presign_max_age_ms(config_);
   for (product p : config_.products) {
     auto specs = is_binance(config_.venue_kind) ? detail::binance_product_specs(config_, p, creds)
                                                 : detail::bitget_product_specs(config_, p, creds);
     const spec_wiper wiper{specs};  // they hold the API key and any passphrase
-    products_.push_back(
-        product_requests{p,
-                         engine::presigned_request(engine::request_template(specs.set_hedge),
-                                                   *signer_, config_.presign_max_age_ms),
-                         engine::presigned_request(engine::request_template(specs.set_one_way),
-                                                   *signer_, config_.presign_max_age_ms),
-                         engine::request_template(specs.query)});
+    products_.push_back(product_requests{
+        p,
+        engine::presigned_request(engine::request_template(specs.set_hedge), *signer_, max_age_ms),
+        engine::presigned_request(engine::request_template(specs.set_one_way), *signer_,
+                                  max_age_ms),
+        engine::request_template(specs.query)});
   }
 }
 

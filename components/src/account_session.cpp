@@ -254,7 +254,8 @@ void account_session::connection_changed(std::size_t slot, bool time_pool, std::
 }
 
 void account_session::arm_refresh() noexcept {
-  const milliseconds period(std::max<std::int64_t>(10, settings_.account.presign_max_age_ms / 4));
+  const milliseconds period(
+      std::max<std::int64_t>(10, effective_presign_max_age_ms(settings_.account) / 4));
   refresh_timer_.expires_after(period);
   refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || !running_) return;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "posmode/components/account_requests.hpp"
 #include "posmode/components/credentials.hpp"
@@ -67,18 +68,131 @@ TEST_CASE("the pre-sign age must stay within half the venue's window") {
   c.presign_max_age_ms = 2500;  // recvWindow 5000
   CHECK_NOTHROW(validate_account(c));
   c.presign_max_age_ms = 2501;
-  refused(c, "presign_max_age_ms", "1..2500");
-  c.presign_max_age_ms = 0;
+  refused(c, "presign_max_age_ms", "0 (automatic) or 1..2500");
+  c.presign_max_age_ms = -1;
   refused(c, "presign_max_age_ms");
+  c.presign_max_age_ms = 0;  // automatic
+  CHECK_NOTHROW(validate_account(c));
   auto b = valid_bitget();
   b.presign_max_age_ms = 2501;
   refused(b, "presign_max_age_ms", "5000 ms window");
+}
+
+TEST_CASE("an automatic pre-sign age follows recvWindow: half of it, 1 ms to 1000 ms") {
+  auto c = valid_binance();
+  CHECK(c.presign_max_age_ms == 0);
+  CHECK(effective_presign_max_age_ms(c) == 1000);  // recvWindow 5000: capped at today's default
+  for (const auto& [window, age] :
+       {std::pair{60000, 1000}, std::pair{2000, 1000}, std::pair{1999, 999}, std::pair{1000, 500},
+        std::pair{3, 1}, std::pair{2, 1}, std::pair{1, 1}}) {
+    CAPTURE(window);
+    c.recv_window_ms = window;
+    CHECK_NOTHROW(validate_account(c));
+    CHECK(effective_presign_max_age_ms(c) == age);
+  }
+  // A host's explicit choice is kept as it is.
+  c.recv_window_ms = 1000;
+  c.presign_max_age_ms = 300;
+  CHECK(effective_presign_max_age_ms(c) == 300);
+  c.presign_max_age_ms = 501;
+  refused(c, "presign_max_age_ms", "1..500");
+  // With recvWindow 1 the only explicit age is 1 ms, the same as the automatic one.
+  c.recv_window_ms = 1;
+  c.presign_max_age_ms = 1;
+  CHECK_NOTHROW(validate_account(c));
+  c.presign_max_age_ms = 2;
+  refused(c, "presign_max_age_ms", "1..1");
+  // Bitget budgets against its assumed 5000 ms window.
+  auto b = valid_bitget();
+  b.recv_window_ms = 1;  // unused by Bitget
+  CHECK(effective_presign_max_age_ms(b) == 1000);
+}
+
+TEST_CASE("an account with recvWindow 1000 signs and hands out its requests") {
+  auto c = valid_binance();
+  c.recv_window_ms = 1000;
+  credentials creds;
+  creds.api_key = "key";
+  creds.secret = secret_string("secret");
+  account_requests r(c, creds);
+  REQUIRE(r.presigned(product::papi_um, position_mode::hedge) != nullptr);
+  CHECK(r.presigned(product::papi_um, position_mode::hedge)->max_age_ms() == 500);
+}
+
+TEST_CASE("default_host names each venue's host per environment, or none where it has none") {
+  using e = venue_environment;
+  CHECK(default_host(venue::binance_papi, e::production) == "papi.binance.com");
+  CHECK(default_host(venue::binance_papi, e::testnet).empty());
+  CHECK(default_host(venue::binance_papi, e::demo).empty());
+  CHECK(default_host(venue::binance_usdm, e::production) == "fapi.binance.com");
+  CHECK(default_host(venue::binance_usdm, e::testnet) == "testnet.binancefuture.com");
+  CHECK(default_host(venue::binance_usdm, e::demo) == "demo-fapi.binance.com");
+  CHECK(default_host(venue::binance_coinm, e::production) == "dapi.binance.com");
+  CHECK(default_host(venue::binance_coinm, e::testnet) == "testnet.binancefuture.com");
+  CHECK(default_host(venue::binance_coinm, e::demo) == "demo-dapi.binance.com");
+  CHECK(default_host(venue::bitget, e::production) == "api.bitget.com");
+  CHECK(default_host(venue::bitget, e::testnet).empty());
+  CHECK(default_host(venue::bitget, e::demo) == "api.bitget.com");
+  for (const venue v :
+       {venue::binance_papi, venue::binance_usdm, venue::binance_coinm, venue::bitget})
+    CHECK(default_host(v) == default_host(v, e::production));
+}
+
+TEST_CASE("api_host is the override when set, else the environment's host") {
+  auto c = valid_binance();
+  c.venue_kind = venue::binance_usdm;
+  c.products = {product::usdm};
+  CHECK(api_host(c) == "fapi.binance.com");
+  c.environment = venue_environment::demo;
+  CHECK(api_host(c) == "demo-fapi.binance.com");
+  c.host = "fapi-mm.example";
+  CHECK(api_host(c) == "fapi-mm.example");
+}
+
+TEST_CASE("environments a venue lacks are refused, naming the one to use") {
+  auto c = valid_binance();
+  c.environment = venue_environment::testnet;
+  refused(c, "environment", "binance-papi has no test environment; 'testnet' is not available");
+  c.environment = venue_environment::demo;
+  refused(c, "environment", "(use production;");
+  auto b = valid_bitget();
+  b.environment = venue_environment::testnet;
+  refused(b, "environment", "bitget has no testnet; use demo");
+  b.environment = venue_environment::demo;
+  CHECK_NOTHROW(validate_account(b));
+  CHECK(bitget_paptrading(b));
+  // Bitget demo through the header excludes the S-prefixed types (Bitget answers 40099).
+  b.products = {product::usdt_futures, product::scoin_futures};
+  refused(b, "environment", "use COIN-FUTURES in demo, or SCOIN-FUTURES in production");
+  b.environment = venue_environment::production;
+  CHECK_NOTHROW(validate_account(b));
+  CHECK_FALSE(bitget_paptrading(b));
+  c = valid_binance();
+  c.venue_kind = venue::binance_usdm;
+  c.products = {product::usdm};
+  for (const auto env : {venue_environment::testnet, venue_environment::demo}) {
+    c.environment = env;
+    CHECK_NOTHROW(validate_account(c));
+    CHECK_FALSE(bitget_paptrading(c));
+  }
+  c.environment = static_cast<venue_environment>(7);
+  refused(c, "environment", "production, testnet or demo");
+}
+
+TEST_CASE("environment names round-trip, and unknown ones parse to nothing") {
+  for (const auto env :
+       {venue_environment::production, venue_environment::testnet, venue_environment::demo})
+    CHECK(parse_venue_environment(to_string(env)) == env);
+  CHECK(to_string(venue_environment::demo) == "demo");
+  CHECK_FALSE(parse_venue_environment("Demo").has_value());
+  CHECK_FALSE(parse_venue_environment("").has_value());
 }
 
 TEST_CASE("a Bitget demo key with an S-prefixed product type is refused (40099)") {
   auto c = valid_bitget();
   c.bitget_demo_key = true;
   CHECK_NOTHROW(validate_account(c));
+  CHECK(bitget_paptrading(c));  // the older spelling of environment = demo
   c.products = {product::usdt_futures, product::susdt_futures};
   refused(c, "bitget_demo_key", "40099");
   c.bitget_demo_key = false;

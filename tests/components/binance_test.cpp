@@ -165,6 +165,42 @@ TEST_CASE("Binance recvWindow is always sent, as configured") {
       "&signature=6afb6578dffa4c9ef53c21a5e152117c4e9fe730e2a7ca3a3888161236570b1b HTTP/1.1\r\n"));
 }
 
+TEST_CASE("Binance USD-M and COIN-M test environments send everything, clock included, there") {
+  struct row {
+    venue v;
+    product p;
+    venue_environment e;
+    const char* host;
+    const char* time_path;
+  };
+  for (const row x : {row{venue::binance_usdm, product::usdm, venue_environment::testnet,
+                          "testnet.binancefuture.com", "/fapi/v1/time"},
+                      row{venue::binance_usdm, product::usdm, venue_environment::demo,
+                          "demo-fapi.binance.com", "/fapi/v1/time"},
+                      row{venue::binance_coinm, product::coinm, venue_environment::testnet,
+                          "testnet.binancefuture.com", "/dapi/v1/time"},
+                      row{venue::binance_coinm, product::coinm, venue_environment::demo,
+                          "demo-dapi.binance.com", "/dapi/v1/time"}}) {
+    CAPTURE(x.host);
+    auto config = account(x.v, {x.p});
+    config.environment = x.e;
+    account_requests r(config, binance_credentials());
+    CHECK(
+        set_bytes(r, x.p, position_mode::hedge).find("\r\nHost: " + std::string(x.host) + "\r\n") !=
+        std::string::npos);
+    CHECK(str(r.server_time()) == "GET " + std::string(x.time_path) +
+                                      " HTTP/1.1\r\nHost: " + x.host +
+                                      "\r\nUser-Agent: posmode/" POSMODE_VERSION_STRING "\r\n\r\n");
+    CHECK(r.api_endpoint().host == x.host);
+    CHECK(r.time_endpoint().host == x.host);
+    // An explicit host still wins over the environment's.
+    config.host = "127.0.0.1";
+    account_requests overridden(config, binance_credentials());
+    CHECK(overridden.api_endpoint().host == "127.0.0.1");
+    CHECK(overridden.time_endpoint().host == "127.0.0.1");
+  }
+}
+
 TEST_CASE("an endpoint override sends every request, the clock included, to that host and port") {
   auto config = account(venue::binance_papi, {product::papi_um});
   config.host = "127.0.0.1";

@@ -108,6 +108,24 @@ TEST_CASE("a Bitget demo key adds paptrading: 1 and leaves the signature unchang
         R"({"productType":"USDT-FUTURES","posMode":"hedge_mode"})");
 }
 
+TEST_CASE("a Bitget account in the demo environment sends paptrading: 1 on every signed request") {
+  auto config = account({product::usdt_futures});
+  config.environment = venue_environment::demo;
+  account_requests r(config, bitget_credentials());
+  // Byte-equal to the demo-key request above: environment = demo is the same switch.
+  account_requests by_key(account({product::usdt_futures}, true), bitget_credentials());
+  const std::string set = set_bytes(r, product::usdt_futures, position_mode::hedge);
+  CHECK(set == set_bytes(by_key, product::usdt_futures, position_mode::hedge));
+  CHECK(set.find("\r\nHost: api.bitget.com\r\n") != std::string::npos);
+  CHECK(set.find("\r\nlocale: en-US\r\npaptrading: 1\r\n") != std::string::npos);
+  CHECK(query_bytes(r, product::usdt_futures).find("\r\npaptrading: 1\r\n") != std::string::npos);
+  CHECK(r.api_endpoint().host == "api.bitget.com");
+  // Production sends no such header.
+  account_requests live(account({product::usdt_futures}), bitget_credentials());
+  CHECK(set_bytes(live, product::usdt_futures, position_mode::hedge).find("paptrading") ==
+        std::string::npos);
+}
+
 TEST_CASE("Bitget S-prefixed demo product types are sent without the demo header") {
   account_requests r(account({product::susdc_futures}), bitget_credentials());
   CHECK(set_bytes(r, product::susdc_futures, position_mode::one_way) ==

@@ -48,9 +48,9 @@ std::vector<std::string> split(std::string_view rest, std::size_t n) {
 }
 
 bool starts_with_field(std::string_view what) {
-  for (const char* field :
-       {"id", "products", "port", "host", "recv_window_ms", "presign_max_age_ms", "bitget_demo_key",
-        "bitget_query_symbol", "bitget_query_margin_coin", "api_key", "secret", "passphrase"})
+  for (const char* field : {"id", "products", "port", "host", "environment", "recv_window_ms",
+                            "presign_max_age_ms", "bitget_demo_key", "bitget_query_symbol",
+                            "bitget_query_margin_coin", "api_key", "secret", "passphrase"})
     if (what.starts_with(std::string(field) + ":")) return true;
   return false;
 }
@@ -65,6 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if ((data[1] >> (i % 8) & 1) != 0 && (i < 8 || (data[2] & 2) != 0))
       c.products.push_back(static_cast<product>(i));
   c.bitget_demo_key = (data[2] & 1) != 0;
+  // Bits 2..3: production, testnet, demo, and one value outside the enum.
+  c.environment = static_cast<venue_environment>(data[2] >> 2 & 3);
   c.recv_window_ms = read_i32(data + 3);
   c.presign_max_age_ms = read_i32(data + 7);
   const auto s = split(std::string_view(reinterpret_cast<const char*>(data + 11), size - 11), 6);

@@ -485,3 +485,268 @@ TEST_CASE("issue 11: values and keys with line breaks or escapes are echoed esca
   CHECK(what.starts_with("accounts[0].con\\x1b[2Jx: unknown key"));
   CHECK(what.find('\x1b') == std::string::npos);
 }
+
+TEST_CASE("issue 12: only the accounts asked for need credentials; the others are still checked") {
+  const temp_dir dir;
+  const auto file = dir.write("config.toml", std::string(papi_account) + R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["USDT-FUTURES"]
+passphrase_file = "/nonexistent/passphrase"
+
+[[account]]
+name = "um"
+venue = "binance-usdm"
+key_env = "UM_KEY"
+secret_env = "UM_SECRET"
+)");
+  fake_env env;
+  env.vars.erase("BITGET_API_KEY");  // bg and um have no credentials in this environment
+  tools::load_options options;
+  options.env = env.lookup();
+  options.accounts = {"pm-main"};
+  const auto config = load_config(file, options);
+  REQUIRE(config.accounts.size() == 1);
+  CHECK(config.accounts[0].account.id == "pm-main");
+  CHECK(config.accounts[0].creds.api_key == "binance-key-0123456789");
+  CHECK(config.accounts[0].creds.secret.reveal() == binance_secret);
+
+  // Without a selection every account needs its credentials, as before.
+  CHECK(error_of(file, env) == "accounts[1]: environment variable BITGET_API_KEY is not set");
+
+  // Two of three, in file order whatever the order asked.
+  env.vars["UM_KEY"] = "um-key-0123456789";
+  env.vars["UM_SECRET"] = "um-secret-0123456789";
+  options.env = env.lookup();
+  options.accounts = {"um", "pm-main"};
+  const auto two = load_config(file, options);
+  REQUIRE(two.accounts.size() == 2);
+  CHECK(two.accounts[0].account.id == "pm-main");
+  CHECK(two.accounts[1].account.id == "um");
+  CHECK(two.accounts[1].creds.api_key == "um-key-0123456789");
+}
+
+TEST_CASE("issue 12: an account left out is still parsed and validated with the file") {
+  const temp_dir dir;
+  tools::load_options options;
+  const fake_env env;
+  options.env = env.lookup();
+  options.accounts = {"pm-main"};
+  const auto bad_env = dir.write("env.toml", std::string(papi_account) + R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["USDT-FUTURES"]
+environment = "testnet"
+)");
+  CHECK_THROWS_WITH_AS((void)load_config(bad_env, options),
+                       doctest::Contains("accounts[1].account.environment: bitget has no testnet"),
+                       config_error);
+  const auto both = dir.write("both.toml", std::string(papi_account) + R"(
+[[account]]
+name = "um"
+venue = "binance-usdm"
+secret_env = "X"
+secret_file = "/x"
+)");
+  CHECK_THROWS_WITH_AS((void)load_config(both, options),
+                       "accounts[1].secret_file: give secret_env or secret_file, not both",
+                       config_error);
+  const auto twice = dir.write("twice.toml", std::string(papi_account) + std::string(papi_account));
+  CHECK_THROWS_WITH_AS((void)load_config(twice, options), doctest::Contains("pm-main"),
+                       config_error);
+}
+
+TEST_CASE("issue 12: a name asked for that the file lacks names the nearest account") {
+  const temp_dir dir;
+  const auto file = dir.write("config.toml", std::string(papi_account) + R"(
+[[account]]
+name = "bg-usdt"
+venue = "bitget"
+products = ["USDT-FUTURES"]
+)");
+  tools::load_options options;
+  const fake_env env;
+  options.env = env.lookup();
+  options.accounts = {"bg-usd"};
+  try {
+    (void)load_config(file, options);
+    FAIL("loaded");
+  } catch (const tools::unknown_account_error& e) {
+    CHECK(e.name() == "bg-usd");
+    CHECK(e.nearest() == "bg-usdt");
+    CHECK(std::string(e.what()) ==
+          file.string() + ": no account named 'bg-usd' (did you mean bg-usdt?)");
+  }
+  options.accounts = {"pm_main"};
+  CHECK_THROWS_WITH_AS((void)load_config(file, options),
+                       doctest::Contains("(did you mean pm-main?)"), tools::unknown_account_error);
+}
+
+TEST_CASE("issue 12: throwaway credentials read no variable and no file, and differ per load") {
+  const temp_dir dir;
+  const auto file = dir.write("config.toml", std::string(papi_account) + R"(
+secret_file = "/nonexistent/secret"
+
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["USDT-FUTURES"]
+key_env = "NOT_SET_ANYWHERE"
+)");
+  tools::load_options options;
+  options.env = [](std::string_view name) -> std::optional<std::string> {
+    FAIL("looked up " << name);
+    return std::nullopt;
+  };
+  options.credentials = tools::credential_source::throwaway;
+  const auto first = load_config(file, options);
+  REQUIRE(first.accounts.size() == 2);
+  const auto& pm = first.accounts[0].creds;
+  const auto& bg = first.accounts[1].creds;
+  CHECK(pm.api_key.starts_with("throwaway-"));
+  CHECK(pm.api_key.size() == 42);
+  CHECK(pm.secret.reveal().size() == 64);
+  CHECK(pm.passphrase.empty());
+  CHECK(bg.api_key.starts_with("throwaway-"));
+  CHECK(bg.passphrase.reveal().size() == 16);
+  CHECK(bg.api_key != pm.api_key);
+  const auto second = load_config(file, options);
+  CHECK(second.accounts[0].creds.api_key != pm.api_key);
+  CHECK(second.accounts[0].creds.secret.reveal() != pm.secret.reveal());
+
+  // With a selection as well: the others are dropped.
+  options.accounts = {"bg"};
+  const auto one = load_config(file, options);
+  REQUIRE(one.accounts.size() == 1);
+  CHECK(one.accounts[0].account.id == "bg");
+  CHECK(one.accounts[0].creds.api_key.starts_with("throwaway-"));
+}
+
+TEST_CASE("issue 12: environment picks the host per venue; explicit hosts still win") {
+  const temp_dir dir;
+  const auto file = dir.write("config.toml", R"(
+[[account]]
+name = "um-test"
+venue = "binance-usdm"
+environment = "testnet"
+
+[[account]]
+name = "um-demo"
+venue = "binance-usdm"
+environment = "demo"
+
+[[account]]
+name = "cm-test"
+venue = "binance-coinm"
+environment = "testnet"
+
+[[account]]
+name = "cm-demo"
+venue = "binance-coinm"
+environment = "demo"
+
+[[account]]
+name = "cm-own"
+venue = "binance-coinm"
+environment = "demo"
+host = "dapi-mirror.example"
+
+[[account]]
+name = "bg-demo"
+venue = "bitget"
+products = ["USDT-FUTURES"]
+environment = "demo"
+
+[[account]]
+name = "bg-old"
+venue = "bitget"
+products = ["COIN-FUTURES"]
+bitget_demo_key = true
+
+[[account]]
+name = "pm"
+venue = "binance-papi"
+environment = "production"
+)");
+  const auto config = load_config(file, fake_env{}.lookup());
+  REQUIRE(config.accounts.size() == 8);
+  const auto host = [&](std::size_t i) {
+    return std::string(components::api_host(config.accounts[i].account));
+  };
+  using components::venue_environment;
+  CHECK(config.accounts[0].account.environment == venue_environment::testnet);
+  CHECK(host(0) == "testnet.binancefuture.com");
+  CHECK(host(1) == "demo-fapi.binance.com");
+  CHECK(host(2) == "testnet.binancefuture.com");
+  CHECK(host(3) == "demo-dapi.binance.com");
+  CHECK(host(4) == "dapi-mirror.example");
+  CHECK(host(5) == "api.bitget.com");
+  CHECK(components::bitget_paptrading(config.accounts[5].account));
+  CHECK(config.accounts[6].account.environment == venue_environment::production);
+  CHECK(components::bitget_paptrading(config.accounts[6].account));
+  CHECK(host(7) == "papi.binance.com");
+  CHECK_FALSE(components::bitget_paptrading(config.accounts[7].account));
+}
+
+TEST_CASE("issue 12: environments a venue lacks, unknown names and contradictions are refused") {
+  const temp_dir dir;
+  const auto papi = dir.write("papi.toml", std::string(papi_account) + "environment = \"demo\"\n");
+  CHECK(error_of(papi) ==
+        "accounts[0].account.environment: binance-papi has no test environment; 'demo' is not "
+        "available (use production; binance-usdm and binance-coinm have testnet and demo) "
+        "(account 'pm-main')");
+  const auto bitget = dir.write("bg.toml", R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["USDT-FUTURES"]
+environment = "testnet"
+)");
+  CHECK(error_of(bitget).starts_with(
+      "accounts[0].account.environment: bitget has no testnet; use demo (api.bitget.com with "
+      "paptrading: 1"));
+  const auto typo = dir.write("typo.toml", std::string(papi_account) + "environment = \"prod\"\n");
+  CHECK(error_of(typo) ==
+        "accounts[0].environment: unknown environment 'prod' (did you mean production? valid: "
+        "production, testnet, demo)");
+  const auto mixed = dir.write("mixed.toml", R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["USDT-FUTURES"]
+environment = "production"
+bitget_demo_key = true
+)");
+  CHECK(error_of(mixed).starts_with(
+      "accounts[0].bitget_demo_key: true contradicts environment = \"production\""));
+  const auto s_type = dir.write("s.toml", R"(
+[[account]]
+name = "bg"
+venue = "bitget"
+products = ["SUSDT-FUTURES"]
+environment = "demo"
+)");
+  CHECK(error_of(s_type).find("use USDT-FUTURES in demo, or SUSDT-FUTURES in production") !=
+        std::string::npos);
+  const auto typed = dir.write("typed.toml", std::string(papi_account) + "environment = 1\n");
+  CHECK(error_of(typed) == "accounts[0].environment: expected a string, got an integer");
+}
+
+TEST_CASE("issue 12: recv_window_ms below 2000 is accepted; the pre-sign age follows it") {
+  const temp_dir dir;
+  for (const int window : {1, 1000, 1999}) {
+    CAPTURE(window);
+    const auto file = dir.write(
+        "w.toml", std::string(papi_account) + "recv_window_ms = " + std::to_string(window) + "\n");
+    const auto config = load_config(file, fake_env{}.lookup());
+    CHECK(config.accounts.at(0).account.recv_window_ms == window);
+    CHECK(components::effective_presign_max_age_ms(config.accounts[0].account) ==
+          std::max(1, window / 2));
+  }
+  const auto zero = dir.write("z.toml", std::string(papi_account) + "recv_window_ms = 0\n");
+  const std::string what = error_of(zero);
+  CHECK(what.starts_with("accounts[0].account.recv_window_ms: 0 is outside 1..60000"));
+  CHECK(what.find("presign") == std::string::npos);  // a key the file cannot set
+}

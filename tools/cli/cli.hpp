@@ -3,10 +3,12 @@
 // The pieces of the `posmode` CLI shared by its source files: exit codes, the options of each
 // command, and the commands themselves. Nothing here is part of the library.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "posmode/components/position_event.hpp"
 #include "posmode/components/venue.hpp"
@@ -48,13 +50,21 @@ struct mock_options {
 
 /** `posmode get` and `posmode set`. */
 struct component_options {
-  std::string config_file;
+  std::string config_file;                        ///< --config, else $POSMODE_CONFIG
   std::string account;                            ///< empty: every account (get only)
   std::optional<components::position_mode> mode;  ///< set only
+  /** --timeout: the request deadline (`component_config::request_deadline`); 1 ms..1 h. */
+  std::optional<std::chrono::milliseconds> timeout;
   bool json = false;
   bool verbose = false;  ///< the component's info and debug log lines on stderr
   mock_options mock;
 };
+
+/**
+ * The names of the accounts in `config_file`, in file order, read without any credentials (for
+ * the message that asks for --account). @throws usage_error when the file cannot be used.
+ */
+[[nodiscard]] std::vector<std::string> account_names(const std::string& config_file);
 
 /** Reads the current modes; prints a table or JSON; returns the exit code. */
 int run_get(const component_options& options);
@@ -66,7 +76,7 @@ struct sign_options {
   std::string venue;    ///< binance-papi-um, binance-papi-cm, binance-usdm, binance-coinm, bitget
   std::string mode;     ///< hedge or one-way
   std::string product;  ///< Bitget product type; empty: USDT-FUTURES
-  std::int64_t timestamp_ms = 0;
+  std::int64_t timestamp_ms = 0;  ///< 13 digits; `--timestamp now` is resolved by the caller
   std::optional<std::int64_t> recv_window_ms;
   bool show_key = false;
 };

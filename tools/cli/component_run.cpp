@@ -2,6 +2,7 @@
 // io_context; the main thread takes the events off the ring, asks for the change (set), waits for
 // the outcome within a bound, stops the component and prints.
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -36,27 +37,32 @@ using steady = std::chrono::steady_clock;
 // the slack before the CLI gives up on an event that should have come.
 constexpr auto event_slack = 2s;
 
+// Only the accounts the command works on are loaded, so only they need credentials; with --mock
+// none are read at all.
 pc::component_config load(const component_options& o) {
+  tools::load_options options;
+  if (!o.account.empty()) options.accounts = {o.account};
+  if (o.mock.enabled) options.credentials = tools::credential_source::throwaway;
   pc::component_config config;
   try {
-    config = tools::load_config(o.config_file);
+    config = tools::load_config(o.config_file, options);
+  } catch (const tools::unknown_account_error& e) {
+    throw usage_error("--account: no account named '" + e.name() + "' in " + o.config_file +
+                      " (did you mean " + e.nearest() + "?)");
   } catch (const tools::config_error& e) {
     throw usage_error(e.what());
   }
-  if (o.account.empty()) return config;
-  std::string names;
-  for (auto& a : config.accounts) {
-    if (a.account.id == o.account) {
-      // Only the named account is connected: the others need not be reachable.
-      pc::account_settings kept = std::move(a);
-      config.accounts.clear();
-      config.accounts.push_back(std::move(kept));
-      return config;
-    }
-    names += (names.empty() ? "" : ", ") + a.account.id;
+  if (o.timeout) {
+    // The deadline bounds the whole request: no single attempt may outlast it.
+    config.request_deadline = *o.timeout;
+    config.attempt_timeout = std::min(config.attempt_timeout, *o.timeout);
   }
-  throw usage_error("--account: no account named '" + o.account + "' in " + o.config_file + " (" +
-                    names + ")");
+  if (o.mock.enabled)
+    std::fputs(
+        "posmode: --mock: throwaway credentials made up for every account; none were read from "
+        "the environment or secret files\n",
+        stderr);
+  return config;
 }
 
 mock::position_mode to_mock(pc::position_mode m) {
@@ -87,7 +93,8 @@ std::unique_ptr<mock::exchange> start_mock(pc::component_config& config, const m
         b.api_key = a.creds.api_key;
         b.secret = secret;
         b.passphrase = std::string(a.creds.passphrase.reveal());
-        b.demo_key = acc.bitget_demo_key;
+        // Demo trading (environment = demo or bitget_demo_key): the mock then wants the header.
+        b.demo_key = pc::bitget_paptrading(acc);
         b.has_positions = m.positions;
         b.has_orders = m.orders;
         ex->add_bitget_account(std::move(b));
@@ -142,6 +149,9 @@ run_result run_component(pc::component_config config, std::optional<pc::position
     expected_reports += a.account.products.size();
   }
   const auto bound = config.request_deadline + event_slack;
+  const auto config_deadline = config.request_deadline;
+  const auto config_attempt = config.attempt_timeout;
+  const auto config_connect = config.connect_timeout;
   // Every account verifies: the CLI reports what the venue holds after the change.
   for (auto& a : config.accounts)
     a.verify_after_set = true;
@@ -153,6 +163,13 @@ run_result run_component(pc::component_config config, std::optional<pc::position
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());  // names the field, e.g. accounts[0].port
   }
+  if (verbose)
+    std::fprintf(stderr,
+                 "posmode: request deadline %lld ms, attempt timeout %lld ms, connect timeout "
+                 "%lld ms\n",
+                 static_cast<long long>(config_deadline.count()),
+                 static_cast<long long>(config_attempt.count()),
+                 static_cast<long long>(config_connect.count()));
   component->set_log_hook([verbose](pc::log_level level, std::string_view text) {
     if (!verbose && level < pc::log_level::warning) return;
     std::fprintf(stderr, "posmode: %.*s\n", static_cast<int>(text.size()), text.data());
@@ -247,7 +264,43 @@ pc::component_config shape_of(const pc::component_config& config) {
   return shape;
 }
 
+// A no-op shown as one: the venue reported success for a product whose mode, read just before the
+// request, already was the requested one (Bitget has no "already" code and answers 00000).
+// Products whose read failed or differed keep the venue's status.
+void mark_no_ops(set_report& report) {
+  bool any_set = false;
+  bool all_no_ops = true;
+  for (auto& e : report.steps) {
+    if (e.verification) continue;
+    any_set = true;
+    const pc::position_event* before = nullptr;
+    for (const auto& b : report.before.products)
+      if (b.product_scope == e.product_scope) before = &b;
+    const bool was_in_mode = before != nullptr &&
+                             before->status == pc::event_status::current_mode &&
+                             before->has_observed_mode && before->observed_mode == report.requested;
+    if (e.status == pc::event_status::applied && was_in_mode)
+      e.status = pc::event_status::already_in_mode;
+    all_no_ops = all_no_ops && e.status == pc::event_status::already_in_mode;
+  }
+  if (report.result == pc::event_status::applied && any_set && all_no_ops)
+    report.result = pc::event_status::already_in_mode;
+}
+
 }  // namespace
+
+std::vector<std::string> account_names(const std::string& config_file) {
+  tools::load_options options;
+  options.credentials = tools::credential_source::throwaway;
+  std::vector<std::string> names;
+  try {
+    for (const auto& a : tools::load_config(config_file, options).accounts)
+      names.push_back(a.account.id);
+  } catch (const tools::config_error& e) {
+    throw usage_error(e.what());
+  }
+  return names;
+}
 
 int run_get(const component_options& o) {
   pc::component_config config = load(o);
@@ -303,6 +356,7 @@ int run_set(const component_options& o) {
     report.result = verification->status == pc::event_status::verified ? terminal->status
                                                                        : verification->status;
   }
+  mark_no_ops(report);
   report.exit_code = exit_code_of(report.result);
   const std::string out = o.json ? set_json(report) : set_table(report);
   std::fwrite(out.data(), 1, out.size(), stdout);

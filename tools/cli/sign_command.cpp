@@ -2,7 +2,6 @@
 // without connecting. The bytes come from the same `account_requests` the component sends from,
 // so that what an operator inspects is what goes on the wire.
 
-#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "cli_args.hpp"
 #include "posmode/components/account_requests.hpp"
 #include "posmode/tools/config.hpp"
 
@@ -34,13 +34,20 @@ constexpr venue_choice venue_choices[] = {
     {"bitget", pc::venue::bitget, std::nullopt},
 };
 
-constexpr std::string_view venue_list =
-    "binance-papi-um, binance-papi-cm, binance-usdm, binance-coinm, bitget";
-constexpr std::string_view bitget_product_list =
-    "USDT-FUTURES, COIN-FUTURES, USDC-FUTURES, SUSDT-FUTURES, SCOIN-FUTURES, SUSDC-FUTURES";
+std::vector<std::string> venue_names() {
+  std::vector<std::string> names;
+  for (const auto& c : venue_choices)
+    names.emplace_back(c.name);
+  return names;
+}
 
-std::string in_quotes(std::string_view s) {
-  return "'" + std::string(s) + "'";
+std::vector<std::string> bitget_product_names() {
+  std::vector<std::string> names;
+  for (const pc::product p :
+       {pc::product::usdt_futures, pc::product::coin_futures, pc::product::usdc_futures,
+        pc::product::susdt_futures, pc::product::scoin_futures, pc::product::susdc_futures})
+    names.emplace_back(pc::to_string(p));
+  return names;
 }
 
 // A credential from the environment; the message names the variable and what it is for.
@@ -75,10 +82,8 @@ int run_sign(const sign_options& o) {
   for (const auto& c : venue_choices)
     if (c.name == o.venue) choice = &c;
   if (choice == nullptr)
-    throw usage_error("--venue: unknown venue " + in_quotes(o.venue) + " (" +
-                      std::string(venue_list) + ")");
-  const auto mode = pc::parse_position_mode(o.mode);
-  if (!mode) throw usage_error("--mode: unknown mode " + in_quotes(o.mode) + " (hedge, one-way)");
+    throw usage_error(unknown_value("--venue", "venue", o.venue, venue_names()));
+  const pc::position_mode mode = parse_mode_option("--mode", o.mode);
 
   pc::product product = pc::product::usdt_futures;
   if (choice->product) {
@@ -89,8 +94,8 @@ int run_sign(const sign_options& o) {
   } else if (!o.product.empty()) {
     const auto p = pc::parse_product(o.product);
     if (!p || pc::venue_of(*p) != pc::venue::bitget)
-      throw usage_error("--product: unknown Bitget product type " + in_quotes(o.product) + " (" +
-                        std::string(bitget_product_list) + ")");
+      throw usage_error(
+          unknown_value("--product", "Bitget product type", o.product, bitget_product_names()));
     product = *p;
   }
   // The templates have a fixed 13-digit timestamp slot (milliseconds since 2001-09-09).
@@ -105,12 +110,12 @@ int run_sign(const sign_options& o) {
   if (o.recv_window_ms) {
     if (choice->venue == pc::venue::bitget)
       throw usage_error("--recv-window: Binance only; Bitget requests carry no recvWindow");
-    if (*o.recv_window_ms < 2 || *o.recv_window_ms > pc::binance_max_recv_window_ms)
+    if (*o.recv_window_ms < 1 || *o.recv_window_ms > pc::binance_max_recv_window_ms)
       throw usage_error("--recv-window: " + std::to_string(*o.recv_window_ms) +
-                        " is outside 2..60000");
+                        " is outside 1..60000");
+    // The pre-sign age follows the window (effective_presign_max_age_ms); the bytes do not
+    // depend on it.
     account.recv_window_ms = *o.recv_window_ms;
-    // The library keeps signatures at most half the window old; the bytes do not depend on it.
-    account.presign_max_age_ms = std::min(account.presign_max_age_ms, *o.recv_window_ms / 2);
   }
 
   const tools::default_env_names names = tools::default_env(choice->venue);
@@ -128,7 +133,7 @@ int run_sign(const sign_options& o) {
     if (const std::error_code ec = requests.resign_all(o.timestamp_ms))
       throw usage_error("signing failed: " + ec.message());
     std::error_code ec;
-    const auto span = requests.set_mode(product, *mode, o.timestamp_ms, ec);
+    const auto span = requests.set_mode(product, mode, o.timestamp_ms, ec);
     if (ec) throw usage_error("signing failed: " + ec.message());
     bytes.assign(span.data(), span.size());
   } catch (const std::invalid_argument& e) {

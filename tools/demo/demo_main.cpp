@@ -62,14 +62,16 @@ With --config FILE.toml
   venue = "binance-papi"             # binance-papi | binance-usdm | binance-coinm | bitget
   products = ["um", "cm"]            # papi: um, cm (default both); usdm; coinm;
                                      # bitget: USDT-FUTURES, COIN-FUTURES, USDC-FUTURES, S...
+  environment = "production"         # production | testnet | demo (picks the default host;
+                                     # bitget demo sends paptrading: 1; binance-papi has none)
   host = "papi.binance.com"          # optional override; port = 443
   ca_file = "/etc/ssl/certs/ca-certificates.crt"   # optional; default system trust store
-  recv_window_ms = 5000              # Binance recvWindow
+  recv_window_ms = 5000              # Binance recvWindow, 1..60000
   connections = 2                    # TLS connections, 1..16
   verify_after_set = true
   key_env = "BINANCE_API_KEY"        # where the key is; likewise secret_env, passphrase_env
   secret_file = "/path"              # or a file, mode 0600/0400, owned by you; passphrase_file
-  bitget_demo_key = false            # Bitget demo-trading key (paptrading: 1)
+  bitget_demo_key = false            # older spelling of environment = "demo" (Bitget)
 
   Environment variables used when an account names none:
     binance-papi, binance-usdm, binance-coinm   BINANCE_API_KEY, BINANCE_API_SECRET
@@ -215,9 +217,7 @@ std::string account_table(const pc::component_config& config,
     std::string products;
     for (const pc::product p : a.account.products)
       products.append(products.empty() ? "" : ",").append(pc::to_string(p));
-    const std::string host = a.account.host.empty()
-                                 ? std::string(pc::default_host(a.account.venue_kind))
-                                 : a.account.host;
+    const std::string host(pc::api_host(a.account));
     // The masked key keeps 4 + 4 characters; the stars in between say nothing, so cut them.
     std::string key = a.creds.masked_key();
     if (key.size() > 14) key = key.substr(0, 4) + "..." + key.substr(key.size() - 4);

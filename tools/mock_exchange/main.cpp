@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "posmode/mock/exchange.hpp"
+#include "posmode/version.hpp"
 
 namespace {
 
@@ -222,6 +223,9 @@ int main(int argc, char** argv) {
       "server certificate at start, prints the port and the CA file, then one line per request "
       "until SIGINT/SIGTERM."};
   app.footer(footer);
+  app.set_version_flag("--version", "posmode-mock-exchange " POSMODE_VERSION_STRING,
+                       "print the version (posmode-mock-exchange " POSMODE_VERSION_STRING
+                       ") and exit");
 
   std::uint16_t port = 0;
   std::string ca_out;

@@ -26,9 +26,7 @@ engine::request_spec signed_request(const account_config& config, const credenti
                                     std::string_view method, engine::request_text target) {
   engine::request_spec spec;
   spec.method = std::string(method);
-  spec.host =
-      host_header(config.host.empty() ? std::string(default_host(config.venue_kind)) : config.host,
-                  config.port);
+  spec.host = host_header(std::string(api_host(config)), config.port);
   spec.target = std::move(target);
   spec.headers = {{"User-Agent", user_agent}, {"X-MBX-APIKEY", creds.api_key}};
   spec.encoding = engine::signature_encoding::hex_lower;
@@ -71,8 +69,9 @@ product_specs binance_product_specs(const account_config& config, product p,
 account_specs binance_account_specs(const account_config& config) {
   account_specs out;
   const bool overridden = !config.host.empty();
-  out.api = {overridden ? config.host : std::string(default_host(config.venue_kind)), config.port};
+  out.api = {std::string(api_host(config)), config.port};
   // PAPI has no time endpoint (docs/venues.md §1.1): its clock comes from fapi's /fapi/v1/time.
+  // PAPI is production only; the USD-M and COIN-M test hosts serve their time endpoint themselves.
   const bool dapi = config.venue_kind == venue::binance_coinm;
   out.time_host = overridden || config.venue_kind != venue::binance_papi
                       ? out.api

@@ -12,17 +12,13 @@ constexpr std::string_view set_path = "/api/v2/mix/account/set-position-mode";
 constexpr std::string_view query_path = "/api/v2/mix/account/account";
 constexpr std::string_view time_path = "/api/v2/public/time";
 
-std::string api_host(const account_config& config) {
-  return config.host.empty() ? std::string(default_host(venue::bitget)) : config.host;
-}
-
 // ACCESS-SIGN = base64(HMAC(ts + METHOD + path[?query] + body)) (docs/venues.md §3.3). Headers are
 // not signed; the timestamp appears both in ACCESS-TIMESTAMP and in the separately signed string.
 engine::request_spec signed_request(const account_config& config, const credentials& creds,
                                     std::string_view method, std::string target, std::string body) {
   engine::request_spec spec;
   spec.method = std::string(method);
-  spec.host = host_header(api_host(config), config.port);
+  spec.host = host_header(std::string(api_host(config)), config.port);
   spec.target = engine::request_text(target);
   spec.headers = {
       {"User-Agent", user_agent},
@@ -33,9 +29,10 @@ engine::request_spec signed_request(const account_config& config, const credenti
   };
   if (!body.empty()) spec.headers.push_back({"Content-Type", "application/json"});
   spec.headers.push_back({"locale", "en-US"});
-  // A demo key with the normal product types needs the header; S-prefixed types must not have
-  // it (40099, docs/venues.md §3.4). validate_account() refuses the mix-up before we get here.
-  if (config.bitget_demo_key) spec.headers.push_back({"paptrading", "1"});
+  // Demo trading (environment = demo, or the older bitget_demo_key) with the normal product types
+  // needs the header; S-prefixed types must not have it (40099, docs/venues.md §3.4).
+  // validate_account() refuses the mix-up before we get here.
+  if (bitget_paptrading(config)) spec.headers.push_back({"paptrading", "1"});
   engine::request_text signed_text;
   signed_text.timestamp().text(method).text(target).text(body);
   spec.signed_text = std::move(signed_text);
@@ -83,7 +80,7 @@ product_specs bitget_product_specs(const account_config& config, product p,
 
 account_specs bitget_account_specs(const account_config& config) {
   account_specs out;
-  out.api = {api_host(config), config.port};
+  out.api = {std::string(api_host(config)), config.port};
   out.time_host = out.api;
   // Bitget has no ping endpoint: the public time request doubles as the keep-alive.
   out.time.method = "GET";

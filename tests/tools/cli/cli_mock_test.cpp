@@ -6,12 +6,14 @@
 #include <string>
 
 #include "tools/cli/cli_test_support.hpp"
+#include "tools/cli/cli_venue.hpp"
 
 using posmode::test::temp_dir;
 using posmode::test::cli::check_usage_error;
 using posmode::test::cli::has_row;
 using posmode::test::cli::run_cli;
 using posmode::test::cli::vector_env;
+using posmode::test::cli::vector_venue;
 
 namespace {
 
@@ -56,6 +58,7 @@ TEST_SUITE("cli_get") {
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out.rfind("ACCOUNT  ", 0) == 0);
+    CHECK(r.err.find("throwaway credentials") != std::string::npos);
     CHECK(has_row(r.out, {"pm", "binance-papi", "um", "one-way", "current_mode", "200"}));
     CHECK(has_row(r.out, {"pm", "binance-papi", "cm", "one-way", "current_mode", "200"}));
     CHECK(has_row(r.out, {"um-only", "binance-usdm", "usdm", "one-way", "current_mode", "200"}));
@@ -122,6 +125,38 @@ TEST_SUITE("cli_set") {
     CHECK(has_row(r.out, {"bg", "COIN-FUTURES", "set", "one-way", "applied"}));
     CHECK(has_row(r.out, {"bg", "(all)", "verify", "-", "verified", "hedge"}));
     CHECK(r.out.find("00000") != std::string::npos);
+  }
+
+  TEST_CASE_FIXTURE(fixture,
+                    "issue 12: a Bitget set into the mode it is in shows already_in_mode") {
+    // Bitget answers 00000 either way; the mode read just before the request tells the no-op.
+    const auto r = run_cli({"set", "--config", config, "--mock", "--mock-initial-mode", "hedge",
+                            "-a", "bg", "-m", "hedge"},
+                           mock_env());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(has_row(r.out, {"bg", "USDT-FUTURES", "set", "hedge", "already_in_mode", "-", "200",
+                          "00000", "success"}));
+    CHECK(has_row(r.out, {"bg", "COIN-FUTURES", "set", "hedge", "already_in_mode"}));
+    CHECK(has_row(r.out, {"bg", "(all)", "verify", "-", "verified", "hedge"}));
+    CHECK(r.out.ends_with("bg hedge -> already_in_mode (exit 0)\n"));
+    CHECK(r.out.find("applied") == std::string::npos);
+    const auto json = run_cli({"set", "--config", config, "--mock", "--mock-initial-mode", "hedge",
+                               "-a", "bg", "-m", "hedge", "--json"},
+                              mock_env());
+    CHECK(json.exit_code == 0);
+    CHECK(json.out.starts_with(
+        R"({"account":"bg","venue":"bitget","requested":"hedge","result":"already_in_mode",)"));
+    CHECK(
+        json.out.find(
+            R"({"step":"set","before":"hedge","product":"USDT-FUTURES","status":"already_in_mode",)") !=
+        std::string::npos);
+    // A real change still says applied.
+    const auto change = run_cli({"set", "--config", config, "--mock", "--mock-initial-mode",
+                                 "one-way", "-a", "bg", "-m", "hedge", "--json"},
+                                mock_env());
+    CHECK(change.out.find(R"("result":"applied")") != std::string::npos);
+    CHECK(change.out.find("already_in_mode") == std::string::npos);
   }
 
   TEST_CASE_FIXTURE(fixture, "set on Bitget with open positions exits 3 with the venue's code") {
@@ -207,36 +242,42 @@ TEST_SUITE("cli_bad_input") {
                                          "[[account]]\nname = \"a\"\nvenue = \"binance-usdm\"\n"
                                          "port = 70000\n")}),
                       "accounts[0].port: 70000 is outside 1..65535");
-    // A missing credential variable.
+    // A missing credential variable (without --mock, which reads none): refused at load.
     auto env = mock_env();
     env.erase("USDM_SECRET");
-    check_usage_error(run_cli({"get", "--config", config, "--mock"}, env),
+    check_usage_error(run_cli({"get", "--config", config}, env),
                       "accounts[1]: environment variable USDM_SECRET is not set");
     // An unknown mode and an unknown account.
     check_usage_error(
         run_cli({"set", "--config", config, "--mock", "--account", "pm", "--mode", "dual"},
                 mock_env()),
-        "--mode: unknown mode 'dual'");
+        "--mode: unknown mode 'dual' (did you mean ");
     check_usage_error(
         run_cli({"set", "--config", config, "--mock", "--account", "nope", "--mode", "hedge"},
                 mock_env()),
-        "--account: no account named 'nope'");
+        "--account: no account named 'nope' in " + config + " (did you mean ");
   }
 
   TEST_CASE_FIXTURE(fixture, "a group- or world-readable secret file is refused, saying so") {
-    const std::string secret = dir.write("secret", "s3cr3t-value\n", 0640);
-    const std::string config_text =
-        "[[account]]\nname = \"a\"\nvenue = \"binance-usdm\"\n"
-        "secret_file = \"" +
-        secret + "\"\n";
-    const auto r = run_cli({"get", "--config", dir.write("file.toml", config_text), "--mock"});
+    // Without --mock (which reads no secret): the venue is the mock in this process, which knows
+    // the vector key and secret.
+    vector_venue venue(dir);
+    const std::string secret =
+        dir.write("secret", std::string(posmode::test::cli::binance_secret) + "\n", 0640);
+    const std::string config_text = "[[account]]\nname = \"a\"\nvenue = \"binance-usdm\"\n" +
+                                    venue.account_lines() + "secret_file = \"" + secret + "\"\n";
+    auto env = vector_env();
+    env.erase("BINANCE_API_SECRET");
+    const auto r = run_cli({"get", "--config", dir.write("file.toml", config_text)}, env);
     check_usage_error(r, "is group- or world-readable (mode 0640)");
-    CHECK(r.err.find("s3cr3t") == std::string::npos);
-    // The same file, owner-only, is accepted.
-    (void)dir.write("secret", "s3cr3t-value\n", 0600);
-    const auto ok = run_cli({"get", "--config", dir.path() + "/file.toml", "--mock"});
-    INFO(ok.err);
+    CHECK(r.err.find(posmode::test::cli::binance_secret) == std::string::npos);
+    CHECK(venue.exchange().request_log().empty());  // refused before anything was sent
+    // The same file, owner-only, is accepted, and its secret signs.
+    (void)dir.write("secret", std::string(posmode::test::cli::binance_secret) + "\n", 0600);
+    const auto ok = run_cli({"get", "--config", dir.path() + "/file.toml"}, env);
+    INFO(ok.out << ok.err);
     CHECK(ok.exit_code == 0);
+    CHECK(has_row(ok.out, {"a", "binance-usdm", "usdm", "one-way", "current_mode", "200"}));
   }
 
   TEST_CASE_FIXTURE(fixture, "issue 11: a ca_file that is a directory or not PEM exits 2") {

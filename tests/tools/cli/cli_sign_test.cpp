@@ -79,13 +79,20 @@ TEST_SUITE("cli_sign") {
     CHECK(r.err.find("--show-key") != std::string::npos);
   }
 
-  TEST_CASE("sign uses --recv-window") {
+  TEST_CASE("sign uses --recv-window, 1..60000") {
     const auto r = run_cli({"sign", "--venue", "binance-usdm", "--mode", "hedge", "--timestamp",
                             vector_time, "--recv-window", "10000", "--show-key"});
     CHECK(r.exit_code == 0);
     CHECK(
         r.out.find("?dualSidePosition=true&recvWindow=10000&timestamp=1700000000000&signature=") !=
         std::string::npos);
+    // Issue 12: below 2000 ms too (the pre-sign age follows the window).
+    const auto one = run_cli({"sign", "--venue", "binance-usdm", "-m", "hedge", "--timestamp",
+                              vector_time, "--recv-window", "1"});
+    INFO(one.err);
+    CHECK(one.exit_code == 0);
+    CHECK(one.out.find("?dualSidePosition=true&recvWindow=1&timestamp=1700000000000&signature=") !=
+          std::string::npos);
   }
 
   TEST_CASE("sign prints the Bitget set-mode bytes, byte for byte") {
@@ -120,9 +127,22 @@ TEST_SUITE("cli_bad_input") {
     check_usage_error(
         run_cli({"sign", "--venue", "kraken", "--mode", "hedge", "--timestamp", vector_time}),
         "--venue: unknown venue 'kraken'");
+    check_usage_error(
+        run_cli({"sign", "--venue", "binance-usd", "--mode", "hedge", "--timestamp", vector_time}),
+        "--venue: unknown venue 'binance-usd' (did you mean binance-usdm? valid: binance-papi-um, "
+        "binance-papi-cm, binance-usdm, binance-coinm, bitget)");
+    check_usage_error(run_cli({"sign", "--venue", "binance-usdm", "--mode", "hedge", "--timestamp",
+                               vector_time, "--recv-window", "0"}),
+                      "--recv-window: 0 is outside 1..60000 (nearest valid: 1)");
+    check_usage_error(run_cli({"sign", "--venue", "binance-usdm", "--mode", "hedge", "--timestamp",
+                               vector_time, "--recv-window", "60001"}),
+                      "--recv-window: 60001 is outside 1..60000 (nearest valid: 60000)");
     check_usage_error(run_cli({"sign", "--venue", "bitget", "--mode", "hedge", "--product", "SPOT",
                                "--timestamp", vector_time}),
                       "--product: unknown Bitget product type 'SPOT'");
+    check_usage_error(run_cli({"sign", "--venue", "bitget", "--mode", "hedge", "--product",
+                               "USDT-FUTURE", "--timestamp", vector_time}),
+                      "(did you mean USDT-FUTURES? valid: USDT-FUTURES, COIN-FUTURES, ");
     check_usage_error(
         run_cli({"sign", "--venue", "binance-usdm", "--mode", "both", "--timestamp", vector_time}),
         "--mode: unknown mode 'both'");
@@ -145,8 +165,12 @@ TEST_SUITE("cli_bad_input") {
         "environment variable BITGET_API_PASSPHRASE is not set");
   }
 
-  TEST_CASE("a missing command or option is a usage error") {
-    check_usage_error(run_cli({}), "subcommand");
-    check_usage_error(run_cli({"set", "--config", "x.toml", "--account", "a"}), "--mode");
+  TEST_CASE("a missing option is a usage error naming it and its values") {
+    check_usage_error(run_cli({"set", "--config", "x.toml", "--account", "a"}),
+                      "set: --mode (-m) is required (hedge, one-way)");
+    check_usage_error(run_cli({"sign", "--mode", "hedge", "--timestamp", vector_time}),
+                      "sign: --venue is required (binance-papi-um, ");
+    check_usage_error(run_cli({"sign", "--venue", "bitget", "--mode", "hedge"}),
+                      "sign: --timestamp is required (milliseconds since the epoch, or now)");
   }
 }

@@ -12,11 +12,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "posmode/tools/printable.hpp"
+#include "posmode/tools/suggest.hpp"
 
 namespace posmode::tools {
 namespace {
@@ -305,22 +307,51 @@ pc::secret_string secret_from_env(const environment& env, const std::string& whe
   return secret;
 }
 
-// A value from either `<what>_env` or `<what>_file`; the environment variable `fallback` when
-// neither is given.
-pc::secret_string read_secret(table_reader& t, const environment& env, std::string_view what,
-                              std::string_view fallback) {
+// Where one secret comes from: an environment variable (named, or the venue's default) or a
+// file. Read from the table with the account; resolved only for the accounts that are loaded.
+struct secret_source {
+  std::string env_name;
+  std::optional<std::string> file;
+  std::string file_field;  ///< `accounts[i].<what>_file`, for messages
+};
+
+// `<what>_env` or `<what>_file`; the environment variable `fallback` when neither is given.
+secret_source read_secret_source(table_reader& t, std::string_view what,
+                                 std::string_view fallback) {
   const std::string env_key = std::string(what) + "_env";
   const std::string file_key = std::string(what) + "_file";
   const auto env_name = t.string(env_key);
   const auto file = t.string(file_key);
   if (env_name && file)
     fail(t.field(file_key), "give " + env_key + " or " + file_key + ", not both");
-  if (file) {
-    if (file->empty()) fail(t.field(file_key), "must not be empty");
-    return read_secret_file(*file, t.field(file_key));
-  }
+  if (file && file->empty()) fail(t.field(file_key), "must not be empty");
   if (env_name && env_name->empty()) fail(t.field(env_key), "must not be empty");
-  return secret_from_env(env, t.where(), env_name ? *env_name : std::string(fallback));
+  return {env_name ? *env_name : std::string(fallback), file, t.field(file_key)};
+}
+
+pc::secret_string resolve(const secret_source& source, const environment& env,
+                          const std::string& where) {
+  if (source.file) return read_secret_file(*source.file, source.file_field);
+  return secret_from_env(env, where, source.env_name);
+}
+
+// One account's credential settings, as the file gives them.
+struct credential_sources {
+  std::string where;  ///< `accounts[i]`
+  std::string key_env;
+  secret_source secret;
+  std::optional<secret_source> passphrase;  ///< Bitget only
+};
+
+pc::credentials resolve(const credential_sources& c, const environment& env) {
+  pc::credentials creds;
+  std::optional<std::string> key = env(c.key_env);
+  if (!key) fail(c.where, "environment variable " + c.key_env + " is not set");
+  if (key->empty()) fail(c.where, "environment variable " + c.key_env + " is empty");
+  creds.api_key = *key;
+  creds.secret = resolve(c.secret, env, c.where);
+  if (c.passphrase) creds.passphrase = resolve(*c.passphrase, env, c.where);
+  return creds;
 }
 
 void check_readable(const std::string& path, const std::string& field) {
@@ -329,10 +360,23 @@ void check_readable(const std::string& path, const std::string& field) {
   ::close(fd);
 }
 
-pc::account_settings read_account(const toml::table& table, std::size_t index, const defaults& d,
-                                  const environment& env) {
+std::vector<std::string> environment_names() {
+  std::vector<std::string> names;
+  for (const auto e : {pc::venue_environment::production, pc::venue_environment::testnet,
+                       pc::venue_environment::demo})
+    names.emplace_back(pc::to_string(e));
+  return names;
+}
+
+struct parsed_account {
+  pc::account_settings settings;  ///< everything but the credentials
+  credential_sources credentials;
+};
+
+parsed_account read_account(const toml::table& table, std::size_t index, const defaults& d) {
   table_reader t(table, "accounts[" + std::to_string(index) + "]");
-  pc::account_settings s;
+  parsed_account out;
+  pc::account_settings& s = out.settings;
   pc::account_config& a = s.account;
   a.id = t.required_string("name");
 
@@ -344,6 +388,18 @@ pc::account_settings read_account(const toml::table& table, std::size_t index, c
   a.venue_kind = *v;
   a.products = read_products(t, *v);
 
+  const auto environment_name = t.string("environment");
+  if (environment_name) {
+    const auto e = pc::parse_venue_environment(*environment_name);
+    if (!e) {
+      const std::vector<std::string> names = environment_names();
+      fail(t.field("environment"), "unknown environment " + in_quotes(*environment_name) +
+                                       " (did you mean " + nearest(*environment_name, names) +
+                                       "? valid: " + names[0] + ", " + names[1] + ", " + names[2] +
+                                       ")");
+    }
+    a.environment = *e;
+  }
   if (auto host = t.string("host")) a.host = std::move(*host);
   if (const auto port = t.integer("port")) {
     if (*port < 1 || *port > 65535)
@@ -362,25 +418,42 @@ pc::account_settings read_account(const toml::table& table, std::size_t index, c
   }
   s.verify_after_set = t.boolean("verify_after_set").value_or(d.verify_after_set);
   a.bitget_demo_key = t.boolean("bitget_demo_key").value_or(false);
+  // The older spelling may stay beside the new one only when both say demo.
+  if (a.bitget_demo_key && environment_name && a.environment != pc::venue_environment::demo)
+    fail(t.field("bitget_demo_key"),
+         "true contradicts environment = \"" + *environment_name +
+             "\" (bitget_demo_key = true is the older spelling of environment = \"demo\"; keep "
+             "one)");
 
   const default_env_names names = default_env(*v);
+  credential_sources& c = out.credentials;
+  c.where = t.where();
   const auto key_env = t.string("key_env");
   if (key_env && key_env->empty()) fail(t.field("key_env"), "must not be empty");
-  const std::string key_name = key_env ? *key_env : std::string(names.key);
-  const std::optional<std::string> key = env(key_name);
-  if (!key) fail(t.where(), "environment variable " + key_name + " is not set");
-  if (key->empty()) fail(t.where(), "environment variable " + key_name + " is empty");
-  s.creds.api_key = *key;
-  s.creds.secret = read_secret(t, env, "secret", names.secret);
+  c.key_env = key_env ? *key_env : std::string(names.key);
+  c.secret = read_secret_source(t, "secret", names.secret);
   if (*v == pc::venue::bitget) {
-    s.creds.passphrase = read_secret(t, env, "passphrase", names.passphrase);
+    c.passphrase = read_secret_source(t, "passphrase", names.passphrase);
   } else {
     for (const char* key_name_bitget : {"passphrase_env", "passphrase_file"})
       if (t.node(key_name_bitget) != nullptr)
         fail(t.field(key_name_bitget), "is a Bitget setting (venue is " + venue_name + ")");
   }
   t.refuse_unknown();
-  return s;
+  return out;
+}
+
+// `bytes` random bytes as hex; a caller keeping a secret in it wipes it after copying.
+std::string random_hex(std::random_device& random, std::size_t bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  for (std::size_t i = 0; i < bytes; ++i) {
+    const auto b = static_cast<unsigned>(random()) & 0xffU;
+    out += digits[b >> 4];
+    out += digits[b & 0xfU];
+  }
+  return out;
 }
 
 defaults read_defaults(const toml::node* node) {
@@ -429,8 +502,37 @@ default_env_names default_env(components::venue v) noexcept {
   return {"BINANCE_API_KEY", "BINANCE_API_SECRET", ""};
 }
 
+unknown_account_error::unknown_account_error(std::string_view source, std::string name,
+                                             std::string nearest)
+    : config_error(printable(std::string(source) + ": no account named " + in_quotes(name) +
+                             (nearest.empty() ? "" : " (did you mean " + nearest + "?)"))),
+      name_(std::move(name)),
+      nearest_(std::move(nearest)) {}
+
+components::credentials throwaway_credentials(components::venue v) {
+  std::random_device random;
+  components::credentials creds;
+  creds.api_key = "throwaway-" + random_hex(random, 16);
+  std::string secret = random_hex(random, 32);
+  creds.secret = pc::secret_string(secret);
+  wipe(secret);
+  if (v == pc::venue::bitget) {
+    std::string passphrase = random_hex(random, 8);
+    creds.passphrase = pc::secret_string(passphrase);
+    wipe(passphrase);
+  }
+  return creds;
+}
+
 components::component_config parse_config(std::string_view toml_text, std::string_view source_name,
                                           const environment& env) {
+  load_options options;
+  options.env = env;
+  return parse_config(toml_text, source_name, options);
+}
+
+components::component_config parse_config(std::string_view toml_text, std::string_view source_name,
+                                          const load_options& options) {
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);
@@ -456,26 +558,74 @@ components::component_config parse_config(std::string_view toml_text, std::strin
     config.request_deadline = std::chrono::milliseconds(*d.request_deadline_ms);
   if (d.connect_timeout_ms)
     config.connect_timeout = std::chrono::milliseconds(*d.connect_timeout_ms);
+  std::vector<parsed_account> parsed;
   for (std::size_t i = 0; i < list->size(); ++i)
-    config.accounts.push_back(read_account(*(*list)[i].as_table(), i, d, env));
+    parsed.push_back(read_account(*(*list)[i].as_table(), i, d));
+
+  std::vector<std::string> names;
+  for (const auto& p : parsed)
+    names.push_back(p.settings.account.id);
+  for (const auto& wanted : options.accounts)
+    if (std::find(names.begin(), names.end(), wanted) == names.end())
+      throw unknown_account_error(source_name, wanted, nearest(wanted, names));
+  std::vector<bool> selected;
+  for (const auto& p : parsed)
+    selected.push_back(options.accounts.empty() ||
+                       std::find(options.accounts.begin(), options.accounts.end(),
+                                 p.settings.account.id) != options.accounts.end());
+
+  // Accounts left out still pass validate_config, with stand-in credentials that never leave
+  // this function: a file is either valid as a whole or refused.
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    pc::account_settings& s = parsed[i].settings;
+    if (!selected[i]) {
+      s.creds.api_key = "unused";
+      s.creds.secret = pc::secret_string("unused");
+      if (parsed[i].credentials.passphrase) s.creds.passphrase = pc::secret_string("unused");
+    } else if (options.credentials == credential_source::throwaway) {
+      s.creds = throwaway_credentials(s.account.venue_kind);
+    } else {
+      s.creds = resolve(parsed[i].credentials, options.env);
+    }
+    config.accounts.push_back(std::move(s));
+  }
 
   try {
     components::validate_config(config);
   } catch (const std::invalid_argument& e) {
     throw config_error(printable(e.what()));
   }
+  if (!options.accounts.empty()) {
+    std::vector<pc::account_settings> kept;
+    for (std::size_t i = 0; i < selected.size(); ++i)
+      if (selected[i]) kept.push_back(std::move(config.accounts[i]));
+    config.accounts = std::move(kept);
+  }
   return config;
 }
 
-components::component_config load_config(const std::filesystem::path& path,
-                                         const environment& env) {
+namespace {
+
+std::string read_config_file(const std::filesystem::path& path) {
   const std::string name = path.string();
   const int fd = open_for_reading(name);
   if (fd < 0) fail(name, std::string("cannot read: ") + std::strerror(errno));
   read_result r = read_fd(fd, max_config_file_size);
   ::close(fd);
   if (!r.ok) fail(name, "cannot read: " + r.error);
-  return parse_config(r.text, name, env);
+  return std::move(r.text);
+}
+
+}  // namespace
+
+components::component_config load_config(const std::filesystem::path& path,
+                                         const environment& env) {
+  return parse_config(read_config_file(path), path.string(), env);
+}
+
+components::component_config load_config(const std::filesystem::path& path,
+                                         const load_options& options) {
+  return parse_config(read_config_file(path), path.string(), options);
 }
 
 }  // namespace posmode::tools

@@ -60,9 +60,9 @@ class account_requests {
   [[nodiscard]] const account_config& config() const noexcept { return config_; }
 
   /**
-   * The set-mode request for `p` and `m`, signed no more than `presign_max_age_ms` before
-   * `now_ms` (re-signed on the spot when the refresh timer fell behind). Empty span plus `ec` on
-   * error. noexcept, no allocation.
+   * The set-mode request for `p` and `m`, signed no more than `effective_presign_max_age_ms`
+   * before `now_ms` (re-signed on the spot when the refresh timer fell behind). Empty span plus
+   * `ec` on error. noexcept, no allocation.
    */
   [[nodiscard]] std::span<const char> set_mode(product p, position_mode m, std::int64_t now_ms,
                                                std::error_code& ec) noexcept;

@@ -19,8 +19,16 @@
 //   products = ["um", "cm"]           # binance-papi: um, cm (default both); binance-usdm: usdm;
 //                                     #   binance-coinm: coinm; bitget (required): USDT-FUTURES,
 //                                     #   COIN-FUTURES, USDC-FUTURES, SUSDT-FUTURES, ...
-//   host = "papi.binance.com"         # default: the venue's production host; a DNS name or an
-//                                     #   IP literal (no port, no IPv6 zone id)
+//   environment = "production"        # production | testnet | demo (default production); picks
+//                                     #   the default host: binance-usdm testnet
+//                                     #   testnet.binancefuture.com, demo demo-fapi.binance.com;
+//                                     #   binance-coinm testnet testnet.binancefuture.com, demo
+//                                     #   demo-dapi.binance.com; bitget demo = api.bitget.com with
+//                                     #   header paptrading: 1 and a demo key (normal product
+//                                     #   types only). binance-papi has neither (refused), bitget
+//                                     #   has no testnet (refused: use demo)
+//   host = "papi.binance.com"         # default: the environment's host (above); a DNS name or an
+//                                     #   IP literal (no port, no IPv6 zone id); overrides it
 //   port = 443                        # 1..65535
 //   ca_file = "/etc/ssl/certs/ca-certificates.crt"   # default: the system trust store
 //   recv_window_ms = 5000             # Binance recvWindow, 1..60000
@@ -32,19 +40,29 @@
 //                                     #   not in a world-writable directory, not under /proc
 //   passphrase_env = "BITGET_API_PASSPHRASE"    # Bitget only; or:
 //   passphrase_file = "/path"                   # owner-only likewise
-//   bitget_demo_key = false           # Bitget demo-trading key (sends paptrading: 1)
+//   bitget_demo_key = false           # older spelling of environment = "demo" for Bitget (sends
+//                                     #   paptrading: 1); true with another environment is refused
 //
 // Credentials never live in the file itself: the defaults are BINANCE_API_KEY and
 // BINANCE_API_SECRET for the Binance venues, BITGET_API_KEY, BITGET_API_SECRET and
 // BITGET_API_PASSPHRASE for Bitget. A secret file has its trailing line break removed. Paths are
 // used as given (a relative one from the current directory, not from the file's).
+//
+// The Binance pre-sign age is not a key: it follows recv_window_ms (half of it, 1..1000 ms; see
+// components::effective_presign_max_age_ms), so any recv_window_ms in 1..60000 is accepted.
+//
+// Which credentials are read is the caller's choice (`load_options`): every account's (the
+// default), only those of the accounts it names, or none at all, with throwaway ones generated
+// for a run against the mock exchange.
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "posmode/components/component_config.hpp"
 
@@ -60,6 +78,22 @@ namespace posmode::tools {
 class config_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+/**
+ * A name given to `load_options::accounts` that no account in the file has. The message is
+ * `<file>: no account named '<name>' (did you mean <nearest>?)`; `nearest()` is the account name
+ * closest to it (`tools::nearest`), for a caller that words its own message.
+ */
+class unknown_account_error : public config_error {
+ public:
+  unknown_account_error(std::string_view source, std::string name, std::string nearest);
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] const std::string& nearest() const noexcept { return nearest_; }
+
+ private:
+  std::string name_;
+  std::string nearest_;
 };
 
 /**
@@ -84,6 +118,39 @@ struct default_env_names {
 /** `BINANCE_API_KEY`/`BINANCE_API_SECRET`, or `BITGET_API_KEY`/`_SECRET`/`_PASSPHRASE`. */
 [[nodiscard]] default_env_names default_env(components::venue v) noexcept;
 
+/** Where the loaded accounts' credentials come from. */
+enum class credential_source : std::uint8_t {
+  /** `key_env`, `secret_env`/`secret_file`, `passphrase_env`/`passphrase_file` or the defaults. */
+  configured,
+  /**
+   * Nothing is read from the environment or from files: every loaded account gets random
+   * credentials of its own (`throwaway_credentials`), new on each load. Only for a run against
+   * the mock exchange, which is told them; a venue would refuse them.
+   */
+  throwaway,
+};
+
+/** What `load_config` / `parse_config` read besides the file itself. */
+struct load_options {
+  /**
+   * The accounts to load, by name; empty: every account. Every account in the file is still
+   * parsed and validated (keys, venue, products, environment, host, unique names, ...), but only
+   * the named ones get credentials, and only they are in the result, in file order. The others'
+   * credential keys are checked for form (not empty, not both `_env` and `_file`) but neither
+   * their variables nor their files are read. A name that is not in the file is an
+   * `unknown_account_error`.
+   */
+  std::vector<std::string> accounts;
+  credential_source credentials = credential_source::configured;
+  environment env = process_environment();  ///< for `configured` credentials
+};
+
+/**
+ * Random credentials for an account of venue `v` (Bitget ones with a passphrase): hex from
+ * `std::random_device`, the key starting with `throwaway-`. Allocates; any thread.
+ */
+[[nodiscard]] components::credentials throwaway_credentials(components::venue v);
+
 /**
  * Reads the TOML file at `path` (layout above), resolves every account's credentials through
  * `env` and secret files, and checks the result with `components::validate_config`.
@@ -104,11 +171,24 @@ struct default_env_names {
     const std::filesystem::path& path, const environment& env = process_environment());
 
 /**
+ * As `load_config(path, env)`, with the accounts and credential source of `options`.
+ * @throws unknown_account_error for a name in `options.accounts` that the file lacks (after the
+ *         file itself was found valid), and config_error as `load_config(path, env)`.
+ */
+[[nodiscard]] components::component_config load_config(const std::filesystem::path& path,
+                                                       const load_options& options);
+
+/**
  * As `load_config`, from TOML text already in memory; `source_name` stands for the file in
  * messages (`source_name:3:7: ...`). Secret files named by the text are still read from disk.
  */
 [[nodiscard]] components::component_config parse_config(
     std::string_view toml_text, std::string_view source_name,
     const environment& env = process_environment());
+
+/** As `parse_config(text, source, env)`, with the accounts and credentials of `options`. */
+[[nodiscard]] components::component_config parse_config(std::string_view toml_text,
+                                                        std::string_view source_name,
+                                                        const load_options& options);
 
 }  // namespace posmode::tools
