@@ -194,15 +194,20 @@ void two_thread_stress(std::size_t capacity, std::size_t start_index, std::uint6
       x ^= x >> 7;
       x ^= x << 17;
       produced_sum += x;
-      while (!ring.try_push(record{i, x})) {
-      }
+      // Yielding while full keeps the test quick when other tests share the two cores: a spin
+      // would burn the time slice the consumer needs.
+      while (!ring.try_push(record{i, x}))
+        std::this_thread::yield();
     }
   });
   std::uint64_t consumed_sum = 0;
   std::uint64_t out_of_order = 0;
   for (std::uint64_t expected = 0; expected < count;) {
     const record* r = ring.front();
-    if (r == nullptr) continue;
+    if (r == nullptr) {
+      std::this_thread::yield();
+      continue;
+    }
     if (r->sequence != expected) ++out_of_order;
     consumed_sum += r->payload;
     ring.pop();
