@@ -15,7 +15,7 @@
 
 namespace posmode::cli {
 
-/** The process exit codes, as documented in `posmode --help` and the README. */
+/** The process exit codes, as documented in `posmode --help` and docs/cli.md. */
 enum exit_code : int {
   exit_ok = 0,         ///< applied, already in mode, or every mode read
   exit_usage = 2,      ///< configuration or usage error; nothing was sent
