@@ -82,9 +82,12 @@ TEST_CASE("an automatic pre-sign age follows recvWindow: half of it, 1 ms to 100
   auto c = valid_binance();
   CHECK(c.presign_max_age_ms == 0);
   CHECK(effective_presign_max_age_ms(c) == 1000);  // recvWindow 5000: capped at today's default
-  for (const auto& [window, age] :
+  // Not a structured binding: clang 14 cannot capture one in CAPTURE's lambda.
+  for (const auto& window_age :
        {std::pair{60000, 1000}, std::pair{2000, 1000}, std::pair{1999, 999}, std::pair{1000, 500},
         std::pair{3, 1}, std::pair{2, 1}, std::pair{1, 1}}) {
+    const int window = window_age.first;
+    const int age = window_age.second;
     CAPTURE(window);
     c.recv_window_ms = window;
     CHECK_NOTHROW(validate_account(c));
