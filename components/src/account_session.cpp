@@ -163,7 +163,7 @@ product account_session::current_product() const noexcept {
 
 void account_session::start() {
   running_ = true;
-  if (settings_.insecure_loopback) {
+  if (settings_.insecure_loopback && core_.logging()) {
     log_line line;
     line << "account " << settings_.account.id
          << ": TLS certificate verification is OFF (insecure_loopback, 127.0.0.1 only); never "
@@ -259,7 +259,7 @@ void account_session::arm_refresh() noexcept {
   refresh_timer_.expires_after(period);
   refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || !running_) return;
-    if (clock_synced_ && requests_.refresh(venue_now_ms())) {
+    if (clock_synced_ && requests_.refresh(venue_now_ms()) && core_.logging()) {
       log_line line;
       line << "account " << settings_.account.id << ": re-signing failed";
       core_.log(log_level::error, line.view());
@@ -339,7 +339,7 @@ void account_session::after_clock_probe() noexcept {
       line << ": the server's time could not be read; using the local clock";
     core_.log(clock_.valid() ? log_level::info : log_level::warning, line.view());
   }
-  if (requests_.resign_all(venue_now_ms())) {
+  if (requests_.resign_all(venue_now_ms()) && core_.logging()) {
     log_line line;
     line << "account " << settings_.account.id << ": signing failed";
     core_.log(log_level::error, line.view());

@@ -56,10 +56,12 @@ class latency_log {
   std::atomic<std::uint64_t> count_{0};
 };
 
-/** Counters read by `stats()` from any thread; written by the loop (relaxed). */
+/**
+ * Counters read by `stats()` from any thread; written by the loop (relaxed). The risk thread's
+ * own counters live apart, in the component's risk-side group, so that the two writers never
+ * share a cache line.
+ */
 struct counters {
-  std::atomic<std::uint64_t> requests_accepted{0};
-  std::atomic<std::uint64_t> requests_refused{0};
   std::atomic<std::uint64_t> events_published{0};
   std::atomic<std::uint64_t> events_backlogged{0};
   std::atomic<std::uint64_t> backlog_now{0};

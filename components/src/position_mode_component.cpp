@@ -115,7 +115,7 @@ struct position_mode_component::impl {
     risk_inside.store(true, std::memory_order_seq_cst);
     if (!accepting.load(std::memory_order_seq_cst)) {
       risk_inside.store(false, std::memory_order_release);
-      bump(core.stats().requests_refused);
+      bump(risk.requests_refused);
       return false;
     }
     const bool accepted = push(account, mode);
@@ -124,13 +124,13 @@ struct position_mode_component::impl {
   }
 
   bool push(std::size_t account, position_mode mode) noexcept {
-    const trigger t{next_id + 1, account, mode, core.clock().monotonic_ns()};
+    const trigger t{risk.next_id + 1, account, mode, core.clock().monotonic_ns()};
     if (!requests.try_push(t)) {
-      bump(core.stats().requests_refused);
+      bump(risk.requests_refused);
       return false;
     }
-    ++next_id;
-    bump(core.stats().requests_accepted);
+    ++risk.next_id;
+    bump(risk.requests_accepted);
     if (config.wakeup == wakeup_mode::eventfd) {
       // Pairs with the fence in `pump`: either the loop sees this trigger after clearing
       // `wake_pending`, or this thread sees the flag clear and writes the eventfd.
@@ -251,7 +251,14 @@ struct position_mode_component::impl {
   bool flush_armed = false;
   bool running = false;
   bool stopped = false;
-  std::uint64_t next_id = 0;  // the risk thread's
+  // Written by the risk thread only (stats() reads the counters): a cache line of their own, so
+  // that the loop's writes above never invalidate it and its writes never invalidate the loop's.
+  struct alignas(64) risk_side {
+    std::uint64_t next_id = 0;
+    std::atomic<std::uint64_t> requests_accepted{0};
+    std::atomic<std::uint64_t> requests_refused{0};
+  } risk;
+  // Touched by both threads, once per request or burst: apart from either side's own fields.
   alignas(64) std::atomic<bool> wake_pending{false};
   std::atomic<bool> accepting{true};     // cleared by stop(): `request` returns false
   std::atomic<bool> risk_inside{false};  // the risk thread is inside `request`
@@ -306,8 +313,8 @@ component_stats position_mode_component::stats() const {
     return v.load(std::memory_order_relaxed);
   };
   component_stats s;
-  s.requests_accepted = load(c.requests_accepted);
-  s.requests_refused = load(c.requests_refused);
+  s.requests_accepted = load(impl_->risk.requests_accepted);
+  s.requests_refused = load(impl_->risk.requests_refused);
   s.events_published = load(c.events_published);
   s.events_backlogged = load(c.events_backlogged);
   s.backlog_now = load(c.backlog_now);

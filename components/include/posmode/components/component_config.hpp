@@ -48,7 +48,8 @@ enum class wakeup_mode : std::uint8_t {
   /**
    * For a host that blocks in `io_context::run()`: `request` writes an eventfd that the
    * `io_context` watches (one `write` per burst of requests, on the calling thread). The loop
-   * thread never reads it, so waking costs the loop no system call beyond its own `epoll_wait`.
+   * reads it once per wake-up (one `read`, so that re-arming the wait does not report it again)
+   * besides its own `epoll_wait`; a spinning host uses `busy_poll` and pays neither.
    */
   eventfd,
   /**

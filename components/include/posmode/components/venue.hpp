@@ -61,7 +61,8 @@ enum class request_kind : std::uint8_t { set_mode, query_mode, ping, server_time
 
 /** True for the Binance variants. */
 [[nodiscard]] constexpr bool is_binance(venue v) noexcept {
-  return v != venue::bitget;
+  // Named one by one: a venue added later must not pass for Binance by default.
+  return v == venue::binance_papi || v == venue::binance_usdm || v == venue::binance_coinm;
 }
 
 /** True for Bitget's S-prefixed demo product types. */
