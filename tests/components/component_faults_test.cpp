@@ -119,6 +119,8 @@ TEST_CASE("Binance 429 whose Retry-After does not fit the deadline: rate_limited
 
 TEST_CASE("an IP ban (HTTP 418): no account sends to that host until it ends") {
   component_harness h;
+  test::shifted_clock time;
+  h.config.clock = engine::clock_ref(time);
   h.add_binance(venue::binance_usdm, {product::usdm}, 1);
   h.add_binance(venue::binance_usdm, {product::usdm}, 2);
   h.start();
@@ -139,7 +141,11 @@ TEST_CASE("an IP ban (HTTP 418): no account sends to that host until it ends") {
   CHECK(second.message.view().find("not sent") != std::string_view::npos);
   CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1);
 
-  std::this_thread::sleep_for(1100ms);  // past Retry-After, on both sides
+  // 1.1 s pass, past Retry-After, on both sides: posmode's clock and the venue's move together
+  // (its timestamps stay in the window) and the venue's ban ends.
+  time.advance(1100ms);
+  h.ex().set_clock_skew(1100ms);
+  h.ex().ban_ip("127.0.0.1", 0ms);
   const auto after = h.terminal(h.request(1, hedge));
   CHECK(after.status == event_status::applied);
   CHECK(h.ex().binance_mode(test::binance_key(2), binance_product::usdm) == mock_hedge);

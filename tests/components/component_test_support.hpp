@@ -12,9 +12,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,6 +29,7 @@
 #include <vector>
 
 #include "posmode/components/position_mode_component.hpp"
+#include "posmode/engine/clock.hpp"
 #include "posmode/mock/exchange.hpp"
 
 namespace posmode::test {
@@ -86,6 +89,27 @@ inline std::string describe(const pc::position_event& e) {
   return s.str();
 }
 
+/**
+ * The system clock plus an offset the test moves: `advance(d)` is time `d` passing at once for
+ * whatever reads this clock (bound into `component_config::clock`), so that a test waits for no
+ * real second. Readable from any thread.
+ */
+class shifted_clock {
+ public:
+  [[nodiscard]] std::int64_t monotonic_ns() const noexcept {
+    return engine::system_clock::monotonic_ns() + offset_ns_.load(std::memory_order_acquire);
+  }
+  [[nodiscard]] std::int64_t wall_ms() const noexcept {
+    return engine::system_clock::wall_ms() + offset_ns_.load(std::memory_order_acquire) / 1'000'000;
+  }
+  void advance(std::chrono::nanoseconds d) noexcept {
+    offset_ns_.fetch_add(d.count(), std::memory_order_acq_rel);
+  }
+
+ private:
+  std::atomic<std::int64_t> offset_ns_{0};
+};
+
 /** A mock exchange, a component configured against it, its host, and the events it published. */
 class component_harness {
  public:
@@ -97,6 +121,7 @@ class component_harness {
         hook = hook_;
       }
       if (hook) hook(r);
+      notify();
     };
     ex_ = std::make_unique<mock::exchange>(std::move(options));
     config.retry.reconnect.initial = std::chrono::milliseconds(20);
@@ -180,8 +205,11 @@ class component_harness {
     auto* c = &*component_;
     c->set_log_hook([this](pc::log_level, std::string_view text) {
       if (throwing_log_hook) throw std::runtime_error("the host's logger failed");
-      const std::lock_guard lock(log_mutex_);
-      log_ += std::string(text) + "\n";
+      {
+        const std::lock_guard lock(log_mutex_);
+        log_ += std::string(text) + "\n";
+      }
+      notify();
     });
     switch (host) {
       case host_kind::run_thread:
@@ -234,16 +262,17 @@ class component_harness {
       for (int i = 0; i < 50; ++i)
         drive();
     } else {
-      std::atomic<bool> stopped{false};
-      boost::asio::post(io_, [c, &stopped] {
-        c->stop();
-        stopped.store(true, std::memory_order_release);
-      });
-      const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-      while (!stopped.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < end)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      // Let the closes run a little, then end the host.
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      // stop() on the loop, then one more turn of the loop for the handlers the closes queued,
+      // then end the host: each step waits for the loop itself, never for a span of time.
+      for (const auto& step :
+           {std::function<void()>([c] { c->stop(); }), std::function<void()>()}) {
+        std::promise<void> done;
+        boost::asio::post(io_, [&step, &done] {
+          if (step) step();
+          done.set_value();
+        });
+        (void)done.get_future().wait_for(std::chrono::seconds(5));
+      }
       quit_.store(true, std::memory_order_release);
       guard_.reset();
       io_.stop();
@@ -398,8 +427,22 @@ class component_harness {
         io_.run_one_for(std::chrono::milliseconds(5));
       }
     } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      // The event ring has no notification (a real order manager polls it too): look again
+      // once the log or the mock signals progress, and at the latest every 200 us.
+      std::unique_lock lock(progress_mutex_);
+      const std::uint64_t seen = progress_;
+      progress_cv_.wait_for(lock, std::chrono::microseconds(200),
+                            [&] { return progress_ != seen; });
     }
+  }
+
+  // Called by the log hook (loop thread) and the mock's request hook (its thread).
+  void notify() {
+    {
+      const std::lock_guard lock(progress_mutex_);
+      ++progress_;
+    }
+    progress_cv_.notify_all();
   }
 
   std::unique_ptr<mock::exchange> ex_;
@@ -412,6 +455,9 @@ class component_harness {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
   std::thread loop_;
   std::atomic<bool> quit_{false};
+  std::mutex progress_mutex_;
+  std::condition_variable progress_cv_;
+  std::uint64_t progress_ = 0;
   host_kind host_ = host_kind::run_thread;
   std::vector<pc::position_event> events_;
   std::uint64_t requests_ = 0;
