@@ -4,7 +4,6 @@
 #include <boost/asio/io_context.hpp>
 #include <limits>
 
-#include "event_mapping.hpp"
 #include "log_line.hpp"
 #include "posmode/engine/error.hpp"
 
@@ -58,8 +57,20 @@ account_session::account_session(asio::io_context& io, component_core& core,
       step_timer_(io),
       refresh_timer_(io),
       resync_timer_(io),
-      warm_timer_(io) {
+      warm_timer_(io),
+      machine_(policy_, facts_) {
   const component_config& cfg = core.config();
+  policy_.account = index;
+  policy_.venue_kind = settings.account.venue_kind;
+  policy_.products = settings.account.products;
+  policy_.verify_after_set = settings.verify_after_set;
+  policy_.read_back_on_error = settings.account.venue_kind == venue::bitget;
+  policy_.resync_on_clock_skew = cfg.retry.resync_on_clock_skew;
+  policy_.wait_on_rate_limit = cfg.retry.wait_on_rate_limit;
+  policy_.max_rate_limit_retries = cfg.retry.max_rate_limit_retries;
+  policy_.default_retry_after_ms = cfg.retry.default_retry_after.count();
+  policy_.request_deadline_ns = std::chrono::nanoseconds(cfg.request_deadline).count();
+  policy_.attempt_timeout_ns = std::chrono::nanoseconds(cfg.attempt_timeout).count();
   engine::pool_options opts;
   opts.connections = settings.connections;
   opts.keepalive_interval = cfg.keepalive_interval;
@@ -96,7 +107,7 @@ const account_config& account_session::config() const noexcept {
 }
 
 std::size_t account_session::events_per_request() const noexcept {
-  return settings_.account.products.size() + (settings_.verify_after_set ? 1 : 0);
+  return machine_.events_per_request();
 }
 
 bool account_session::serves_time(bool time_pool) const noexcept {
@@ -137,7 +148,11 @@ venue_reply account_session::classify(engine::connection_pool& from, request_kin
 // Carried along the monotonic clock once the venue's time was read: a stepped wall clock moves
 // no stamp. Before that, the local wall clock is all there is.
 std::int64_t account_session::venue_now_ms() const noexcept {
-  return clock_.valid() ? clock_.venue_ms(core_.clock().monotonic_ns()) : core_.clock().wall_ms();
+  return venue_now_ms(core_.clock().monotonic_ns());
+}
+
+std::int64_t account_session::venue_now_ms(std::int64_t now_ns) const noexcept {
+  return clock_.valid() ? clock_.venue_ms(now_ns) : core_.clock().wall_ms();
 }
 
 std::int64_t account_session::execution_cutoff_ns(std::int64_t stamp_ms,
@@ -155,10 +170,6 @@ std::int64_t account_session::execution_cutoff_ns(std::int64_t stamp_ms,
   return now_ns + left_ms * 1'000'000 + bound_ns;
 }
 
-product account_session::current_product() const noexcept {
-  return settings_.account.products[job_.product_index];
-}
-
 // -- lifecycle -----------------------------------------------------------------------------
 
 void account_session::start() {
@@ -174,7 +185,7 @@ void account_session::start() {
   if (time_) time_->start();
   warm_timer_.expires_after(core_.config().request_deadline);
   warm_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || warm_) return;
+    if (ec || facts_.warm) return;
     if (core_.logging()) {
       log_line line;
       line << "account " << settings_.account.id
@@ -249,8 +260,8 @@ void account_session::connection_changed(std::size_t slot, bool time_pool, std::
   }
   if (!verify_failed_ || !running_ || api_->connected() > 0) return;
   // Retrying cannot fix a certificate: report it now rather than at the deadline.
-  if (!warm_) return finish_warmup();
-  if (job_.active && job_.step == phase::waiting) advance();
+  if (!facts_.warm) return finish_warmup();
+  resume_waiting();
 }
 
 void account_session::arm_refresh() noexcept {
@@ -290,11 +301,11 @@ void account_session::on_pool_ready(bool time_pool) noexcept {
   if (!running_) return;
   if (!clock_synced_ && serves_time(time_pool)) probe_clock();
   if (time_pool) return;
-  if (!warm_) {
+  if (!facts_.warm) {
     if (clock_synced_) query_next_at_start();
     return;
   }
-  if (job_.active && job_.step == phase::waiting) advance();
+  resume_waiting();
 }
 
 void account_session::on_time_answer(const engine::http_response_parser& r,
@@ -321,10 +332,9 @@ void account_session::on_time_failure() noexcept {
 }
 
 void account_session::after_clock_probe() noexcept {
-  if (job_.active && job_.step == phase::resyncing) {
+  if (machine_.current_state() == request_machine::state::resyncing) {
     (void)requests_.resign_all(venue_now_ms());
-    job_.next = action::send_set;
-    return advance();
+    return run(&machine_.on_clock_synced(input_time()));
   }
   if (clock_synced_) return;
   if (++clock_probes_ < core_.config().clock_samples_at_start) return probe_clock();
@@ -348,7 +358,7 @@ void account_session::after_clock_probe() noexcept {
 }
 
 void account_session::query_next_at_start() noexcept {
-  if (warm_ || busy_warm_) return;
+  if (facts_.warm || busy_warm_) return;
   if (warm_product_ == settings_.account.products.size()) return finish_warmup();
   if (banned(*api_)) return publish_startup(event_status::ip_banned, nullptr, ban_reason);
   std::error_code ec;
@@ -389,8 +399,8 @@ void account_session::on_warm_response(const venue_reply& reply) noexcept {
 }
 
 void account_session::finish_warmup() noexcept {
-  if (warm_) return;
-  warm_ = true;
+  if (facts_.warm) return;
+  facts_.warm = true;
   warm_timer_.cancel();
   // Products whose mode could not be read still get their start-up report, with the cause (for
   // a certificate, the cause alone: the status says the rest).
@@ -408,7 +418,7 @@ void account_session::finish_warmup() noexcept {
   while (warm_product_ < settings_.account.products.size())
     publish_startup(status, nullptr, why.view());
   core_.account_warm();
-  if (job_.active && job_.step == phase::waiting) advance();
+  resume_waiting();
 }
 
 void account_session::on_owner_response(std::size_t slot,
@@ -419,11 +429,12 @@ void account_session::on_owner_response(std::size_t slot,
     return on_warm_response(
         classify(*api_, request_kind::query_mode, position_mode::hedge, r, wall));
   }
-  if (use.kind != in_flight::job || !job_.active || use.generation != job_.generation) return;
-  job_.response_ns = core_.clock().monotonic_ns();
-  const request_kind kind =
-      job_.step == phase::set_sent ? request_kind::set_mode : request_kind::query_mode;
-  on_job_reply(classify(*api_, kind, job_.t.mode, r, wall));
+  if (use.kind != in_flight::job || !machine_.active() || use.generation != generation_) return;
+  const std::int64_t now = core_.clock().monotonic_ns();
+  const venue_reply reply = classify(*api_, machine_.awaited(), machine_.current().mode, r, wall);
+  now_ = now;
+  sync_facts(now);  // after classify: a 418 just recorded bans the host for what follows
+  run(&machine_.on_answer(reply, now));
 }
 
 void account_session::on_owner_failure(std::size_t slot, std::error_code ec,
@@ -436,11 +447,10 @@ void account_session::on_owner_failure(std::size_t slot, std::error_code ec,
     return publish_startup(event_status::transport_error, &reply,
                            "reading the mode at start-up failed");
   }
-  if (use.kind != in_flight::job || !job_.active || use.generation != job_.generation) return;
-  job_.response_ns = core_.clock().monotonic_ns();
-  const request_kind kind =
-      job_.step == phase::set_sent ? request_kind::set_mode : request_kind::query_mode;
-  on_job_reply(response_classifier::parse_failure(kind, ec, partial));
+  if (use.kind != in_flight::job || !machine_.active() || use.generation != generation_) return;
+  const std::int64_t now = input_time();
+  run(&machine_.on_answer(response_classifier::parse_failure(machine_.awaited(), ec, partial),
+                          now));
 }
 
 }  // namespace posmode::components::detail

@@ -16,11 +16,9 @@
 #include "posmode/engine/connection_pool.hpp"
 #include "posmode/engine/fixed_string.hpp"
 #include "posmode/engine/handler_memory.hpp"
+#include "request_machine.hpp"
 
 namespace posmode::components::detail {
-
-/** The most products one account may switch (Bitget's six product types). */
-inline constexpr std::size_t max_products_per_account = 6;
 
 class account_session {
  public:
@@ -40,7 +38,7 @@ class account_session {
    * was sent, `transport_error` otherwise.
    */
   void stop() noexcept;
-  [[nodiscard]] bool warm() const noexcept { return warm_; }
+  [[nodiscard]] bool warm() const noexcept { return facts_.warm; }
 
   /**
    * Takes a trigger for this account: starts it at once when idle, else queues it. False when
@@ -52,64 +50,12 @@ class account_session {
   [[nodiscard]] const account_config& config() const noexcept;
 
  private:
-  enum class phase : std::uint8_t {
-    idle,
-    waiting,       // for a free connection (or the warm-up) before `next`
-    set_sent,      // the set request is on the wire
-    query_sent,    // settling an open outcome by reading the mode
-    verify_sent,   // verify-after-set query
-    resyncing,     // a time probe after a timestamp refusal
-    rate_waiting,  // Retry-After
-    landing_wait,  // an earlier opposite set may still execute: wait until it no longer can
-    settling,      // this request's set may still execute: read back once it no longer can
-  };
-  enum class action : std::uint8_t { send_set, send_query, send_verify };
   enum class in_flight : std::uint8_t { none, warm_query, job };
 
   /** What an API connection is carrying, so that a late answer is matched or ignored. */
   struct slot_use {
     in_flight kind = in_flight::none;
     std::uint64_t generation = 0;
-  };
-
-  /**
-   * A set request of a finished request whose answer never came: the venue may still execute it
-   * until `until_ns` (monotonic), so a later request for the other mode must not race it.
-   */
-  struct landing {
-    bool active = false;
-    bool mixed = false;  // sets of both modes may land: every request waits
-    position_mode mode = position_mode::hedge;
-    std::int64_t until_ns = 0;
-  };
-
-  struct job {
-    bool active = false;
-    std::uint64_t generation = 0;  // answers and timers of an older job are ignored
-    trigger t;
-    phase step = phase::idle;
-    action next = action::send_set;
-    std::size_t product_index = 0;
-    std::uint8_t attempts = 0;
-    std::size_t rate_retries = 0;
-    bool clock_retry_used = false;
-    bool verify_mismatch = false;
-    std::size_t mismatch_product = 0;
-    bool has_observed = false;
-    position_mode observed = position_mode::hedge;
-    std::int64_t on_wire_ns = 0;
-    std::int64_t response_ns = 0;
-    std::int64_t deadline_ns = 0;
-    std::size_t events_left = 0;  // reserved event slots not yet used
-    bool has_open_reply = false;
-    venue_reply open_reply;  // the answer whose effect a query must establish
-    // When the set on the wire (step set_sent) can no longer be executed (monotonic).
-    std::int64_t sent_cutoff_ns = 0;
-    // 0, or when the last of the current product's sets that got no answer showing the venue
-    // processed them can no longer be executed: until then one of them may still land.
-    std::int64_t open_until_ns = 0;
-    bool resent = false;            // the current product's set was sent again after a read-back
-    bool query_retry_used = false;  // a read-back that got no answer is repeated once
   };
 
   class pool_events;
@@ -128,6 +74,8 @@ class account_session {
                                      std::int64_t wall_ms) noexcept;
   /** The venue's clock now, as stamped into requests (never ahead of the venue's). */
   [[nodiscard]] std::int64_t venue_now_ms() const noexcept;
+  /** The same at the monotonic time `now_ns`, read by the caller. */
+  [[nodiscard]] std::int64_t venue_now_ms(std::int64_t now_ns) const noexcept;
   /**
    * The monotonic time after which a set stamped `stamp_ms` can no longer be executed: its
    * stamp plus the venue's window, carried over to the local clock with the clock's error bound
@@ -135,8 +83,6 @@ class account_session {
    */
   [[nodiscard]] std::int64_t execution_cutoff_ns(std::int64_t stamp_ms,
                                                  std::int64_t now_ns) const noexcept;
-  [[nodiscard]] product current_product() const noexcept;
-  [[nodiscard]] std::chrono::nanoseconds attempt_timeout(std::int64_t now_ns) const noexcept;
 
   // pool callbacks
   void on_pool_ready(bool time_pool) noexcept;
@@ -161,36 +107,27 @@ class account_session {
   void arm_refresh() noexcept;
   void arm_resync() noexcept;
 
-  // requests (request_flow.cpp)
-  void begin(const trigger& t) noexcept;
-  void advance() noexcept;
-  /** `now`: the monotonic time advance() read, so the trigger path reads the clock once. */
-  void send_set(std::int64_t now) noexcept;
-  void send_query(phase purpose, std::int64_t now) noexcept;
-  void on_job_reply(const venue_reply& reply) noexcept;
-  void on_set_reply(const venue_reply& reply) noexcept;
-  void on_query_reply(const venue_reply& reply) noexcept;
-  void on_verify_reply(const venue_reply& reply) noexcept;
-  void product_succeeded(event_status status, const venue_reply* reply) noexcept;
-  /** True when a set of the current product may still be executed (in flight or unanswered). */
-  [[nodiscard]] bool set_may_land() const noexcept;
-  void close_open_set() noexcept;
-  void fill_reply(position_event& e, const venue_reply* reply,
-                  std::string_view reason) const noexcept;
-  [[nodiscard]] position_event make_event(event_status status, const venue_reply* reply,
-                                          std::string_view reason) const noexcept;
-  void publish_terminal(event_status status, const venue_reply* reply,
-                        std::string_view reason) noexcept;
-  void finish(event_status status, const venue_reply* reply, std::string_view reason) noexcept;
-  void publish_verification(event_status status, const venue_reply* reply,
-                            std::string_view reason) noexcept;
-  void finish_job() noexcept;
+  // requests (request_flow.cpp): request_machine's driver
+  void start_request(const trigger& t) noexcept;
+  /** Reads the clock once for an input and brings the machine's account facts up to date. */
+  std::int64_t input_time() noexcept;
+  void sync_facts(std::int64_t now) noexcept;
+  /** Carries out `steps` and every list they lead to. */
+  void run(const step_list* steps) noexcept;
+  /** Carries out one list; returns the list the machine answered a send with, or null. */
+  const step_list* carry_out(const step_list& steps) noexcept;
+  const step_list* send(const step& s) noexcept;
+  const step_list* resync_clock() noexcept;
+  const step_list* end_request() noexcept;
+  void publish_event(const position_event& e) noexcept;
+  /** A connection came free or the warm-up ended: the waiting request's send goes now. */
+  void resume_waiting() noexcept;
   void end_on_stop() noexcept;
   void reject_queued(const trigger& t, std::string_view reason) noexcept;
+  [[nodiscard]] bool pop_queued(trigger& t) noexcept;
   void arm_deadline() noexcept;
   void start_deadline_wait(std::int64_t at_ns) noexcept;
-  void on_deadline() noexcept;
-  void wait_until(std::int64_t at_ns, phase why, action then) noexcept;
+  void arm_step_timer(std::int64_t at_ns) noexcept;
 
   component_core& core_;
   const account_settings& settings_;
@@ -206,7 +143,7 @@ class account_session {
   // Shared: a cancelled deadline wait returns its memory after the session may be gone.
   std::shared_ptr<engine::handler_memory> deadline_memory_ =
       std::make_shared<engine::handler_memory>();
-  boost::asio::steady_timer step_timer_;
+  boost::asio::steady_timer step_timer_;  // the machine's wait_until steps
   bool step_armed_ = false;
   boost::asio::steady_timer refresh_timer_;
   boost::asio::steady_timer resync_timer_;
@@ -214,7 +151,6 @@ class account_session {
 
   bool running_ = false;
   bool stopped_ = false;  // stop() ran: no queued request starts any more
-  bool warm_ = false;
   bool clock_synced_ = false;
   std::size_t clock_probes_ = 0;
   bool clock_probe_in_flight_ = false;
@@ -223,7 +159,6 @@ class account_session {
   std::array<slot_use, engine::max_pool_connections> slot_use_{};
   // API slots, then time slots: for the lost-connection count.
   std::array<bool, 2 * engine::max_pool_connections> slot_up_{};
-  std::array<landing, max_products_per_account> landing_{};
   // Why the API connections went down last (error and OpenSSL's or the resolver's detail): the
   // cause a request that could not be sent reports.
   /// "host:port: what failed (detail)", as the API pool last reported a connection failure
@@ -231,7 +166,12 @@ class account_session {
   /// the API host's certificate or name did not verify, and no connection has come up since
   bool verify_failed_ = false;
 
-  job job_;
+  request_policy policy_;
+  account_facts facts_;  // facts_.warm: the warm-up ended (well or not)
+  request_machine machine_;
+  std::uint64_t generation_ = 0;  // answers and timers of an older request are ignored
+  std::int64_t now_ = 0;          // the time of the input being carried out
+  bool starting_ = false;         // start_request takes the next queued trigger itself
   std::array<trigger, max_pending_per_account> queue_{};  // behind the running one (FIFO)
   std::size_t queue_head_ = 0;
   std::size_t queue_count_ = 0;

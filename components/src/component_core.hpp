@@ -18,16 +18,9 @@
 #include "posmode/components/response_classifier.hpp"
 #include "posmode/engine/backlog_publisher.hpp"
 #include "posmode/engine/spsc_ring.hpp"
+#include "trigger.hpp"
 
 namespace posmode::components::detail {
-
-/** A trigger from the risk thread, as it crosses the request ring. */
-struct trigger {
-  std::uint64_t id = 0;
-  std::size_t account = 0;
-  position_mode mode = position_mode::hedge;
-  std::int64_t trigger_ns = 0;
-};
 
 /**
  * The most recent latency samples, written by the loop and copied by `stats()` on any thread.
