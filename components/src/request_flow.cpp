@@ -115,7 +115,7 @@ const step_list* account_session::send(const step& s) noexcept {
   const std::int64_t after = core_.clock().monotonic_ns();
   bump(core_.stats().set_requests_sent);
   if (machine_.attempts() > 0) bump(core_.stats().retries);
-  if (machine_.on_wire_ns() == 0) core_.wire_latency().add(after - machine_.current().trigger_ns);
+  if (!machine_.set_written()) core_.wire_latency().add(after - machine_.current().trigger_ns);
   // From here until an answer shows the venue processed it, this set may be executed.
   const engine::presigned_request* signed_set =
       requests_.presigned(s.scope, machine_.current().mode);

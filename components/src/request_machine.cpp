@@ -89,6 +89,7 @@ const step_list& request_machine::begin(const trigger& t, std::int64_t now) noex
   mismatch_product_ = 0;
   has_observed_ = false;
   on_wire_ns_ = 0;
+  set_written_ = false;
   response_ns_ = 0;
   deadline_ns_ = t.trigger_ns + policy_->request_deadline_ns;
   events_left_ = events_per_request();
@@ -114,7 +115,8 @@ const step_list& request_machine::on_sent(std::int64_t now, std::int64_t cutoff_
     case action::send_set:
       state_ = state::set_sent;
       ++attempts_;
-      if (on_wire_ns_ == 0) on_wire_ns_ = now;
+      if (!set_written_) on_wire_ns_ = now;
+      set_written_ = true;
       // From here until an answer shows the venue processed it, this set may be executed.
       sent_cutoff_ns_ = cutoff_ns;
       break;
@@ -201,7 +203,7 @@ const step_list& request_machine::on_stop(std::int64_t now) noexcept {
       finish(event_status::unknown, &explained(open_reply_, stopped_open), {});
     else
       finish(event_status::unknown, nullptr, stopped_open);
-  } else if (on_wire_ns_ == 0) {
+  } else if (!set_written_) {
     finish(event_status::rejected, nullptr, stopped_not_sent);
   } else {
     finish(event_status::transport_error, nullptr, stopped);
@@ -261,7 +263,7 @@ void request_machine::expire(std::int64_t /*now*/) noexcept {
     if (!has_open_reply_) return finish(event_status::unknown, nullptr, open_at_deadline);
     return finish(event_status::unknown, &explained(open_reply_, open_at_deadline), {});
   }
-  if (on_wire_ns_ == 0) {
+  if (!set_written_) {
     if (facts_->unreachable_cause.empty())
       return finish(event_status::timeout, nullptr, not_sent_deadline);
     // No connection came up in time: say why, as the pool last heard it.

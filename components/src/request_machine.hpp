@@ -258,6 +258,8 @@ class request_machine {
   [[nodiscard]] std::int64_t deadline_ns() const noexcept { return deadline_ns_; }
   [[nodiscard]] std::uint8_t attempts() const noexcept { return attempts_; }
   [[nodiscard]] std::int64_t on_wire_ns() const noexcept { return on_wire_ns_; }
+  /** A set of this request has reached the kernel (`on_wire_ns` is its time). */
+  [[nodiscard]] bool set_written() const noexcept { return set_written_; }
   /** Reserved event slots the request did not use; returned at `finish`. */
   [[nodiscard]] std::size_t events_left() const noexcept { return events_left_; }
   /** The events one request may publish: one per product, plus the verification. */
@@ -311,6 +313,7 @@ class request_machine {
   bool has_observed_ = false;
   position_mode observed_ = position_mode::hedge;
   std::int64_t on_wire_ns_ = 0;
+  bool set_written_ = false;  // a set of this request reached the kernel
   std::int64_t response_ns_ = 0;
   std::int64_t deadline_ns_ = 0;
   std::size_t events_left_ = 0;
