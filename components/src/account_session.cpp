@@ -174,7 +174,7 @@ std::int64_t account_session::execution_cutoff_ns(std::int64_t stamp_ms,
 
 void account_session::start() {
   running_ = true;
-  if (settings_.insecure_loopback && core_.logging()) {
+  if (settings_.insecure_loopback && core_.logging(log_level::warning)) {
     log_line line;
     line << "account " << settings_.account.id
          << ": TLS certificate verification is OFF (insecure_loopback, 127.0.0.1 only); never "
@@ -186,7 +186,7 @@ void account_session::start() {
   warm_timer_.expires_after(core_.config().request_deadline);
   warm_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || facts_.warm) return;
-    if (core_.logging()) {
+    if (core_.logging(log_level::error)) {
       log_line line;
       line << "account " << settings_.account.id
            << ": warm-up did not finish within request_deadline; the account stays connecting "
@@ -245,7 +245,7 @@ void account_session::connection_changed(std::size_t slot, bool time_pool, std::
       verify_failed_ = ec == engine::errc::tls_verify_failed;
     }
   }
-  if (core_.logging()) {
+  if (core_.logging(ec ? log_level::warning : log_level::debug)) {
     log_line line;
     line << "account " << settings_.account.id << ": ";
     if (!ec) {
@@ -270,7 +270,7 @@ void account_session::arm_refresh() noexcept {
   refresh_timer_.expires_after(period);
   refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || !running_) return;
-    if (clock_synced_ && requests_.refresh(venue_now_ms()) && core_.logging()) {
+    if (clock_synced_ && requests_.refresh(venue_now_ms()) && core_.logging(log_level::error)) {
       log_line line;
       line << "account " << settings_.account.id << ": re-signing failed";
       core_.log(log_level::error, line.view());
@@ -339,7 +339,7 @@ void account_session::after_clock_probe() noexcept {
   if (clock_synced_) return;
   if (++clock_probes_ < core_.config().clock_samples_at_start) return probe_clock();
   clock_synced_ = true;
-  if (core_.logging()) {
+  if (core_.logging(clock_.valid() ? log_level::info : log_level::warning)) {
     log_line line;
     line << "account " << settings_.account.id;
     if (clock_.valid())
@@ -349,7 +349,7 @@ void account_session::after_clock_probe() noexcept {
       line << ": the server's time could not be read; using the local clock";
     core_.log(clock_.valid() ? log_level::info : log_level::warning, line.view());
   }
-  if (requests_.resign_all(venue_now_ms()) && core_.logging()) {
+  if (requests_.resign_all(venue_now_ms()) && core_.logging(log_level::error)) {
     log_line line;
     line << "account " << settings_.account.id << ": signing failed";
     core_.log(log_level::error, line.view());

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "posmode/components/position_event.hpp"
+#include "posmode/engine/connection_pool.hpp"
 
 namespace posmode::components {
 
@@ -44,7 +45,9 @@ void check_account(const account_settings& a, const std::string& at) {
   if (a.creds.secret.empty()) refuse(at + ".creds.secret", "empty");
   if (a.account.venue_kind == venue::bitget && a.creds.passphrase.empty())
     refuse(at + ".creds.passphrase", "empty (Bitget requires the API key's passphrase)");
-  check_range(at + ".connections", a.connections, 1, 16);
+  check_range(at + ".connections", a.connections, 1, engine::max_pool_connections);
+  if (a.account.products.size() > max_products_per_account)
+    refuse(at + ".account.products", "more than " + std::to_string(max_products_per_account));
   if (a.insecure_loopback && a.account.host != "127.0.0.1")
     refuse(at + ".insecure_loopback",
            "refused for host '" + a.account.host +
@@ -55,7 +58,8 @@ void check_account(const account_settings& a, const std::string& at) {
 
 void validate_config(const component_config& config) {
   if (config.accounts.empty()) refuse("accounts", "none configured");
-  if (config.accounts.size() > 65535) refuse("accounts", "more than 65535");
+  if (config.accounts.size() > max_accounts)
+    refuse("accounts", "more than " + std::to_string(max_accounts));
   std::set<std::string> ids;
   std::size_t reports = 0;
   std::size_t per_request = 0;

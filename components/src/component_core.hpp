@@ -132,9 +132,17 @@ class component_core {
     return warm_accounts_.load(std::memory_order_acquire);
   }
 
-  void set_log_hook(log_hook hook) { log_ = std::move(hook); }
-  /** True when the host installed a hook: lets callers skip building a line nobody reads. */
-  [[nodiscard]] bool logging() const noexcept { return static_cast<bool>(log_); }
+  void set_log_hook(log_hook hook, log_level floor) {
+    log_ = std::move(hook);
+    floor_ = floor;
+  }
+  /**
+   * True when a line of `level` would reach the host's hook: lets callers skip building a line
+   * nobody reads.
+   */
+  [[nodiscard]] bool logging(log_level level) const noexcept {
+    return level >= floor_ && static_cast<bool>(log_);
+  }
   /**
    * Logs through the host's hook, if any; identical warnings are merged (`log_repeats`). Off the
    * hot path only. An exception from the hook is
@@ -142,7 +150,7 @@ class component_core {
    * the calls that log are noexcept.
    */
   void log(log_level level, std::string_view text) noexcept {
-    if (!log_) return;
+    if (!logging(level)) return;
     const auto emit = [this](log_level l, std::string_view t) { write_log(l, t); };
     if (repeats_.admit(level, text, clock_.monotonic_ns(), emit)) write_log(level, text);
   }
@@ -178,6 +186,7 @@ class component_core {
   latency_log event_;
   host_bans bans_;
   log_hook log_;
+  log_level floor_ = log_level::debug;
   log_repeats repeats_;
   std::atomic<std::size_t> warm_accounts_{0};
 };

@@ -269,8 +269,8 @@ position_mode_component::position_mode_component(asio::io_context& io, component
 
 position_mode_component::~position_mode_component() = default;
 
-void position_mode_component::set_log_hook(log_hook hook) {
-  impl_->core.set_log_hook(std::move(hook));
+void position_mode_component::set_log_hook(log_hook hook, log_level floor) {
+  impl_->core.set_log_hook(std::move(hook), floor);
 }
 
 void position_mode_component::start() {

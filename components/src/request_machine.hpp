@@ -13,15 +13,13 @@
 #include <span>
 #include <string_view>
 
+#include "posmode/components/component_config.hpp"
 #include "posmode/components/position_event.hpp"
 #include "posmode/components/venue_reply.hpp"
 #include "posmode/engine/fixed_string.hpp"
 #include "trigger.hpp"
 
 namespace posmode::components::detail {
-
-/** The most products one account may switch (Bitget's six product types). */
-inline constexpr std::size_t max_products_per_account = 6;
 
 /** Why a request to a host under an IP ban (HTTP 418) was not sent. */
 inline constexpr std::string_view ban_reason =

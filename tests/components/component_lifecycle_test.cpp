@@ -92,6 +92,26 @@ TEST_CASE("issue 11: a log hook that throws is contained and counted") {
   t.check_invariants();
 }
 
+TEST_CASE("issue 13: the log hook's floor keeps lower lines from being built or passed") {
+  for (const auto floor : {components::log_level::debug, components::log_level::warning}) {
+    CAPTURE(static_cast<int>(floor));
+    component_harness t;
+    t.add_binance(venue::binance_usdm, {product::usdm}, 1);
+    t.config.accounts.back().insecure_loopback = true;  // a warning at start
+    t.config.accounts.back().account.host = "127.0.0.1";
+    t.log_floor = floor;
+    t.start();
+    CHECK(t.terminal(t.request(0, hedge)).status == event_status::applied);
+    t.stop();
+    INFO(t.log());
+    // Connections up (debug) and the clock offset (info) are logged at start.
+    CHECK(t.lowest_log_level() == floor);
+    CHECK(t.log().find("TLS certificate verification is OFF") != std::string::npos);
+    CHECK((t.log().find("server clock offset") != std::string::npos) ==
+          (floor == components::log_level::debug));
+  }
+}
+
 TEST_CASE("issue 11: a venue that accepts TCP and never answers is timed out, then recovered") {
   component_harness h;
   h.add_binance(venue::binance_usdm, {product::usdm}, 1);

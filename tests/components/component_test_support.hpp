@@ -203,14 +203,17 @@ class component_harness {
     if (host == host_kind::poll_thread) config.wakeup = pc::wakeup_mode::busy_poll;
     component_.emplace(io_, config);
     auto* c = &*component_;
-    c->set_log_hook([this](pc::log_level, std::string_view text) {
-      if (throwing_log_hook) throw std::runtime_error("the host's logger failed");
-      {
-        const std::lock_guard lock(log_mutex_);
-        log_ += std::string(text) + "\n";
-      }
-      notify();
-    });
+    c->set_log_hook(
+        [this](pc::log_level level, std::string_view text) {
+          if (throwing_log_hook) throw std::runtime_error("the host's logger failed");
+          {
+            const std::lock_guard lock(log_mutex_);
+            log_ += std::string(text) + "\n";
+            lowest_level_ = std::min(lowest_level_, level);
+          }
+          notify();
+        },
+        log_floor);
     switch (host) {
       case host_kind::run_thread:
         boost::asio::post(io_, [c] { c->start(); });
@@ -363,6 +366,12 @@ class component_harness {
     return s;
   }
 
+  /** The lowest level the hook received (error when it received nothing). */
+  [[nodiscard]] pc::log_level lowest_log_level() const {
+    const std::lock_guard lock(log_mutex_);
+    return lowest_level_;
+  }
+
   [[nodiscard]] std::string log() const {
     const std::lock_guard lock(log_mutex_);
     return log_;
@@ -408,6 +417,7 @@ class component_harness {
   pc::component_config config;
   /** The log hook throws instead of recording (set before `start()`). */
   bool throwing_log_hook = false;
+  pc::log_level log_floor = pc::log_level::debug;  ///< given to set_log_hook
 
  private:
   void pop_all() {
@@ -450,6 +460,7 @@ class component_harness {
   std::function<void(const mock::request_record&)> hook_;
   mutable std::mutex log_mutex_;
   std::string log_;
+  pc::log_level lowest_level_ = pc::log_level::error;
   boost::asio::io_context io_{1};
   std::optional<pc::position_mode_component> component_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;

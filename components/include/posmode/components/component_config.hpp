@@ -14,6 +14,10 @@ namespace posmode::components {
 
 /** The most requests one account may queue behind its running one (`pending_per_account`). */
 inline constexpr std::size_t max_pending_per_account = 64;
+/** The most accounts one component manages. */
+inline constexpr std::size_t max_accounts = 65'535;
+/** The most products one account may switch (Bitget's six product types). */
+inline constexpr std::size_t max_products_per_account = 6;
 /** The longest any configured timeout, deadline or wait may be: one hour. */
 inline constexpr std::chrono::milliseconds max_configured_wait{3'600'000};
 

@@ -99,8 +99,11 @@ class position_mode_component {
   position_mode_component(const position_mode_component&) = delete;
   position_mode_component& operator=(const position_mode_component&) = delete;
 
-  /** Installs the log sink; call before `start()`. */
-  void set_log_hook(log_hook hook);
+  /**
+   * Installs the log sink; call before `start()`. Lines below `floor` are neither built nor
+   * passed to the hook. Allocates (the hook's copy); may throw what copying the hook throws.
+   */
+  void set_log_hook(log_hook hook, log_level floor = log_level::debug);
 
   /**
    * Starts warming up (asynchronous, on the loop); see the class comment. A second call does
