@@ -67,6 +67,8 @@ account_session::account_session(asio::io_context& io, component_core& core,
   opts.backoff = cfg.retry.reconnect;
   opts.clock = core.clock();
   opts.connection.connect_timeout = cfg.connect_timeout;
+  // The parser records the rate-limit headers the venue's row names (the engine names none).
+  opts.connection.limits = venue_http_limits(settings.account.venue_kind, opts.connection.limits);
   const endpoint& api = requests_.api_endpoint();
   const endpoint& time = requests_.time_endpoint();
   api_events_ = std::make_unique<pool_events>(*this, false);
