@@ -270,7 +270,8 @@ bool parse_once(http_response_parser& parser, std::string_view bytes) noexcept {
 
 void bm_parse_classify(benchmark::State& state, const classify_case& c) {
   const venue_response& r = *c.response;
-  http_response_parser parser;
+  // Configured as the component's connections to the venue are: its usage headers recorded.
+  http_response_parser parser(pc::venue_http_limits(c.venue));
   pc::response_classifier classifier;
   if (!parse_once(parser, r.bytes)) {
     state.SkipWithError("the parser rejected the response");

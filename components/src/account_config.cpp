@@ -3,32 +3,15 @@
 #include <algorithm>
 #include <initializer_list>
 #include <optional>
-#include <stdexcept>
 #include <string>
 
 #include "posmode/engine/host_name.hpp"
+#include "venues/venue_table.hpp"
 
 namespace posmode::components {
 namespace {
 
-// Messages are joined by appending to one reserved string: g++ 12 at -O3 reports a false
-// -Wrestrict inside chains of `const char* + std::string` (libstdc++'s operator+ inlined).
-std::string joined(std::initializer_list<std::string_view> parts) {
-  std::size_t size = 0;
-  for (const std::string_view p : parts)
-    size += p.size();
-  std::string s;
-  s.reserve(size);
-  for (const std::string_view p : parts)
-    s.append(p);
-  return s;
-}
-
-[[noreturn]] void refuse(std::string_view field, std::initializer_list<std::string_view> why) {
-  std::string message = joined({field, ": "});
-  message.append(joined(why));
-  throw std::invalid_argument(message);
-}
+using detail::refuse_field;
 
 constexpr std::size_t max_id_length = 64;
 
@@ -37,59 +20,36 @@ bool is_id_char(char c) {
          c == '_' || c == '-';
 }
 
-// The window a signature's age is budgeted against: recvWindow for Binance, the assumed one for
-// Bitget (it documents none).
+// The window a signature's age is budgeted against: recvWindow where the venue is sent one, else
+// the row's assumed window (Bitget documents none).
 std::int64_t venue_window_ms(const account_config& c) noexcept {
-  return is_binance(c.venue_kind) ? c.recv_window_ms : bitget_assumed_window_ms;
+  const venue_facts& f = facts_of(c.venue_kind);
+  return f.sends_recv_window ? c.recv_window_ms : f.assumed_window_ms;
 }
 
-// The normal product type a Bitget demo key uses instead of an S-prefixed one.
-std::string_view live_type_of(product p) noexcept {
-  switch (p) {
-    case product::susdt_futures:
-      return to_string(product::usdt_futures);
-    case product::scoin_futures:
-      return to_string(product::coin_futures);
-    case product::susdc_futures:
-      return to_string(product::usdc_futures);
-    default:
-      return to_string(p);
-  }
-}
-
-void check_environment(const account_config& c, std::string_view where) {
+// The venue's own explanation comes first (its row's check); a host missing for the environment,
+// or the demo-key spelling on a venue without a demo header, is refused in general terms after.
+void check_environment(const account_config& c, const detail::venue_row& row,
+                       std::string_view where) {
   const venue_environment e = c.environment;
   if (e != venue_environment::production && e != venue_environment::testnet &&
       e != venue_environment::demo)
-    refuse("environment", {"unknown value (production, testnet or demo)", where});
-  if (c.venue_kind == venue::binance_papi && e != venue_environment::production)
-    refuse("environment", {"binance-papi has no test environment; '", to_string(e),
-                           "' is not available (use production; binance-usdm and binance-coinm "
-                           "have testnet and demo)",
-                           where});
-  if (c.venue_kind == venue::bitget && e == venue_environment::testnet)
-    refuse("environment",
-           {"bitget has no testnet; use demo (api.bitget.com with paptrading: 1 and a demo API "
-            "key)",
-            where});
-  if (c.bitget_demo_key && c.venue_kind != venue::bitget)
-    refuse("bitget_demo_key", {"is a Bitget setting", where});
-  if (!bitget_paptrading(c)) return;
-  // Demo through the header excludes the S-prefixed types: Bitget answers 40099 (docs/venues.md
-  // §3.4).
-  const bool by_environment = e == venue_environment::demo;
-  for (product p : c.products) {
-    if (!is_bitget_demo_product(p)) continue;
-    if (by_environment)
-      refuse("environment", {"demo (paptrading: 1) cannot be used with ", to_string(p),
-                             ": Bitget answers 40099; use ", live_type_of(p), " in demo, or ",
-                             to_string(p), " in production", where});
-    refuse("bitget_demo_key",
-           {"a demo key (paptrading: 1) cannot be used with ", to_string(p),
-            ": Bitget answers 40099; use the normal product type with a demo key, or the "
-            "S-prefixed type without it",
-            where});
+    refuse_field("environment", {"unknown value (production, testnet or demo)", where});
+  row.check_account(c, where);
+  if (row.facts.hosts.in(e).empty())
+    refuse_field("environment", {row.facts.name, " has no ", to_string(e), " environment", where});
+  if (c.bitget_demo_key && !row.facts.demo_by_header)
+    refuse_field("bitget_demo_key", {"is a Bitget setting", where});
+}
+
+// Names every venue the table knows, for the refusal of one it does not.
+std::string known_venue_names() {
+  std::string names;
+  for (const venue_facts* f : known_venues()) {
+    if (!names.empty()) names += ", ";
+    names += f->name;
   }
+  return names;
 }
 
 bool is_symbol_text(std::string_view s) {
@@ -103,37 +63,9 @@ std::string_view default_host(venue v) noexcept {
   return default_host(v, venue_environment::production);
 }
 
-// docs/venues.md §1.2 (PAPI: production only), §2 (fapi/dapi testnet and demo hosts; the current
-// USD-M doc names demo-fapi as its testnet, @binance/common keeps testnet.binancefuture.com for
-// both), §3.4 (Bitget demo: the same host plus a header).
 std::string_view default_host(venue v, venue_environment e) noexcept {
-  switch (v) {
-    case venue::binance_papi:
-      return e == venue_environment::production ? "papi.binance.com" : "";
-    case venue::binance_usdm:
-      switch (e) {
-        case venue_environment::production:
-          return "fapi.binance.com";
-        case venue_environment::testnet:
-          return "testnet.binancefuture.com";
-        case venue_environment::demo:
-          return "demo-fapi.binance.com";
-      }
-      return "";
-    case venue::binance_coinm:
-      switch (e) {
-        case venue_environment::production:
-          return "dapi.binance.com";
-        case venue_environment::testnet:
-          return "testnet.binancefuture.com";
-        case venue_environment::demo:
-          return "demo-dapi.binance.com";
-      }
-      return "";
-    case venue::bitget:
-      return e == venue_environment::testnet ? "" : "api.bitget.com";
-  }
-  return "";
+  const venue_facts* f = find_venue(v);
+  return f != nullptr ? f->hosts.in(e) : std::string_view{};
 }
 
 std::string_view api_host(const account_config& config) noexcept {
@@ -141,7 +73,8 @@ std::string_view api_host(const account_config& config) noexcept {
 }
 
 bool bitget_paptrading(const account_config& config) noexcept {
-  return config.venue_kind == venue::bitget &&
+  const venue_facts* f = find_venue(config.venue_kind);
+  return f != nullptr && f->demo_by_header &&
          (config.bitget_demo_key || config.environment == venue_environment::demo);
 }
 
@@ -169,87 +102,67 @@ std::optional<venue_environment> parse_venue_environment(std::string_view name) 
   return std::nullopt;
 }
 
-std::string_view default_bitget_symbol(product p) noexcept {
-  switch (p) {
-    case product::coin_futures:
-      return "BTCUSD";
-    case product::usdc_futures:
-      return "BTCPERP";
-    case product::susdt_futures:
-      return "SBTCSUSDT";
-    case product::scoin_futures:
-      return "SBTCSUSD";
-    case product::susdc_futures:
-      return "SBTCSPERP";
-    default:
-      return "BTCUSDT";
-  }
-}
-
-std::string_view default_bitget_margin_coin(product p) noexcept {
-  switch (p) {
-    case product::coin_futures:
-      return "BTC";
-    case product::usdc_futures:
-      return "USDC";
-    case product::susdt_futures:
-      return "SUSDT";
-    case product::scoin_futures:
-      return "SBTC";
-    case product::susdc_futures:
-      return "SUSDC";
-    default:
-      return "USDT";
-  }
-}
-
 std::int64_t execution_window_ms(const account_config& config) noexcept {
-  return is_binance(config.venue_kind) ? config.recv_window_ms : bitget_acceptance_window_ms;
+  const venue_facts& f = facts_of(config.venue_kind);
+  return f.sends_recv_window ? config.recv_window_ms : f.acceptance_window_ms;
 }
 
 std::int64_t ahead_tolerance_ms(venue v) noexcept {
-  return is_binance(v) ? binance_ahead_tolerance_ms : bitget_acceptance_window_ms;
+  return facts_of(v).ahead_tolerance_ms;
 }
 
 void validate_account(const account_config& c) {
-  if (c.id.empty()) refuse("id", {"must not be empty"});
+  if (c.id.empty()) refuse_field("id", {"must not be empty"});
   // The id is never echoed when it is refused: it may hold bytes a terminal would act on.
   if (c.id.size() > max_id_length || !std::all_of(c.id.begin(), c.id.end(), is_id_char))
-    refuse("id", {"must be 1..64 letters, digits, '.', '_' or '-'"});
-  const std::string where = joined({" (account '", c.id, "')"});
-  if (c.products.empty()) refuse("products", {"at least one product is required", where});
+    refuse_field("id", {"must be 1..64 letters, digits, '.', '_' or '-'"});
+  std::string where = " (account '";
+  where.append(c.id).append("')");
+  const detail::venue_row* row = detail::find_row(c.venue_kind);
+  if (row == nullptr)
+    refuse_field("venue_kind",
+                 {"unknown venue ", std::to_string(static_cast<unsigned>(c.venue_kind)),
+                  " (the venue table knows ", known_venue_names(), ")", where});
+  const venue_facts& facts = row->facts;
+  if (c.products.empty()) refuse_field("products", {"at least one product is required", where});
   for (std::size_t i = 0; i < c.products.size(); ++i) {
     const product p = c.products[i];
-    if (venue_of(p) != c.venue_kind)
-      refuse("products",
-             {"'", to_string(p), "' does not belong to venue ", to_string(c.venue_kind), where});
+    if (std::none_of(facts.products.begin(), facts.products.end(),
+                     [p](const product_facts& f) { return f.id == p; }))
+      refuse_field("products", {"'", to_string(p), "' does not belong to venue ",
+                                to_string(c.venue_kind), where});
     if (std::find(c.products.begin(), c.products.begin() + static_cast<std::ptrdiff_t>(i), p) !=
         c.products.begin() + static_cast<std::ptrdiff_t>(i))
-      refuse("products", {"'", to_string(p), "' listed twice", where});
+      refuse_field("products", {"'", to_string(p), "' listed twice", where});
   }
-  if (c.port == 0) refuse("port", {"must be 1..65535", where});
+  if (c.port == 0) refuse_field("port", {"must be 1..65535", where});
   if (!c.host.empty())
     if (const std::string_view why = engine::host_problem(c.host); !why.empty())
-      refuse("host", {why, where});
+      refuse_field("host", {why, where});
 
-  if (c.recv_window_ms < 1 || c.recv_window_ms > binance_max_recv_window_ms)
-    refuse("recv_window_ms", {std::to_string(c.recv_window_ms),
-                              " is outside 1..60000 (Binance refuses more than 60000)", where});
+  const std::int64_t max_window =
+      facts.sends_recv_window ? facts.recv_window_max_ms : max_recv_window_ms;
+  if (c.recv_window_ms < 1 || c.recv_window_ms > max_window)
+    refuse_field(
+        "recv_window_ms",
+        {std::to_string(c.recv_window_ms), " is outside 1..", std::to_string(max_window),
+         facts.sends_recv_window ? " (" : " (unused by ", facts.name,
+         facts.sends_recv_window ? " refuses more)" : ", but bounded for every venue)", where});
   const std::int64_t window = venue_window_ms(c);
   const std::int64_t max_age = std::max<std::int64_t>(1, window / 2);
   if (c.presign_max_age_ms < 0 || c.presign_max_age_ms > max_age)
-    refuse("presign_max_age_ms",
-           {std::to_string(c.presign_max_age_ms), " must be 0 (automatic) or 1..",
-            std::to_string(max_age), " (half the venue's ", std::to_string(window), " ms window)",
-            where});
+    refuse_field("presign_max_age_ms",
+                 {std::to_string(c.presign_max_age_ms), " must be 0 (automatic) or 1..",
+                  std::to_string(max_age), " (half the venue's ", std::to_string(window),
+                  " ms window)", where});
 
-  check_environment(c, where);
+  check_environment(c, *row, where);
   if (!is_symbol_text(c.bitget_query_symbol))
-    refuse("bitget_query_symbol",
-           {"'", c.bitget_query_symbol, "' must be upper-case letters and digits", where});
+    refuse_field("bitget_query_symbol",
+                 {"'", c.bitget_query_symbol, "' must be upper-case letters and digits", where});
   if (!is_symbol_text(c.bitget_query_margin_coin))
-    refuse("bitget_query_margin_coin",
-           {"'", c.bitget_query_margin_coin, "' must be upper-case letters and digits", where});
+    refuse_field("bitget_query_margin_coin", {"'", c.bitget_query_margin_coin,
+                                              "' must be upper-case letters and digits", where});
 }
 
 }  // namespace posmode::components

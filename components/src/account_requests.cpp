@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "adapters/adapter.hpp"
+#include "venues/venue_table.hpp"
 
 namespace posmode::components {
 namespace detail {
@@ -31,9 +31,10 @@ const account_config& checked(const account_config& config, const credentials& c
   if (creds.secret.empty())
     throw std::invalid_argument("secret: empty (account '" + config.id + "')");
   check_header_value("api_key", creds.api_key);
-  if (config.venue_kind == venue::bitget) {
+  if (const venue_facts& venue = facts_of(config.venue_kind); venue.needs_passphrase) {
     if (creds.passphrase.empty())
-      throw std::invalid_argument("passphrase: Bitget requires one (account '" + config.id + "')");
+      throw std::invalid_argument("passphrase: " + std::string(venue.name) +
+                                  " requires one (account '" + config.id + "')");
     check_header_value("passphrase", creds.passphrase.reveal());
   }
   return config;
@@ -50,8 +51,7 @@ struct spec_wiper {
 };
 
 detail::account_specs account_specs_for(const account_config& config) {
-  return is_binance(config.venue_kind) ? detail::binance_account_specs(config)
-                                       : detail::bitget_account_specs(config);
+  return detail::row_of(config.venue_kind).build_account_specs(config);
 }
 
 }  // namespace
@@ -73,8 +73,7 @@ account_requests::account_requests(const account_config& config, const credentia
   products_.reserve(config_.products.size());
   const std::int64_t max_age_ms = effective_presign_max_age_ms(config_);
   for (product p : config_.products) {
-    auto specs = is_binance(config_.venue_kind) ? detail::binance_product_specs(config_, p, creds)
-                                                : detail::bitget_product_specs(config_, p, creds);
+    auto specs = detail::row_of(config_.venue_kind).build_product_specs(config_, p, creds);
     const spec_wiper wiper{specs};  // they hold the API key and any passphrase
     products_.push_back(product_requests{
         p,

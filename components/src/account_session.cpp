@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "log_line.hpp"
+#include "posmode/components/venue_facts.hpp"
 #include "posmode/engine/error.hpp"
 
 namespace posmode::components::detail {
@@ -64,7 +65,7 @@ account_session::account_session(asio::io_context& io, component_core& core,
   policy_.venue_kind = settings.account.venue_kind;
   policy_.products = settings.account.products;
   policy_.verify_after_set = settings.verify_after_set;
-  policy_.read_back_on_error = settings.account.venue_kind == venue::bitget;
+  policy_.read_back_on_error = facts_of(settings.account.venue_kind).read_back_on_error;
   policy_.resync_on_clock_skew = cfg.retry.resync_on_clock_skew;
   policy_.wait_on_rate_limit = cfg.retry.wait_on_rate_limit;
   policy_.max_rate_limit_retries = cfg.retry.max_rate_limit_retries;
@@ -78,6 +79,8 @@ account_session::account_session(asio::io_context& io, component_core& core,
   opts.backoff = cfg.retry.reconnect;
   opts.clock = core.clock();
   opts.connection.connect_timeout = cfg.connect_timeout;
+  // The parser records the rate-limit headers the venue's row names (the engine names none).
+  opts.connection.limits = venue_http_limits(settings.account.venue_kind, opts.connection.limits);
   const endpoint& api = requests_.api_endpoint();
   const endpoint& time = requests_.time_endpoint();
   api_events_ = std::make_unique<pool_events>(*this, false);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "posmode/components/position_event.hpp"
+#include "posmode/components/venue_facts.hpp"
 #include "posmode/engine/connection_pool.hpp"
 
 namespace posmode::components {
@@ -43,8 +44,11 @@ void check_account(const account_settings& a, const std::string& at) {
   }
   if (a.creds.api_key.empty()) refuse(at + ".creds.api_key", "empty");
   if (a.creds.secret.empty()) refuse(at + ".creds.secret", "empty");
-  if (a.account.venue_kind == venue::bitget && a.creds.passphrase.empty())
-    refuse(at + ".creds.passphrase", "empty (Bitget requires the API key's passphrase)");
+  // validate_account() refused an unknown venue above.
+  if (const venue_facts& venue = facts_of(a.account.venue_kind);
+      venue.needs_passphrase && a.creds.passphrase.empty())
+    refuse(at + ".creds.passphrase",
+           "empty (" + std::string(venue.name) + " requires the API key's passphrase)");
   check_range(at + ".connections", a.connections, 1, engine::max_pool_connections);
   if (a.account.products.size() > max_products_per_account)
     refuse(at + ".account.products", "more than " + std::to_string(max_products_per_account));

@@ -25,7 +25,15 @@ bool read_int(simdjson::ondemand::value& value, std::int64_t& out) noexcept {
   return false;
 }
 
-bool walk_data(simdjson::ondemand::value& data, parsed_answer& a) noexcept {
+// The row's mode field, with the type the row says; another type fails the walk.
+bool read_mode(simdjson::ondemand::value& value, const mode_field& mode,
+               parsed_answer& a) noexcept {
+  a.has_mode_value =
+      mode.is_bool ? !value.get_bool().get(a.mode_flag) : !value.get_string().get(a.mode_text);
+  return a.has_mode_value;
+}
+
+bool walk_data(simdjson::ondemand::value& data, const mode_field& mode, parsed_answer& a) noexcept {
   json_type type{};
   if (data.type().get(type)) return false;
   if (type != json_type::object) return true;  // null or "success" (Bitget): nothing to read
@@ -35,8 +43,8 @@ bool walk_data(simdjson::ondemand::value& data, parsed_answer& a) noexcept {
     simdjson::ondemand::field field;
     std::string_view key;
     if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
-    if (key == "posMode") {
-      if (field.value().get_string().get(a.data_pos_mode)) return false;
+    if (mode.in_data && key == mode.key) {
+      if (!read_mode(field.value(), mode, a)) return false;
     } else if (key == "serverTime") {
       if (!read_int(field.value(), a.server_time)) return false;
     }
@@ -44,7 +52,7 @@ bool walk_data(simdjson::ondemand::value& data, parsed_answer& a) noexcept {
   return true;
 }
 
-bool walk(simdjson::ondemand::document& doc, parsed_answer& a) noexcept {
+bool walk(simdjson::ondemand::document& doc, const mode_field& mode, parsed_answer& a) noexcept {
   simdjson::ondemand::object object;
   if (auto e = doc.get_object().get(object)) {
     a.json_error = e;
@@ -79,13 +87,12 @@ bool walk(simdjson::ondemand::document& doc, parsed_answer& a) noexcept {
       json_type type{};
       ok = !value.type().get(type);
       if (ok && type == json_type::string) ok = !value.get_string().get(a.msg);
-    } else if (key == "dualSidePosition") {
-      a.has_dual_side = !value.get_bool().get(a.dual_side);
-      ok = a.has_dual_side;
+    } else if (!mode.in_data && key == mode.key) {
+      ok = read_mode(value, mode, a);
     } else if (key == "serverTime") {
       ok = read_int(value, a.server_time);
     } else if (key == "data") {
-      ok = walk_data(value, a);
+      ok = walk_data(value, mode, a);
     }
     if (!ok) {
       a.json_error = simdjson::INCORRECT_TYPE;
@@ -113,12 +120,13 @@ std::string_view trim(std::string_view s) noexcept {
 }  // namespace
 
 void read_answer(const engine::http_response_parser& response, simdjson::ondemand::parser& json,
-                 std::int64_t wall_now_ms, parsed_answer& answer, venue_reply& reply) noexcept {
+                 const mode_field& mode, std::int64_t wall_now_ms, parsed_answer& answer,
+                 venue_reply& reply) noexcept {
   answer.status = response.status();
   answer.body = response.body();
   answer.content = response.content_type();
   reply.http_status = static_cast<std::int16_t>(answer.status);
-  reply.used_weight_1m = response.used_weight_1m();
+  reply.used_weight_1m = response.used_weight();
   constexpr std::int64_t max_seconds = max_retry_after_ms / 1000;
   if (const std::int64_t s = response.retry_after_seconds(); s >= 0) {
     reply.retry_after_ms = std::min(s, max_seconds) * 1000;
@@ -139,7 +147,7 @@ void read_answer(const engine::http_response_parser& response, simdjson::ondeman
     answer.json_error = e;
     return;
   }
-  answer.json = walk(doc, answer);
+  answer.json = walk(doc, mode, answer);
   if (!answer.json) return;
   // Kept as sent, for every venue: the string code (Bitget) and the message.
   if (answer.has_code && answer.code_is_string) reply.code_text.assign(answer.code_text);

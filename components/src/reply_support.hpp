@@ -1,7 +1,8 @@
 #pragma once
 
-// What the venue families share when reading an answer: one pass over the JSON body that
-// collects every field either family looks at, and the HTTP-level facts.
+// What the venues share when reading an answer: one pass over the JSON body that collects the
+// fields every venue's classifier looks at (code, msg, serverTime, and the mode field where the
+// venue's row says it is), and the HTTP-level facts.
 
 #include <simdjson.h>
 
@@ -13,6 +14,17 @@
 #include "posmode/engine/http_response.hpp"
 
 namespace posmode::components::detail {
+
+/**
+ * Where a venue's answers carry the position mode (the row's `mode_answer`): a top-level key, or
+ * a key of the `data` object, holding a JSON boolean or string. Another type there makes the body
+ * malformed.
+ */
+struct mode_field {
+  std::string_view key;  ///< e.g. `dualSidePosition` (Binance), `posMode` (Bitget)
+  bool in_data = false;  ///< inside the top-level `data` object
+  bool is_bool = false;  ///< a JSON boolean; else a string
+};
 
 /**
  * The fields of a venue answer. String views point into the simdjson parser's buffers and are
@@ -27,23 +39,24 @@ struct parsed_answer {
   bool code_numeric = false;   ///< `code` holds a number
   std::string_view code_text;  ///< the string code as sent
   std::string_view msg;
-  bool has_dual_side = false;  ///< Binance query: dualSidePosition
-  bool dual_side = false;
-  std::int64_t server_time = -1;   ///< Binance serverTime, Bitget data.serverTime
-  std::string_view data_pos_mode;  ///< Bitget data.posMode
+  bool has_mode_value = false;    ///< the row's mode field was present with its type
+  bool mode_flag = false;         ///< its value, when a boolean
+  std::string_view mode_text;     ///< its value, when a string
+  std::int64_t server_time = -1;  ///< serverTime, top-level or in data
   int status = 0;
   std::string_view body;
   engine::content_kind content = engine::content_kind::none;
 };
 
 /**
- * Walks `response`'s body with `json` (one reused parser) into `answer`, and fills the
- * venue-neutral fields of `reply`: status, used weight, Retry-After converted to milliseconds
- * (using `wall_now_ms` for the HTTP-date form), and for a JSON answer the message and a string
- * code as sent. noexcept: simdjson is used through its error codes.
+ * Walks `response`'s body with `json` (one reused parser) into `answer`, looking for the mode at
+ * `mode`, and fills the venue-neutral fields of `reply`: status, used weight, Retry-After
+ * converted to milliseconds (using `wall_now_ms` for the HTTP-date form), and for a JSON answer
+ * the message and a string code as sent. noexcept: simdjson is used through its error codes.
  */
 void read_answer(const engine::http_response_parser& response, simdjson::ondemand::parser& json,
-                 std::int64_t wall_now_ms, parsed_answer& answer, venue_reply& reply) noexcept;
+                 const mode_field& mode, std::int64_t wall_now_ms, parsed_answer& answer,
+                 venue_reply& reply) noexcept;
 
 /** A non-JSON body: the message becomes the HTML title, or the start of the text. */
 void describe_non_json(const parsed_answer& answer, venue_reply& reply) noexcept;

@@ -4,8 +4,8 @@
 
 #include <stdexcept>
 
-#include "adapters/adapter.hpp"
 #include "posmode/engine/error.hpp"
+#include "venues/venue_table.hpp"
 
 namespace posmode::components {
 
@@ -27,12 +27,22 @@ venue_reply response_classifier::classify(venue v, request_kind kind, position_m
                                           std::int64_t wall_now_ms) noexcept {
   venue_reply reply;
   reply.kind = kind;
+  const detail::venue_row* row = detail::find_row(v);
+  if (row == nullptr) {
+    // Configuration refuses such a venue; a caller that still passes one gets no guess.
+    reply.result = outcome::venue_error;
+    reply.verify_by_query = kind == request_kind::set_mode;
+    reply.message.assign("no venue table row for this venue");
+    return reply;
+  }
   detail::parsed_answer answer;
-  detail::read_answer(response, impl_->json, wall_now_ms, answer, reply);
-  if (is_binance(v))
-    detail::classify_binance(answer, wall_now_ms, reply);
-  else
-    detail::classify_bitget(answer, requested, reply);
+  detail::read_answer(response, impl_->json, row->mode_answer, wall_now_ms, answer, reply);
+  row->classify(answer, requested, wall_now_ms, reply);
+  // The venue's open-outcome policy: an unrecognised answer to a set request is settled by
+  // reading the mode back where the venue documents too few codes to trust one (Bitget).
+  if (kind == request_kind::set_mode && row->facts.read_back_on_error &&
+      reply.result == outcome::venue_error)
+    reply.verify_by_query = true;
   return reply;
 }
 
@@ -46,7 +56,7 @@ venue_reply response_classifier::parse_failure(
   reply.parse_error = error.category() == engine::engine_category() ? error.value() : -1;
   if (response.header_done()) {
     reply.http_status = static_cast<std::int16_t>(response.status());
-    reply.used_weight_1m = response.used_weight_1m();
+    reply.used_weight_1m = response.used_weight();
   }
   // The cause, as static text: no formatting, no allocation.
   reply.message.assign(engine::describe(error));

@@ -1,48 +1,20 @@
 #include "posmode/components/venue.hpp"
 
-#include <array>
-#include <utility>
-
 #include "ascii.hpp"
+#include "posmode/components/venue_facts.hpp"
 #include "posmode/components/venue_reply.hpp"
 
 namespace posmode::components {
-namespace {
 
-constexpr std::array<std::pair<venue, std::string_view>, 4> venue_names{{
-    {venue::binance_papi, "binance-papi"},
-    {venue::binance_usdm, "binance-usdm"},
-    {venue::binance_coinm, "binance-coinm"},
-    {venue::bitget, "bitget"},
-}};
-
-constexpr std::array<std::pair<product, std::string_view>, 10> product_names{{
-    {product::papi_um, "um"},
-    {product::papi_cm, "cm"},
-    {product::usdm, "usdm"},
-    {product::coinm, "coinm"},
-    {product::usdt_futures, "USDT-FUTURES"},
-    {product::coin_futures, "COIN-FUTURES"},
-    {product::usdc_futures, "USDC-FUTURES"},
-    {product::susdt_futures, "SUSDT-FUTURES"},
-    {product::scoin_futures, "SCOIN-FUTURES"},
-    {product::susdc_futures, "SUSDC-FUTURES"},
-}};
-
-template <typename E, std::size_t N>
-std::string_view name_in(const std::array<std::pair<E, std::string_view>, N>& table, E e) {
-  for (const auto& [value, name] : table)
-    if (value == e) return name;
-  return "?";
-}
-
-}  // namespace
-
+// Venue and product names are the venue table's (each venue's file declares its own).
 std::string_view to_string(venue v) noexcept {
-  return name_in(venue_names, v);
+  const venue_facts* f = find_venue(v);
+  return f != nullptr ? f->name : "?";
 }
+
 std::string_view to_string(product p) noexcept {
-  return name_in(product_names, p);
+  const product_facts* f = find_product(p);
+  return f != nullptr ? f->name : "?";
 }
 
 std::string_view to_string(position_mode m) noexcept {
@@ -104,14 +76,15 @@ std::string_view to_string(outcome o) noexcept {
 }
 
 std::optional<venue> parse_venue(std::string_view name) noexcept {
-  for (const auto& [value, text] : venue_names)
-    if (text == name) return value;
+  for (const venue_facts* f : known_venues())
+    if (f->name == name) return f->id;
   return std::nullopt;
 }
 
 std::optional<product> parse_product(std::string_view name) noexcept {
-  for (const auto& [value, text] : product_names)
-    if (detail::iequals(text, name)) return value;
+  for (const venue_facts* f : known_venues())
+    for (const product_facts& p : f->products)
+      if (detail::iequals(p.name, name)) return p.id;
   return std::nullopt;
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace posmode::engine {
 
@@ -291,6 +292,24 @@ http_response_parser::http_response_parser(http_limits limits)
     throw std::invalid_argument(
         "http_response_parser: http_limits::max_header_bytes + max_body_bytes overflows");
   }
+  // The names are compared with iequals(), which wants its second argument in lower case.
+  const auto check_name = [](std::string_view name, const char* field) {
+    if (!std::all_of(name.begin(), name.end(),
+                     [](char c) { return token_chars[to_u8(c)] && !(c >= 'A' && c <= 'Z'); }))
+      throw std::invalid_argument(std::string("http_response_parser: http_limits::") + field +
+                                  " must be a lower-case header name");
+  };
+  for (const std::string_view prefix : limits.usage_header_prefixes) {
+    check_name(prefix, "usage_header_prefixes");
+    if (!prefix.empty())
+      usage_min_name_ =
+          usage_min_name_ == 0 ? prefix.size() : std::min(usage_min_name_, prefix.size());
+  }
+  check_name(limits.used_weight_header, "used_weight_header");
+  if (!limits.used_weight_header.empty())
+    usage_min_name_ = usage_min_name_ == 0
+                          ? limits.used_weight_header.size()
+                          : std::min(usage_min_name_, limits.used_weight_header.size());
   // Value-initialised: the padding starts as zeros, so tools that track uninitialised reads
   // (MSan, valgrind) stay quiet when simdjson reads past the body.
   storage_ =
@@ -331,7 +350,7 @@ void http_response_parser::clear_message() noexcept {
   content_length_ = -1;
   retry_after_seconds_ = -1;
   retry_after_epoch_ = -1;
-  used_weight_1m_ = -1;
+  used_weight_ = -1;
   usage_count_ = 0;
   usage_dropped_ = 0;
 }
@@ -604,8 +623,9 @@ errc http_response_parser::on_header_field(std::string_view name, std::string_vi
           if (iequals(option, "keep-alive")) keep_alive_token_ = true;
           rest = comma == std::string_view::npos ? std::string_view{} : slice(rest, comma + 1);
         }
+        return ok;
       }
-      return ok;
+      break;
     case 11:
       if (iequals(name, "retry-after")) {
         std::int64_t seconds = -1;
@@ -615,11 +635,15 @@ errc http_response_parser::on_header_field(std::string_view name, std::string_vi
             std::all_of(value.begin(), value.end(), is_digit))
           retry_after_seconds_ = int64_max;
         retry_after_epoch_ = retry_after_seconds_ >= 0 ? -1 : parse_imf_fixdate(value);
+        return ok;
       }
-      return ok;
+      break;
     case 12:
-      if (iequals(name, "content-type")) content_type_ = classify_content_type(value);
-      return ok;
+      if (iequals(name, "content-type")) {
+        content_type_ = classify_content_type(value);
+        return ok;
+      }
+      break;
     case 14:
       if (iequals(name, "content-length")) {
         std::int64_t length = 0;
@@ -630,32 +654,38 @@ errc http_response_parser::on_header_field(std::string_view name, std::string_vi
         if (status_has_body() && static_cast<std::uint64_t>(length) > limits_.max_body_bytes) {
           return errc::body_limit;
         }
+        return ok;
       }
-      return ok;
+      break;
     case 17:
       if (iequals(name, "transfer-encoding")) {
         // RFC 9112 §6.3 ¶3: with both framings a client may treat the response as an error.
         if (content_length_ >= 0) return errc::bad_content_length;
         if (chunked_ || !iequals(value, "chunked")) return errc::unsupported_transfer_encoding;
         chunked_ = true;
+        return ok;
       }
-      return ok;
+      break;
     default:
-      if (name.size() >= 19 && (to_u8(name[0]) | 0x20U) == 'x') on_usage_header(name, value);
-      return ok;
+      break;
   }
+  // Any other name may be a usage header the owner asked for; one length comparison keeps the
+  // rest off the prefix loop.
+  if (usage_min_name_ != 0 && name.size() >= usage_min_name_) on_usage_header(name, value);
+  return ok;
 }
 
 void http_response_parser::on_usage_header(std::string_view name, std::string_view value) noexcept {
-  constexpr std::string_view weight_prefix = "x-mbx-used-weight-";
-  constexpr std::string_view orders_prefix = "x-mbx-order-count-";
-  const bool weight = istarts_with(name, weight_prefix);
-  if (!weight && !istarts_with(name, orders_prefix) && !iequals(name, "x-bapi-limit-status")) {
-    return;
-  }
+  const bool weight =
+      !limits_.used_weight_header.empty() && iequals(name, limits_.used_weight_header);
+  bool recorded = false;
+  for (const std::string_view prefix : limits_.usage_header_prefixes)
+    recorded = recorded || (!prefix.empty() && istarts_with(name, prefix));
+  if (!weight && !recorded) return;
   std::int64_t number = -1;
   if (!parse_decimal(value, number)) number = -1;
-  if (weight && iequals(slice(name, weight_prefix.size()), "1m")) used_weight_1m_ = number;
+  if (weight) used_weight_ = number;
+  if (!recorded) return;
   if (usage_count_ == usage_.size() || name.size() > usage_header::name_capacity) {
     ++usage_dropped_;
     return;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "posmode/components/venue_facts.hpp"
 #include "request_machine.hpp"
 
 namespace posmode::components::test {
@@ -48,7 +49,7 @@ class machine_rig {
     policy.venue_kind = v;
     policy.products = products_;
     policy.verify_after_set = verify_after_set;
-    policy.read_back_on_error = v == venue::bitget;
+    policy.read_back_on_error = facts_of(v).read_back_on_error;
     policy.request_deadline_ns = 8'000 * ms;
     policy.attempt_timeout_ns = 2'000 * ms;
     policy.default_retry_after_ms = 1'000;

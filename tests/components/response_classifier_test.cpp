@@ -24,7 +24,9 @@ std::string http(int status, std::string_view body, std::string_view extra_heade
 }
 
 struct classify_fixture {
-  http_response_parser parser;
+  // Configured as the component configures a Binance connection's parser (the engine records no
+  // usage header unless told which): Binance's used weight reaches the reply.
+  http_response_parser parser{venue_http_limits(venue::binance_papi)};
   response_classifier classifier;
 
   venue_reply run(std::string_view bytes, venue v, request_kind kind,

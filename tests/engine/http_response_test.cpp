@@ -21,7 +21,7 @@
 TEST_CASE("every venue fixture parses whole with the expected status, body and headers") {
   for (const venue_response& r : all_venue_responses) {
     CAPTURE(r.name);
-    http_response_parser p;
+    http_response_parser p(usage_limits());
     const outcome got = feed(p, r.bytes, {});
     const outcome want = expected(r);
     CHECK_MESSAGE(got == want, describe(got));
@@ -44,7 +44,7 @@ TEST_CASE("every fixture split at every byte into two puts parses as when whole"
     const outcome want = expected(r);
     for (std::size_t cut = 0; cut <= r.bytes.size(); ++cut) {
       CAPTURE(cut);
-      http_response_parser p;
+      http_response_parser p(usage_limits());
       const outcome got = feed(p, r.bytes, {cut});
       CHECK_MESSAGE(got == want, describe(got));
     }
@@ -291,7 +291,7 @@ TEST_CASE("a pipelined second response is left unconsumed and parses after reset
 }
 
 TEST_CASE("reset() lets one parser read every fixture in turn on the same connection") {
-  http_response_parser p;
+  http_response_parser p(usage_limits());
   for (int round = 0; round < 2; ++round) {
     for (const venue_response& r : all_venue_responses) {
       CAPTURE(r.name);
@@ -427,7 +427,7 @@ TEST_CASE("a Transfer-Encoding other than a single chunked fails") {
             .ec == errc::unsupported_transfer_encoding);
 }
 
-TEST_CASE("usage headers of Binance and Bybit are recorded and extra ones counted") {
+TEST_CASE("usage headers named by the owner's prefixes are recorded and extra ones counted") {
   const std::string in =
       "HTTP/1.1 200 OK\r\n"
       "X-MBX-USED-WEIGHT-1M: 1200\r\n"
@@ -441,9 +441,9 @@ TEST_CASE("usage headers of Binance and Bybit are recorded and extra ones counte
       "X-MBX-ORDER-COUNT-0123456789ABCDEF: 1\r\n"
       "X-MBX-ORDER-COUNT-1W: 8\r\n"
       "Content-Length: 0\r\n\r\n";
-  http_response_parser p;
+  http_response_parser p(usage_limits());
   REQUIRE(feed(p, in, {}).ec == std::error_code{});
-  CHECK(p.used_weight_1m() == 1200);
+  CHECK(p.used_weight() == 1200);
   const auto usage = p.usage_headers();
   REQUIRE(usage.size() == http_response_parser::max_usage_headers);
   CHECK(usage[0].name() == "X-MBX-USED-WEIGHT-1M");
@@ -457,7 +457,45 @@ TEST_CASE("usage headers of Binance and Bybit are recorded and extra ones counte
   CHECK(p.usage_headers_dropped() == 2);  // the over-long name and the seventh
   p.reset();
   CHECK(p.usage_headers().empty());
-  CHECK(p.used_weight_1m() == -1);
+  CHECK(p.used_weight() == -1);
+
+  // The parser knows no venue: with the default limits nothing is recorded.
+  http_response_parser plain;
+  REQUIRE(feed(plain, in, {}).ec == std::error_code{});
+  CHECK(plain.usage_headers().empty());
+  CHECK(plain.usage_headers_dropped() == 0);
+  CHECK(plain.used_weight() == -1);
+}
+
+TEST_CASE(
+    "any owner's prefix is recorded, whatever its length, and only lower-case names are "
+    "accepted") {
+  // A name as long as one the parser reads itself (content-type, 12) is still looked at.
+  http_limits limits;
+  limits.usage_header_prefixes = {"x-gate-limit", "x-ratelimit-remaining"};
+  limits.used_weight_header = "x-ratelimit-used";
+  http_response_parser p(limits);
+  const std::string in =
+      "HTTP/1.1 200 OK\r\n"
+      "X-Gate-Limit: 10\r\n"
+      "X-RateLimit-Remaining-Requests: 190\r\n"
+      "X-RateLimit-Used: 12\r\n"
+      "X-MBX-USED-WEIGHT-1M: 1200\r\n"
+      "Content-Length: 0\r\n\r\n";
+  REQUIRE(feed(p, in, {}).ec == std::error_code{});
+  REQUIRE(p.usage_headers().size() == 2);
+  CHECK(p.usage_headers()[0].name() == "X-Gate-Limit");
+  CHECK(p.usage_headers()[0].value == 10);
+  CHECK(p.usage_headers()[1].name() == "X-RateLimit-Remaining-Requests");
+  CHECK(p.usage_headers()[1].value == 190);
+  CHECK(p.used_weight() == 12);  // named whole: reported though no prefix records it
+
+  http_limits upper;
+  upper.usage_header_prefixes = {"X-MBX-"};
+  CHECK_THROWS_AS(http_response_parser{upper}, std::invalid_argument);
+  http_limits spaced;
+  spaced.used_weight_header = "x weight";
+  CHECK_THROWS_AS(http_response_parser{spaced}, std::invalid_argument);
 }
 
 TEST_CASE("status line details: reason truncation, bare LF, empty reason, minor version") {
@@ -499,7 +537,7 @@ TEST_CASE("random splits of concatenated fixtures parse as whole ones (fixed see
   const std::uint32_t seed = 20231114;
   CAPTURE(seed);
   std::mt19937 rng(seed);
-  http_response_parser p;
+  http_response_parser p(usage_limits());
   for (int round = 0; round < 300; ++round) {
     CAPTURE(round);
     std::vector<const venue_response*> sequence;
@@ -539,7 +577,7 @@ TEST_CASE("put, put_eof, reset and the accessors never allocate after constructi
   const auto use = [&checksum](const http_response_parser& q) {
     checksum += static_cast<std::size_t>(q.status()) + q.body().size() + q.reason().size() +
                 q.usage_headers().size() + q.header_bytes() +
-                static_cast<std::size_t>(q.content_length() + q.used_weight_1m() +
+                static_cast<std::size_t>(q.content_length() + q.used_weight() +
                                          q.retry_after_seconds() + q.retry_after_epoch_seconds()) +
                 (q.keep_alive() ? 1U : 0U) + (q.chunked() ? 1U : 0U) +
                 static_cast<std::size_t>(q.content_type()) + (q.done() ? 1U : 0U);

@@ -48,7 +48,7 @@ struct response_record {
   int content_type = 0;
   std::int64_t retry_after = 0;
   std::int64_t retry_after_epoch = 0;
-  std::int64_t used_weight_1m = 0;
+  std::int64_t used_weight = 0;
   std::string usage;
   std::size_t usage_dropped = 0;
   std::size_t header_bytes = 0;
@@ -71,7 +71,7 @@ response_record record(const http_response_parser& p, std::error_code ec, std::s
   r.content_type = static_cast<int>(p.content_type());
   r.retry_after = p.retry_after_seconds();
   r.retry_after_epoch = p.retry_after_epoch_seconds();
-  r.used_weight_1m = p.used_weight_1m();
+  r.used_weight = p.used_weight();
   for (const auto& h : p.usage_headers()) {
     r.usage += std::string(h.name()) + '=' + std::to_string(h.value) + ';';
   }
@@ -163,7 +163,11 @@ std::vector<response_record> parse_stream(std::string_view stream, const http_li
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 6) return 0;
-  const http_limits limits{16 + std::size_t{data[0]} * 4, 1 + std::size_t{data[1]} * 2};
+  // The usage prefixes a Binance owner names, so that recording them is fuzzed too.
+  const http_limits limits{16 + std::size_t{data[0]} * 4,
+                           1 + std::size_t{data[1]} * 2,
+                           {"x-mbx-used-weight-", "x-mbx-order-count-"},
+                           "x-mbx-used-weight-1m"};
   const std::uint32_t seed = std::uint32_t{data[2]} | std::uint32_t{data[3]} << 8 |
                              std::uint32_t{data[4]} << 16 | std::uint32_t{data[5]} << 24;
   const std::string_view stream(reinterpret_cast<const char*>(data) + 6, size - 6);

@@ -73,9 +73,9 @@ int run_set(const component_options& options);
 
 /** `posmode sign`. */
 struct sign_options {
-  std::string venue;    ///< binance-papi-um, binance-papi-cm, binance-usdm, binance-coinm, bitget
-  std::string mode;     ///< hedge or one-way
-  std::string product;  ///< Bitget product type; empty: USDT-FUTURES
+  std::string venue;              ///< one of `sign_venue_names()`: binance-papi-um, ..., bitget
+  std::string mode;               ///< hedge or one-way
+  std::string product;            ///< for a venue named alone (Bitget); empty: its default product
   std::int64_t timestamp_ms = 0;  ///< 13 digits; `--timestamp now` is resolved by the caller
   std::optional<std::int64_t> recv_window_ms;
   bool show_key = false;
@@ -86,5 +86,8 @@ struct sign_options {
  * passphrase hidden unless `show_key`). @throws usage_error for bad input or a missing variable.
  */
 int run_sign(const sign_options& options);
+
+/** The `--venue` values of `posmode sign`, from the venue table, in its order. */
+[[nodiscard]] std::vector<std::string> sign_venue_names();
 
 }  // namespace posmode::cli

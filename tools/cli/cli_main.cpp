@@ -76,6 +76,13 @@ void add_component_options(CLI::App& sub, cli::component_options& o, std::string
       ->group(group);
 }
 
+std::string joined(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items)
+    out.append(out.empty() ? "" : separator).append(item);
+  return out;
+}
+
 // One line for a usage error, whatever CLI11's own formatting would have been.
 int usage_failure(const std::string& what) {
   std::string line = what;
@@ -146,8 +153,7 @@ int main(int argc, char** argv) {
       "connecting (credentials from BINANCE_API_KEY/_SECRET or BITGET_API_KEY/_SECRET/"
       "_PASSPHRASE)");
   sign->add_option("--venue", sign_options.venue,
-                   "binance-papi-um | binance-papi-cm | binance-usdm | binance-coinm | bitget; "
-                   "required")
+                   joined(cli::sign_venue_names(), " | ") + "; required")
       ->type_name("VENUE");
   sign->add_option("-m,--mode", sign_options.mode, "hedge | one-way; required")->type_name("MODE");
   sign->add_option("--product", sign_options.product, "Bitget product type (default USDT-FUTURES)")
@@ -188,9 +194,8 @@ int main(int argc, char** argv) {
   try {
     if (sign->parsed()) {
       if (sign_options.venue.empty())
-        throw cli::usage_error(
-            "sign: --venue is required (binance-papi-um, binance-papi-cm, binance-usdm, "
-            "binance-coinm, bitget)");
+        throw cli::usage_error("sign: --venue is required (" +
+                               joined(cli::sign_venue_names(), ", ") + ")");
       if (sign_options.mode.empty())
         throw cli::usage_error("sign: --mode (-m) is required (hedge, one-way)");
       if (sign_timestamp.empty())
@@ -199,7 +204,7 @@ int main(int argc, char** argv) {
       sign_options.timestamp_ms = cli::parse_timestamp_option(sign_timestamp);
       if (!sign_recv_window.empty())
         sign_options.recv_window_ms = cli::parse_integer_option(
-            "--recv-window", sign_recv_window, 1, pc::binance_max_recv_window_ms, "milliseconds");
+            "--recv-window", sign_recv_window, 1, pc::max_recv_window_ms, "milliseconds");
       return cli::run_sign(sign_options);
     }
     if (get->parsed()) {

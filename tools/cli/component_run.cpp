@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <set>
@@ -22,6 +23,7 @@
 #include "cli.hpp"
 #include "cli_output.hpp"
 #include "posmode/components/position_mode_component.hpp"
+#include "posmode/components/venue_facts.hpp"
 #include "posmode/mock/exchange.hpp"
 #include "posmode/tools/config.hpp"
 
@@ -69,6 +71,51 @@ mock::position_mode to_mock(pc::position_mode m) {
   return m == pc::position_mode::hedge ? mock::position_mode::hedge : mock::position_mode::one_way;
 }
 
+// Registers one account with the mock, the way the mock models the account's API family
+// (tools/mock_exchange/src/<family>.cpp). `first`: the key is new to the mock (accounts may share
+// a key); `secret` is the one the mock checks signatures with.
+using mock_registrar = void (*)(mock::exchange& ex, const pc::account_settings& a,
+                                const std::string& secret, bool first, const mock_options& m);
+
+void add_binance_account(mock::exchange& ex, const pc::account_settings& a,
+                         const std::string& secret, bool first, const mock_options& m) {
+  if (!first) return;
+  mock::binance_account b;
+  b.api_key = a.creds.api_key;
+  b.secret = secret;
+  b.papi_um = b.papi_cm = b.usdm = b.coinm = to_mock(m.initial_mode);
+  b.has_positions = m.positions;
+  b.has_orders = m.orders;
+  ex.add_binance_account(std::move(b));
+}
+
+void add_bitget_account(mock::exchange& ex, const pc::account_settings& a,
+                        const std::string& secret, bool first, const mock_options& m) {
+  if (first) {
+    mock::bitget_account b;
+    b.api_key = a.creds.api_key;
+    b.secret = secret;
+    b.passphrase = std::string(a.creds.passphrase.reveal());
+    // Demo trading (environment = demo or bitget_demo_key): the mock then wants the header.
+    b.demo_key = pc::bitget_paptrading(a.account);
+    b.has_positions = m.positions;
+    b.has_orders = m.orders;
+    ex.add_bitget_account(std::move(b));
+  }
+  for (const pc::product p : a.account.products)
+    ex.set_bitget_mode(a.creds.api_key, pc::to_string(p), to_mock(m.initial_mode));
+}
+
+// One entry per API family the mock models, keyed by the venue row's `family`.
+struct mock_family {
+  std::string_view family;
+  mock_registrar add;
+};
+constexpr mock_family mock_families[] = {
+    {"binance", add_binance_account},
+    {"bitget", add_bitget_account},
+};
+
 // Starts the mock exchange, registers every account's credentials with it (so that signatures
 // verify as on the venue) and points the accounts at it, trusting its throwaway CA.
 std::unique_ptr<mock::exchange> start_mock(pc::component_config& config, const mock_options& m) {
@@ -87,29 +134,13 @@ std::unique_ptr<mock::exchange> start_mock(pc::component_config& config, const m
     std::string secret(a.creds.secret.reveal());
     if (m.wrong_secret) secret += "-not-the-same";
     const bool first = known.insert(a.creds.api_key).second;
-    if (acc.venue_kind == pc::venue::bitget) {
-      if (first) {
-        mock::bitget_account b;
-        b.api_key = a.creds.api_key;
-        b.secret = secret;
-        b.passphrase = std::string(a.creds.passphrase.reveal());
-        // Demo trading (environment = demo or bitget_demo_key): the mock then wants the header.
-        b.demo_key = pc::bitget_paptrading(acc);
-        b.has_positions = m.positions;
-        b.has_orders = m.orders;
-        ex->add_bitget_account(std::move(b));
-      }
-      for (const pc::product p : acc.products)
-        ex->set_bitget_mode(a.creds.api_key, pc::to_string(p), to_mock(m.initial_mode));
-    } else if (first) {
-      mock::binance_account b;
-      b.api_key = a.creds.api_key;
-      b.secret = secret;
-      b.papi_um = b.papi_cm = b.usdm = b.coinm = to_mock(m.initial_mode);
-      b.has_positions = m.positions;
-      b.has_orders = m.orders;
-      ex->add_binance_account(std::move(b));
-    }
+    const std::string_view family = pc::facts_of(acc.venue_kind).family;
+    const auto entry = std::find_if(std::begin(mock_families), std::end(mock_families),
+                                    [family](const mock_family& f) { return f.family == family; });
+    if (entry == std::end(mock_families))
+      throw std::runtime_error("--mock: the mock exchange does not model " +
+                               std::string(pc::to_string(acc.venue_kind)));
+    entry->add(*ex, a, secret, first, m);
   }
   if (m.drop_replies || m.drop_after_replies) {
     mock::fault_set faults;

@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "cli_args.hpp"
 #include "posmode/components/account_requests.hpp"
+#include "posmode/components/venue_facts.hpp"
 #include "posmode/tools/config.hpp"
 
 namespace posmode::cli {
@@ -20,34 +21,41 @@ namespace {
 
 namespace pc = posmode::components;
 
+// One `--venue` value: a venue whose products each have a CLI name (binance-papi-um, ...) gives
+// one choice per product; any other venue is named alone and takes `--product`.
 struct venue_choice {
   std::string_view name;
-  pc::venue venue;
-  std::optional<pc::product> product;  ///< empty: Bitget, chosen by --product
+  const pc::venue_facts* venue = nullptr;
+  std::optional<pc::product> product;  ///< empty: chosen by --product (default: the row's)
 };
 
-constexpr venue_choice venue_choices[] = {
-    {"binance-papi-um", pc::venue::binance_papi, pc::product::papi_um},
-    {"binance-papi-cm", pc::venue::binance_papi, pc::product::papi_cm},
-    {"binance-usdm", pc::venue::binance_usdm, pc::product::usdm},
-    {"binance-coinm", pc::venue::binance_coinm, pc::product::coinm},
-    {"bitget", pc::venue::bitget, std::nullopt},
-};
+std::vector<venue_choice> venue_choices() {
+  std::vector<venue_choice> choices;
+  for (const pc::venue_facts* f : pc::known_venues()) {
+    bool named = false;
+    for (const pc::product_facts& p : f->products)
+      if (!p.cli_name.empty()) {
+        choices.push_back({p.cli_name, f, p.id});
+        named = true;
+      }
+    if (!named) choices.push_back({f->name, f, std::nullopt});
+  }
+  return choices;
+}
 
-std::vector<std::string> venue_names() {
+std::vector<std::string> product_names(const pc::venue_facts& venue) {
   std::vector<std::string> names;
-  for (const auto& c : venue_choices)
-    names.emplace_back(c.name);
+  for (const pc::product_facts& p : venue.products)
+    names.emplace_back(p.name);
   return names;
 }
 
-std::vector<std::string> bitget_product_names() {
-  std::vector<std::string> names;
-  for (const pc::product p :
-       {pc::product::usdt_futures, pc::product::coin_futures, pc::product::usdc_futures,
-        pc::product::susdt_futures, pc::product::scoin_futures, pc::product::susdc_futures})
-    names.emplace_back(pc::to_string(p));
-  return names;
+// The venues that take --product, for the refusal of it elsewhere.
+std::string product_option_venues() {
+  std::string list;
+  for (const auto& c : venue_choices())
+    if (!c.product) list += (list.empty() ? "" : ", ") + std::string(c.name);
+  return list;
 }
 
 // A credential from the environment; the message names the variable and what it is for.
@@ -77,25 +85,35 @@ void replace_header_value(std::string& bytes, std::string_view name, std::string
 
 }  // namespace
 
+std::vector<std::string> sign_venue_names() {
+  std::vector<std::string> names;
+  for (const auto& c : venue_choices())
+    names.emplace_back(c.name);
+  return names;
+}
+
 int run_sign(const sign_options& o) {
+  const std::vector<venue_choice> choices = venue_choices();
   const venue_choice* choice = nullptr;
-  for (const auto& c : venue_choices)
+  for (const auto& c : choices)
     if (c.name == o.venue) choice = &c;
   if (choice == nullptr)
-    throw usage_error(unknown_value("--venue", "venue", o.venue, venue_names()));
+    throw usage_error(unknown_value("--venue", "venue", o.venue, sign_venue_names()));
+  const pc::venue_facts& venue = *choice->venue;
   const pc::position_mode mode = parse_mode_option("--mode", o.mode);
 
-  pc::product product = pc::product::usdt_futures;
+  pc::product product = venue.default_product;
   if (choice->product) {
     if (!o.product.empty())
-      throw usage_error("--product: only for bitget; " + std::string(choice->name) +
-                        " names its product itself");
+      throw usage_error("--product: only for " + product_option_venues() + "; " +
+                        std::string(choice->name) + " names its product itself");
     product = *choice->product;
   } else if (!o.product.empty()) {
     const auto p = pc::parse_product(o.product);
-    if (!p || pc::venue_of(*p) != pc::venue::bitget)
-      throw usage_error(
-          unknown_value("--product", "Bitget product type", o.product, bitget_product_names()));
+    if (!p || pc::venue_of(*p) != venue.id)
+      throw usage_error(unknown_value("--product",
+                                      std::string(venue.display_name) + " product type", o.product,
+                                      product_names(venue)));
     product = *p;
   }
   // The templates have a fixed 13-digit timestamp slot (milliseconds since 2001-09-09).
@@ -105,20 +123,21 @@ int run_sign(const sign_options& o) {
 
   pc::account_config account;
   account.id = "sign";
-  account.venue_kind = choice->venue;
+  account.venue_kind = venue.id;
   account.products = {product};
   if (o.recv_window_ms) {
-    if (choice->venue == pc::venue::bitget)
-      throw usage_error("--recv-window: Binance only; Bitget requests carry no recvWindow");
-    if (*o.recv_window_ms < 1 || *o.recv_window_ms > pc::binance_max_recv_window_ms)
-      throw usage_error("--recv-window: " + std::to_string(*o.recv_window_ms) +
-                        " is outside 1..60000");
+    if (!venue.sends_recv_window)
+      throw usage_error("--recv-window: " + std::string(venue.display_name) +
+                        " requests carry no recvWindow");
+    if (*o.recv_window_ms < 1 || *o.recv_window_ms > venue.recv_window_max_ms)
+      throw usage_error("--recv-window: " + std::to_string(*o.recv_window_ms) + " is outside 1.." +
+                        std::to_string(venue.recv_window_max_ms));
     // The pre-sign age follows the window (effective_presign_max_age_ms); the bytes do not
     // depend on it.
     account.recv_window_ms = *o.recv_window_ms;
   }
 
-  const tools::default_env_names names = tools::default_env(choice->venue);
+  const tools::default_env_names names = tools::default_env(venue.id);
   pc::credentials creds;
   creds.api_key = required_env(names.key, "API key");
   creds.secret = pc::secret_string(required_env(names.secret, "API secret"));
@@ -142,12 +161,10 @@ int run_sign(const sign_options& o) {
   }
 
   if (!o.show_key) {
-    const bool binance = pc::is_binance(choice->venue);
-    replace_header_value(bytes, binance ? "X-MBX-APIKEY" : "ACCESS-KEY", creds.api_key,
-                         creds.masked_key());
+    replace_header_value(bytes, venue.key_header, creds.api_key, creds.masked_key());
     // The passphrase is a secret as well: shown only when the operator asks for the real bytes.
-    if (!binance)
-      replace_header_value(bytes, "ACCESS-PASSPHRASE", creds.passphrase.reveal(), "********");
+    if (!venue.passphrase_header.empty())
+      replace_header_value(bytes, venue.passphrase_header, creds.passphrase.reveal(), "********");
     std::fputs(
         "posmode: key masked (and Bitget passphrase hidden); --show-key prints the bytes as "
         "sent\n",

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "posmode/components/venue_facts.hpp"
 #include "posmode/tools/printable.hpp"
 #include "posmode/tools/suggest.hpp"
 
@@ -252,11 +253,16 @@ struct defaults {
 
 std::string product_names_of(pc::venue v) {
   std::string list;
-  for (int i = 0; i <= static_cast<int>(pc::product::susdc_futures); ++i) {
-    const auto p = static_cast<pc::product>(i);
-    if (pc::venue_of(p) != v) continue;
-    list += (list.empty() ? "" : ", ") + std::string(pc::to_string(p));
-  }
+  for (const pc::product_facts& p : pc::facts_of(v).products)
+    list += (list.empty() ? "" : ", ") + std::string(p.name);
+  return list;
+}
+
+// The venue names of the table, for messages.
+std::string venue_names() {
+  std::string list;
+  for (const pc::venue_facts* f : pc::known_venues())
+    list += (list.empty() ? "" : ", ") + std::string(f->name);
   return list;
 }
 
@@ -264,17 +270,10 @@ std::vector<pc::product> read_products(table_reader& t, pc::venue v) {
   const toml::node* n = t.node("products");
   const std::string field = t.field("products");
   if (n == nullptr) {
-    switch (v) {
-      case pc::venue::binance_papi:
-        return {pc::product::papi_um, pc::product::papi_cm};
-      case pc::venue::binance_usdm:
-        return {pc::product::usdm};
-      case pc::venue::binance_coinm:
-        return {pc::product::coinm};
-      case pc::venue::bitget:
-        break;
-    }
-    fail(field, "is required for bitget (" + product_names_of(v) + ")");
+    const pc::venue_facts& facts = pc::facts_of(v);
+    if (!facts.default_products.empty())
+      return {facts.default_products.begin(), facts.default_products.end()};
+    fail(field, "is required for " + std::string(facts.name) + " (" + product_names_of(v) + ")");
   }
   const auto* array = n->as_array();
   if (array == nullptr)
@@ -383,8 +382,7 @@ parsed_account read_account(const toml::table& table, std::size_t index, const d
   const std::string venue_name = t.required_string("venue");
   const auto v = pc::parse_venue(venue_name);
   if (!v)
-    fail(t.field("venue"), "unknown venue " + in_quotes(venue_name) +
-                               " (binance-papi, binance-usdm, binance-coinm, bitget)");
+    fail(t.field("venue"), "unknown venue " + in_quotes(venue_name) + " (" + venue_names() + ")");
   a.venue_kind = *v;
   a.products = read_products(t, *v);
 
@@ -432,12 +430,12 @@ parsed_account read_account(const toml::table& table, std::size_t index, const d
   if (key_env && key_env->empty()) fail(t.field("key_env"), "must not be empty");
   c.key_env = key_env ? *key_env : std::string(names.key);
   c.secret = read_secret_source(t, "secret", names.secret);
-  if (*v == pc::venue::bitget) {
+  if (pc::facts_of(*v).needs_passphrase) {
     c.passphrase = read_secret_source(t, "passphrase", names.passphrase);
   } else {
-    for (const char* key_name_bitget : {"passphrase_env", "passphrase_file"})
-      if (t.node(key_name_bitget) != nullptr)
-        fail(t.field(key_name_bitget), "is a Bitget setting (venue is " + venue_name + ")");
+    for (const char* key_name : {"passphrase_env", "passphrase_file"})
+      if (t.node(key_name) != nullptr)
+        fail(t.field(key_name), "is a Bitget setting (venue is " + venue_name + ")");
   }
   t.refuse_unknown();
   return out;
@@ -497,9 +495,9 @@ environment process_environment() {
 }
 
 default_env_names default_env(components::venue v) noexcept {
-  if (v == components::venue::bitget)
-    return {"BITGET_API_KEY", "BITGET_API_SECRET", "BITGET_API_PASSPHRASE"};
-  return {"BINANCE_API_KEY", "BINANCE_API_SECRET", ""};
+  const pc::venue_facts* f = pc::find_venue(v);
+  if (f == nullptr) return {};
+  return {f->credential_env.key, f->credential_env.secret, f->credential_env.passphrase};
 }
 
 unknown_account_error::unknown_account_error(std::string_view source, std::string name,
@@ -516,7 +514,7 @@ components::credentials throwaway_credentials(components::venue v) {
   std::string secret = random_hex(random, 32);
   creds.secret = pc::secret_string(secret);
   wipe(secret);
-  if (v == pc::venue::bitget) {
+  if (const pc::venue_facts* f = pc::find_venue(v); f != nullptr && f->needs_passphrase) {
     std::string passphrase = random_hex(random, 8);
     creds.passphrase = pc::secret_string(passphrase);
     wipe(passphrase);

@@ -10,22 +10,13 @@
 
 namespace posmode::components {
 
-/** Binance's documented upper bound for `recvWindow` (docs/venues.md §1.3). */
-inline constexpr std::int64_t binance_max_recv_window_ms = 60'000;
 /**
- * The window posmode assumes for Bitget timestamps. Bitget documents none (docs/venues.md §3.3;
- * third-party articles say 30 s), so posmode budgets as if it were Binance's default.
+ * The bound of `account_config::recv_window_ms` whatever the venue: the largest window any venue
+ * of the table accepts (Binance's 60000, docs/venues.md §1.3). A venue that sends the window
+ * checks its own `venue_facts::recv_window_max_ms`; for the others the field is unused but stays
+ * bounded.
  */
-inline constexpr std::int64_t bitget_assumed_window_ms = 5'000;
-/**
- * How long after its timestamp posmode assumes a Bitget request may still be executed, and how
- * far ahead of Bitget's clock a timestamp may be: the 30 s either side that third-party articles
- * give (docs/venues.md §3.3; Bitget documents none), which the mock exchange enforces too. Used
- * only to bound when a request whose answer was lost can no longer land, never to budget signing.
- */
-inline constexpr std::int64_t bitget_acceptance_window_ms = 30'000;
-/** Binance refuses a timestamp 1000 ms or more ahead of its clock (docs/venues.md §1.3). */
-inline constexpr std::int64_t binance_ahead_tolerance_ms = 1'000;
+inline constexpr std::int64_t max_recv_window_ms = 60'000;
 /**
  * The longest a pre-signed set request may wait before it is handed out when the pre-sign age is
  * automatic (`presign_max_age_ms = 0`): the age is half the venue's window, capped here.
@@ -67,7 +58,8 @@ struct account_config {
   /** Override of the venue host (empty: `default_host(venue_kind, environment)`). */
   std::string host;
   std::uint16_t port = 443;
-  std::int64_t recv_window_ms = 5'000;  ///< Binance `recvWindow`, always sent; 1..60000
+  /** Binance `recvWindow` (Binance's own default), sent where the venue takes one; 1..60000. */
+  std::int64_t recv_window_ms = 5'000;
   /**
    * The oldest a pre-signed set request may be when it is handed out. 0 (the default) is
    * automatic: half the venue's window, at least 1 ms and at most `default_presign_max_age_ms`,
@@ -79,41 +71,49 @@ struct account_config {
    * the normal product types). Either one turns the header on (`bitget_paptrading()`).
    */
   bool bitget_demo_key = false;
-  std::string bitget_query_symbol;       ///< symbol for Bitget's mode query (default per type)
-  std::string bitget_query_margin_coin;  ///< margin coin for it (default per type)
+  /** Symbol for the mode query where the venue needs one (empty: `product_facts::query_symbol`). */
+  std::string bitget_query_symbol;
+  /** Margin coin for it (empty: `product_facts::margin_coin`). */
+  std::string bitget_query_margin_coin;
 };
 
 /**
  * Checks `config` and throws `std::invalid_argument` whose message starts with the field's name
- * (e.g. "recv_window_ms: 70000 exceeds Binance's maximum of 60000"). Checks:
+ * (e.g. "recv_window_ms: 70000 is outside 1..60000 (binance-papi refuses more than 60000)").
+ * Checks:
  * - `id`: 1 to 64 letters, digits, '.', '_' or '-' (it appears in logs and events);
- * - `products` not empty, no duplicates, each belonging to `venue_kind`;
+ * - `venue_kind` a venue of the table (`find_venue`); any other value is refused, naming the
+ *   known ones;
+ * - `products` not empty, no duplicates, each one the venue's row lists;
  * - `port` not 0; `host` empty (the venue's) or a DNS name or IP literal that
  *   `engine::host_problem` accepts (no port, no zone id, no control or reserved characters);
- * - `environment` one the venue has: binance-papi is production only (no testnet, no demo),
- *   Bitget has no testnet (its test environment is `demo`);
- * - `recv_window_ms` in 1..60000 (Binance; unused by Bitget);
- * - `presign_max_age_ms` 0 (automatic) or at most half the venue's window (recvWindow for
- *   Binance, `bitget_assumed_window_ms` for Bitget; at least 1), leaving the other half for
- *   transit and clock error;
- * - `bitget_demo_key` only with Bitget; Bitget demo (`environment = demo` or `bitget_demo_key`)
- *   never with an S-prefixed product type: that combination is refused by Bitget with 40099
- *   (docs/venues.md §3.4);
- * - Bitget query symbol and margin coin: upper-case letters and digits only.
+ * - `environment` one the venue has a host for (binance-papi is production only, Bitget has no
+ *   testnet: its test environment is `demo`), with the venue's own explanation;
+ * - `recv_window_ms` in 1..the venue's maximum (60000 for Binance; `max_recv_window_ms` for a
+ *   venue that sends no window, which ignores it);
+ * - `presign_max_age_ms` 0 (automatic) or at most half the venue's window (recvWindow where it is
+ *   sent, else the venue's assumed window; at least 1), leaving the other half for transit and
+ *   clock error;
+ * - `bitget_demo_key` only for a venue whose demo is a header (`venue_facts::demo_by_header`);
+ *   the venue's own rules (Bitget: demo through the header never with an S-prefixed product
+ *   type, which Bitget refuses with 40099, docs/venues.md §3.4);
+ * - query symbol and margin coin: upper-case letters and digits only.
  * Not for the hot path (allocates for the message).
  */
 void validate_account(const account_config& config);
 
 /**
  * How long after its own timestamp (venue time) a set request of this account may still be
- * executed by the venue: `recv_window_ms` for Binance (`serverTime - timestamp <= recvWindow`),
- * `bitget_acceptance_window_ms` for Bitget. No allocation.
+ * executed by the venue: `recv_window_ms` where the venue is sent one (Binance:
+ * `serverTime - timestamp <= recvWindow`), else the row's `acceptance_window_ms` (Bitget: 30 s,
+ * assumed). Precondition: a known venue (`validate_account`). No allocation.
  */
 [[nodiscard]] std::int64_t execution_window_ms(const account_config& config) noexcept;
 
 /**
- * How far ahead of the venue's clock a timestamp may be and still be accepted: the bound posmode
- * uses for a request stamped from the local clock, before the venue's clock was ever read.
+ * How far ahead of the venue's clock a timestamp may be and still be accepted (the row's
+ * `ahead_tolerance_ms`): the bound posmode uses for a request stamped from the local clock, before
+ * the venue's clock was ever read. Precondition: a known venue. No allocation.
  */
 [[nodiscard]] std::int64_t ahead_tolerance_ms(venue v) noexcept;
 
@@ -121,8 +121,9 @@ void validate_account(const account_config& config);
 [[nodiscard]] std::string_view default_host(venue v) noexcept;
 
 /**
- * The host of a venue in an environment (table at `venue_environment`); empty when the venue has
- * no such environment (binance-papi testnet or demo, Bitget testnet). No allocation.
+ * The host of a venue in an environment (the row's `hosts`; table at `venue_environment`); empty
+ * when the venue has no such environment (binance-papi testnet or demo, Bitget testnet) or is
+ * unknown. No allocation.
  */
 [[nodiscard]] std::string_view default_host(venue v, venue_environment e) noexcept;
 
@@ -133,16 +134,17 @@ void validate_account(const account_config& config);
 [[nodiscard]] std::string_view api_host(const account_config& config) noexcept;
 
 /**
- * True when the account's Bitget requests carry `paptrading: 1`: Bitget with `environment = demo`
- * or `bitget_demo_key`. False for every Binance account. No allocation.
+ * True when the account's requests carry the venue's demo header (Bitget `paptrading: 1`): a
+ * venue whose demo is a header (`venue_facts::demo_by_header`) with `environment = demo` or
+ * `bitget_demo_key`. False for every other venue. No allocation.
  */
 [[nodiscard]] bool bitget_paptrading(const account_config& config) noexcept;
 
 /**
  * The pre-sign age the account's requests use: `presign_max_age_ms` when it is positive (the host
- * chose it), else half the venue's window (`recv_window_ms` for Binance,
- * `bitget_assumed_window_ms` for Bitget), clamped to 1..`default_presign_max_age_ms`. Every reader
- * of the age goes through this. No allocation.
+ * chose it), else half the venue's window (`recv_window_ms` where it is sent, else the row's
+ * `assumed_window_ms`: 5000 ms for Bitget), clamped to 1..`default_presign_max_age_ms`. Every
+ * reader of the age goes through this. Precondition: a known venue. No allocation.
  */
 [[nodiscard]] std::int64_t effective_presign_max_age_ms(const account_config& config) noexcept;
 
@@ -151,9 +153,5 @@ void validate_account(const account_config& config);
 /** The environment named `name` (exact, lower case), or nothing. No allocation. */
 [[nodiscard]] std::optional<venue_environment> parse_venue_environment(
     std::string_view name) noexcept;
-
-/** Bitget's mode query needs a symbol and margin coin; these are the defaults per product type. */
-[[nodiscard]] std::string_view default_bitget_symbol(product p) noexcept;
-[[nodiscard]] std::string_view default_bitget_margin_coin(product p) noexcept;
 
 }  // namespace posmode::components

@@ -58,4 +58,13 @@ class response_classifier {
   std::unique_ptr<impl> impl_;
 };
 
+/**
+ * `base` with the rate-limit headers of venue `v` to record (its row's `usage_header_prefixes`
+ * and `used_weight_header`, `venue_facts.hpp`): the limits of the parsers of connections to that
+ * venue, so that `classify` sees its used weight. `base` unchanged for a venue the table does not
+ * know. Any thread; no allocation: the views name the table's string literals.
+ */
+[[nodiscard]] engine::http_limits venue_http_limits(venue v,
+                                                    engine::http_limits base = {}) noexcept;
+
 }  // namespace posmode::components

@@ -9,7 +9,8 @@ namespace posmode::components {
 /**
  * The venue variants posmode speaks to. Each is one API surface with its own host and paths
  * (docs/venues.md §0): a Binance Portfolio Margin account is not reachable through fapi,
- * and the other way round.
+ * and the other way round. Each value has one row in the venue table (`venue_facts.hpp`);
+ * docs/adding-a-venue.md says how to add one.
  */
 enum class venue : std::uint8_t {
   binance_papi,   ///< Binance Portfolio Margin, papi.binance.com (products papi_um, papi_cm)
@@ -44,37 +45,18 @@ enum class position_mode : std::uint8_t {
 /** The requests an account sends. */
 enum class request_kind : std::uint8_t { set_mode, query_mode, ping, server_time };
 
-/** The venue a product belongs to. */
-[[nodiscard]] constexpr venue venue_of(product p) noexcept {
-  switch (p) {
-    case product::papi_um:
-    case product::papi_cm:
-      return venue::binance_papi;
-    case product::usdm:
-      return venue::binance_usdm;
-    case product::coinm:
-      return venue::binance_coinm;
-    default:
-      return venue::bitget;
-  }
-}
-
-/** True for the Binance variants. */
-[[nodiscard]] constexpr bool is_binance(venue v) noexcept {
-  // Named one by one: a venue added later must not pass for Binance by default.
-  return v == venue::binance_papi || v == venue::binance_usdm || v == venue::binance_coinm;
-}
-
-/** True for Bitget's S-prefixed demo product types. */
-[[nodiscard]] constexpr bool is_bitget_demo_product(product p) noexcept {
-  return p == product::susdt_futures || p == product::scoin_futures || p == product::susdc_futures;
-}
+/**
+ * The venue a product belongs to, from the venue table (the row that lists it); nothing for a
+ * value no row lists. No allocation.
+ */
+[[nodiscard]] std::optional<venue> venue_of(product p) noexcept;
 
 /**
  * Canonical names, as used in configuration files, the CLI and logs: venues
  * `binance-papi`, `binance-usdm`, `binance-coinm`, `bitget`; products `um`, `cm`, `usdm`, `coinm`
- * and Bitget's own spelling (`USDT-FUTURES`, ...); modes `hedge`, `one-way`.
- * The `to_string` functions return static strings; the parsers return nothing for an unknown
+ * and Bitget's own spelling (`USDT-FUTURES`, ...); modes `hedge`, `one-way`. Venue and product
+ * names come from the venue table (`venue_facts.hpp`). The `to_string` functions return static
+ * strings (`?` for a value the table does not know); the parsers return nothing for an unknown
  * name (product names compare case-insensitively). No allocation.
  */
 [[nodiscard]] std::string_view to_string(venue v) noexcept;

@@ -14,15 +14,36 @@
 namespace posmode::engine {
 
 /**
- * Size limits of one response, fixed at parser construction. Both are exact: a header block or a
+ * What the parser keeps of one response, fixed at parser construction: the size limits and the
+ * rate-limit headers its owner wants recorded. The size limits are exact: a header block or a
  * body of exactly the limit is accepted, one byte more is rejected.
+ *
+ * The parser knows no venue: the owner names the usage headers of the venue it talks to
+ * (posmode::components fills them from its venue table). The views are stored as they are, not
+ * copied: they must outlive every parser built from these limits (string literals, in practice).
+ * No member allocates.
  */
 struct http_limits {
+  /** How many usage-header prefixes an owner may name. */
+  static constexpr std::size_t max_usage_prefixes = 4;
+
   /** Status line plus header lines plus the blank line, line terminators included; interim 1xx
    *  responses and chunked trailers count toward it too. Also the size of the line scratch. */
   std::size_t max_header_bytes = 8192;
   /** Decoded body bytes (after removing the chunked coding). */
   std::size_t max_body_bytes = 64 * 1024;
+  /**
+   * Header-name prefixes of the usage headers to record (`usage_headers()`), compared
+   * case-insensitively, e.g. `x-mbx-used-weight-` (a prefix may also be a whole name, e.g.
+   * `x-bapi-limit-status`). Lower case, header-name characters only; empty entries are unused.
+   * All empty (the default): no usage header is recorded.
+   */
+  std::array<std::string_view, max_usage_prefixes> usage_header_prefixes{};
+  /**
+   * The one header (whole name, lower case, compared case-insensitively) whose decimal value
+   * `used_weight()` reports, e.g. `x-mbx-used-weight-1m`. Empty (the default): none.
+   */
+  std::string_view used_weight_header{};
 };
 
 /**
@@ -43,9 +64,9 @@ inline constexpr std::size_t body_padding = 64;
 enum class content_kind : std::uint8_t { none, json, html, text, other };
 
 /**
- * One rate-limit usage header, copied out of the response: Binance `X-MBX-USED-WEIGHT-<interval>`
- * and `X-MBX-ORDER-COUNT-<interval>` (any non-empty interval: `1M`, `10S`, `1D`, …) and Bybit
- * `X-Bapi-Limit-Status`. Trivially copyable; no allocation.
+ * One rate-limit usage header, copied out of the response: a header whose name starts with one
+ * of `http_limits::usage_header_prefixes` (for Binance `X-MBX-USED-WEIGHT-<interval>` and
+ * `X-MBX-ORDER-COUNT-<interval>`). Trivially copyable; no allocation.
  */
 struct usage_header {
   static constexpr std::size_t name_capacity = 32;  ///< longer names are not recorded
@@ -140,7 +161,8 @@ class http_response_parser {
    * Allocates the parser's buffers (one block of `max_header_bytes + max_body_bytes +
    * body_padding` bytes). Not for the hot path.
    * @throws std::invalid_argument if `limits.max_header_bytes` or `limits.max_body_bytes` is 0
-   *         (the message names the field), or if their sum overflows `std::size_t`.
+   *         (the message names the field), if their sum overflows `std::size_t`, or if a usage
+   *         prefix or the used-weight header is not a lower-case header name.
    * @throws std::bad_alloc if the buffers cannot be allocated.
    */
   explicit http_response_parser(http_limits limits = {});
@@ -227,11 +249,14 @@ class http_response_parser {
   [[nodiscard]] std::int64_t retry_after_epoch_seconds() const noexcept {
     return retry_after_epoch_;
   }
-  /** The value of `X-MBX-USED-WEIGHT-1M` (any case), or -1 when absent or not a number. */
-  [[nodiscard]] std::int64_t used_weight_1m() const noexcept { return used_weight_1m_; }
   /**
-   * The usage headers in arrival order, at most `max_usage_headers`; valid until `reset()`. See
-   * `usage_header` for the names recognised.
+   * The value of the header named by `limits().used_weight_header` (any case), or -1 when it is
+   * absent, not a number, or no such header was named.
+   */
+  [[nodiscard]] std::int64_t used_weight() const noexcept { return used_weight_; }
+  /**
+   * The usage headers in arrival order, at most `max_usage_headers`; valid until `reset()`. Only
+   * names starting with one of `limits().usage_header_prefixes` are recorded.
    */
   [[nodiscard]] std::span<const usage_header> usage_headers() const noexcept {
     return {usage_.data(), usage_count_};
@@ -294,7 +319,8 @@ class http_response_parser {
   std::int64_t content_length_ = -1;
   std::int64_t retry_after_seconds_ = -1;
   std::int64_t retry_after_epoch_ = -1;
-  std::int64_t used_weight_1m_ = -1;
+  std::int64_t used_weight_ = -1;
+  std::size_t usage_min_name_ = 0;  // shortest name worth looking at; 0: none is
   std::size_t usage_count_ = 0;
   std::size_t usage_dropped_ = 0;
   fixed_string<reason_capacity> reason_;

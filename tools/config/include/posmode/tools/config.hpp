@@ -112,10 +112,13 @@ using environment = std::function<std::optional<std::string>(std::string_view na
 struct default_env_names {
   std::string_view key;
   std::string_view secret;
-  std::string_view passphrase;  ///< empty for the Binance venues
+  std::string_view passphrase;  ///< empty for a venue without a passphrase (Binance)
 };
 
-/** `BINANCE_API_KEY`/`BINANCE_API_SECRET`, or `BITGET_API_KEY`/`_SECRET`/`_PASSPHRASE`. */
+/**
+ * The venue row's `credential_env` (`BINANCE_API_KEY`/`BINANCE_API_SECRET`, or
+ * `BITGET_API_KEY`/`_SECRET`/`_PASSPHRASE`); all empty for a venue the table does not know.
+ */
 [[nodiscard]] default_env_names default_env(components::venue v) noexcept;
 
 /** Where the loaded accounts' credentials come from. */

@@ -1,9 +1,11 @@
-// Bitget v2 mix futures: request layout and answer classification. Facts: docs/venues.md §3;
-// layout: "Wire layout posmode uses".
+// Bitget v2 mix futures: every fact posmode keeps about it (its row of the venue table: names,
+// product types with their query symbols and margin coins, hosts, windows, credentials, the
+// open-outcome policy), the request layout and the answer classification. Facts:
+// docs/venues.md §3; layout: "Wire layout posmode uses".
 
 #include <string>
 
-#include "adapter.hpp"
+#include "venues/venue_table.hpp"
 
 namespace posmode::components::detail {
 namespace {
@@ -46,27 +48,29 @@ std::string set_body(product p, position_mode m) {
          (m == position_mode::hedge ? "hedge_mode" : "one_way_mode") + R"("})";
 }
 
-bool parse_pos_mode(std::string_view text, position_mode& out) noexcept {
-  if (text == "hedge_mode") {
+bool parse_mode(const parsed_answer& a, position_mode& out) noexcept {
+  if (!a.has_mode_value) return false;
+  if (a.mode_text == "hedge_mode") {
     out = position_mode::hedge;
     return true;
   }
-  if (text == "one_way_mode") {
+  if (a.mode_text == "one_way_mode") {
     out = position_mode::one_way;
     return true;
   }
   return false;
 }
 
-}  // namespace
-
-product_specs bitget_product_specs(const account_config& config, product p,
-                                   const credentials& creds) {
-  const std::string symbol = config.bitget_query_symbol.empty()
-                                 ? std::string(default_bitget_symbol(p))
-                                 : config.bitget_query_symbol;
+product_specs product_specs_of(const account_config& config, product p, const credentials& creds) {
+  // The product's defaults are in this file's table (below); validate_account() accepted only
+  // products it lists.
+  const product_facts* facts = find_product(p);
+  const std::string_view default_symbol = facts != nullptr ? facts->query_symbol : "";
+  const std::string_view default_coin = facts != nullptr ? facts->margin_coin : "";
+  const std::string symbol =
+      config.bitget_query_symbol.empty() ? std::string(default_symbol) : config.bitget_query_symbol;
   const std::string coin = config.bitget_query_margin_coin.empty()
-                               ? std::string(default_bitget_margin_coin(p))
+                               ? std::string(default_coin)
                                : config.bitget_query_margin_coin;
   // Query keys in ascending order, as Bitget's signature rules and both reference clients do.
   std::string query_target = std::string(query_path) + "?marginCoin=" + coin +
@@ -78,7 +82,7 @@ product_specs bitget_product_specs(const account_config& config, product p,
           signed_request(config, creds, "GET", std::move(query_target), {})};
 }
 
-account_specs bitget_account_specs(const account_config& config) {
+account_specs account_specs_of(const account_config& config) {
   account_specs out;
   out.api = {std::string(api_host(config)), config.port};
   out.time_host = out.api;
@@ -91,7 +95,8 @@ account_specs bitget_account_specs(const account_config& config) {
   return out;
 }
 
-void classify_bitget(const parsed_answer& a, position_mode requested, venue_reply& r) noexcept {
+void classify(const parsed_answer& a, position_mode requested, std::int64_t,
+              venue_reply& r) noexcept {
   const bool set = r.kind == request_kind::set_mode;
   r.has_code = a.has_code;
   r.code = a.code_numeric ? a.code : 0;
@@ -115,7 +120,7 @@ void classify_bitget(const parsed_answer& a, position_mode requested, venue_repl
     r.result = a.status == 200 ? outcome::malformed : outcome::venue_error;
   } else if (code == "00000") {
     position_mode reported{};
-    const bool has_mode = parse_pos_mode(a.data_pos_mode, reported);
+    const bool has_mode = parse_mode(a, reported);
     switch (r.kind) {
       case request_kind::set_mode:
         r.result = outcome::applied;
@@ -151,14 +156,89 @@ void classify_bitget(const parsed_answer& a, position_mode requested, venue_repl
 
   if (set) {
     // Bitget documents no code for "open positions/orders" or "already in that mode"
-    // (docs/venues.md §3.6): any answer that is not a recognised one is settled by reading posMode.
-    // 45117 is documented for margin-mode switches only, so it names the likely cause but the
-    // read-back still decides. A success whose echo names the other mode is settled the same way.
+    // (docs/venues.md §3.6): an unrecognised answer (venue_error) is settled by reading posMode,
+    // through the row's read_back_on_error, which the generic classifier applies. 45117 is
+    // documented for margin-mode switches only, so it names the likely cause but the read-back
+    // still decides. A success whose echo names the other mode is settled the same way.
     r.verify_by_query = r.result == outcome::unknown || r.result == outcome::malformed ||
-                        r.result == outcome::venue_error ||
                         r.result == outcome::blocked_positions_or_orders ||
                         (r.result == outcome::applied && r.has_mode && r.mode != requested);
   }
 }
+
+// Bitget has no testnet, and its demo through the header excludes the S-prefixed types: Bitget
+// answers 40099 (docs/venues.md §3.4).
+void check_account(const account_config& c, std::string_view where) {
+  if (c.environment == venue_environment::testnet)
+    refuse_field("environment",
+                 {"bitget has no testnet; use demo (api.bitget.com with paptrading: 1 and a demo "
+                  "API key)",
+                  where});
+  if (!bitget_paptrading(c)) return;
+  const bool by_environment = c.environment == venue_environment::demo;
+  for (product p : c.products) {
+    const product_facts* f = find_product(p);
+    if (f == nullptr || !f->header_free_demo) continue;
+    if (by_environment)
+      refuse_field("environment", {"demo (paptrading: 1) cannot be used with ", f->name,
+                                   ": Bitget answers 40099; use ", to_string(f->live_twin),
+                                   " in demo, or ", f->name, " in production", where});
+    refuse_field("bitget_demo_key",
+                 {"a demo key (paptrading: 1) cannot be used with ", f->name,
+                  ": Bitget answers 40099; use the normal product type with a demo key, or the "
+                  "S-prefixed type without it",
+                  where});
+  }
+}
+
+// Default query symbols and margin coins per type (docs/venues.md §3.2); the S-prefixed types are
+// Bitget's header-free demo products.
+constexpr product_facts products[] = {
+    {product::usdt_futures, "USDT-FUTURES", "", "BTCUSDT", "USDT", false, product::usdt_futures},
+    {product::coin_futures, "COIN-FUTURES", "", "BTCUSD", "BTC", false, product::coin_futures},
+    {product::usdc_futures, "USDC-FUTURES", "", "BTCPERP", "USDC", false, product::usdc_futures},
+    {product::susdt_futures, "SUSDT-FUTURES", "", "SBTCSUSDT", "SUSDT", true,
+     product::usdt_futures},
+    {product::scoin_futures, "SCOIN-FUTURES", "", "SBTCSUSD", "SBTC", true, product::coin_futures},
+    {product::susdc_futures, "SUSDC-FUTURES", "", "SBTCSPERP", "SUSDC", true,
+     product::usdc_futures},
+};
+
+}  // namespace
+
+constinit const venue_row bitget_row{
+    venue_facts{
+        .id = venue::bitget,
+        .name = "bitget",
+        .display_name = "Bitget",
+        .family = "bitget",
+        .products = products,
+        .default_products = {},  // a configuration names its product types
+        .default_product = product::usdt_futures,
+        // Demo is the production host plus `paptrading: 1` (docs/venues.md §3.4).
+        .hosts = {"api.bitget.com", "", "api.bitget.com"},
+        .demo_by_header = true,
+        .sends_recv_window = false,
+        // Bitget documents no window (docs/venues.md §3.3): signatures are budgeted as if it were
+        // Binance's default, and a request whose answer was lost is assumed executable for the
+        // 30 s either side that third-party articles give (the mock enforces them too).
+        .assumed_window_ms = 5'000,
+        .acceptance_window_ms = 30'000,
+        .ahead_tolerance_ms = 30'000,
+        .needs_passphrase = true,
+        .read_back_on_error = true,
+        .usage_header_prefixes = {},
+        .used_weight_header = {},
+        .credential_env = {"BITGET_API_KEY", "BITGET_API_SECRET", "BITGET_API_PASSPHRASE"},
+        .key_header = "ACCESS-KEY",
+        .passphrase_header = "ACCESS-PASSPHRASE",
+    },
+    {.key = "posMode", .in_data = true, .is_bool = false},
+    product_specs_of,
+    account_specs_of,
+    check_account,
+    classify,
+    parse_mode,
+};
 
 }  // namespace posmode::components::detail
