@@ -274,4 +274,9 @@ TEST_CASE_FIXTURE(binance_fixture, "Binance ping, time and unknown paths") {
   auto missing = client.request(plain_get("/papi/v1/time"));
   CHECK(missing.status() == 404);
   CHECK(missing.response.body().find(R"("code":-5000)") != std::string::npos);
+  // A path no venue of the mock serves is nobody's: no venue's handler guesses at it.
+  auto nobody = client.request(plain_get("/v5/position/switch-mode\"x"));
+  CHECK(nobody.status() == 404);
+  CHECK(nobody.response.body() ==
+        R"({"code":404,"msg":"no venue serves /v5/position/switch-mode?x"})");
 }

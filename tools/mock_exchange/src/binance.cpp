@@ -274,19 +274,20 @@ reply handle_binance(state& st, const incoming& in) {
   return r;
 }
 
-reply unknown_error_reply(std::string_view path, std::int64_t server_ms) {
-  if (is_bitget_path(path)) {
-    // Bitget documents no 503 body; 40010 "Request timed out" is from ccxt's table.
-    reply r;
-    r.status = 503;
-    r.outcome = "40010";
-    r.body = R"({"code":"40010","msg":"Request timed out","requestTime":)" +
-             std::to_string(server_ms) + R"(,"data":null})";
-    return r;
-  }
+namespace {
+
+bool serves_binance(std::string_view path) noexcept {
+  return path.starts_with("/papi/") || path.starts_with("/fapi/") || path.starts_with("/dapi/");
+}
+
+reply binance_unknown_error(std::int64_t /*server_ms*/) {
   // docs/venues.md §1.4 variant A: sent, no answer in time, execution status unknown.
   return error(503, -1000, "Unknown error, please check your request or try again later.");
 }
+
+}  // namespace
+
+const venue_route binance_route{serves_binance, handle_binance, binance_unknown_error};
 
 reply html_502_reply() {
   reply r;

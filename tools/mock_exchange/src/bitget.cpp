@@ -183,9 +183,23 @@ reply private_request(state& st, const incoming& in, bool is_set) {
 
 }  // namespace
 
-bool is_bitget_path(std::string_view path) noexcept {
+namespace {
+
+bool serves_bitget(std::string_view path) noexcept {
   return path.starts_with("/api/");
 }
+
+reply bitget_unknown_error(std::int64_t server_ms) {
+  // Bitget documents no 503 body; 40010 "Request timed out" is from ccxt's table.
+  reply r;
+  r.status = 503;
+  r.outcome = "40010";
+  r.body = R"({"code":"40010","msg":"Request timed out","requestTime":)" +
+           std::to_string(server_ms) + R"(,"data":null})";
+  return r;
+}
+
+}  // namespace
 
 reply handle_bitget(state& st, const incoming& in) {
   const auto method = in.request.method();
@@ -201,5 +215,7 @@ reply handle_bitget(state& st, const incoming& in) {
   if (method == http::verb::get && in.path == account_path) return private_request(st, in, false);
   return error(404, "40404", "Request URL NOT FOUND", in.server_ms);
 }
+
+const venue_route bitget_route{serves_bitget, handle_bitget, bitget_unknown_error};
 
 }  // namespace posmode::mock::detail

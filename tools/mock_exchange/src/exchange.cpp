@@ -12,6 +12,27 @@
 
 namespace posmode::mock {
 
+namespace detail {
+
+const venue_route* route_of(std::string_view path) noexcept {
+  for (const venue_route* venue : {&binance_route, &bitget_route})
+    if (venue->serves(path)) return venue;
+  return nullptr;
+}
+
+reply no_route_reply(std::string_view path) {
+  reply r;
+  r.status = 404;
+  r.outcome = "404";
+  std::string shown(path.substr(0, 200));
+  for (char& c : shown)  // the path is the client's: keep the JSON well formed
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = '?';
+  r.body = R"({"code":404,"msg":"no venue serves )" + shown + R"("})";
+  return r;
+}
+
+}  // namespace detail
+
 namespace asio = boost::asio;
 namespace ssl = asio::ssl;
 using asio::ip::tcp;
@@ -157,15 +178,17 @@ std::optional<detail::reply> exchange::impl::serve(const detail::http_request& r
                               faults.apply_change};
     const bool replaced = faults.drop_before_reply || faults.unknown_error_503 || faults.html_502;
     detail::reply r;
-    if (!replaced || faults.apply_change) {
-      r = detail::is_bitget_path(path) ? detail::handle_bitget(st, in)
-                                       : detail::handle_binance(st, in);
+    const detail::venue_route* venue = detail::route_of(path);
+    if (venue == nullptr) {
+      r = detail::no_route_reply(path);
+    } else if (!replaced || faults.apply_change) {
+      r = venue->handle(st, in);
     }
     if (faults.drop_before_reply) {
       record.outcome = "-";
     } else {
       if (faults.unknown_error_503) {
-        r = detail::unknown_error_reply(path, server_ms);
+        r = venue != nullptr ? venue->unknown_error(server_ms) : detail::no_route_reply(path);
       } else if (faults.html_502) {
         r = detail::html_502_reply();
       }

@@ -128,16 +128,24 @@ inline void record_change(state& st, std::string_view api_key, std::string_view 
   return account.coinm;
 }
 
-/** True when `path` is Bitget's (`/api/...`), false for Binance's. */
-[[nodiscard]] bool is_bitget_path(std::string_view path) noexcept;
+/**
+ * One venue's part of the mock, defined in that venue's file: which paths it serves, how it
+ * answers them, and its own 503 "unknown error" reply. exchange.cpp routes by this table only.
+ */
+struct venue_route {
+  bool (*serves)(std::string_view path) noexcept;
+  /** Serves one request; mutates `st` (modes, weight, limits). Caller holds the lock. */
+  reply (*handle)(state& st, const incoming& in);
+  reply (*unknown_error)(std::int64_t server_ms);
+};
 
-/** Serves one Binance request; mutates `st` (modes, weight). Caller holds the lock. */
-[[nodiscard]] reply handle_binance(state& st, const incoming& in);
-/** Serves one Bitget request; mutates `st` (modes, rate limit). Caller holds the lock. */
-[[nodiscard]] reply handle_bitget(state& st, const incoming& in);
+extern const venue_route binance_route;  ///< binance.cpp: /papi/, /fapi/, /dapi/
+extern const venue_route bitget_route;   ///< bitget.cpp: /api/
 
-/** The 503 "unknown error" reply of the venue that owns `path`. */
-[[nodiscard]] reply unknown_error_reply(std::string_view path, std::int64_t server_ms);
+/** The route serving `path`, or null. */
+[[nodiscard]] const venue_route* route_of(std::string_view path) noexcept;
+/** The 404 answer to a path no venue serves. */
+[[nodiscard]] reply no_route_reply(std::string_view path);
 /** A CloudFront-style HTML 502 page. */
 [[nodiscard]] reply html_502_reply();
 
