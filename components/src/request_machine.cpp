@@ -32,6 +32,14 @@ constexpr std::string_view verify_failed = "the verification query failed";
 
 constexpr std::int64_t min_attempt_ns = 1'000'000;
 
+template <std::size_t N>
+void append_in_parentheses(engine::fixed_string<N>& to, std::string_view text) noexcept {
+  if (text.empty()) return;
+  to.append(" (");
+  to.append(text);
+  to.append(")");
+}
+
 }  // namespace
 
 void fill_reply(position_event& e, const venue_reply* reply, std::string_view reason) noexcept {
@@ -337,11 +345,7 @@ void request_machine::on_query_answer(const venue_reply& reply, std::int64_t now
     composed_ = open;
     composed_.message.append(composed_.message.empty() ? "mode query: " : "; mode query: ");
     composed_.message.append(to_string(reply.result));
-    if (!reply.message.empty()) {
-      composed_.message.append(" (");
-      composed_.message.append(reply.message.view());
-      composed_.message.append(")");
-    }
+    append_in_parentheses(composed_.message, reply.message.view());
     return finish(rule.recognised_refusal ? rule.status : event_status::unknown, &composed_, {});
   }
   has_observed_ = true;
@@ -467,14 +471,16 @@ position_event& request_machine::publish(event_status status, const venue_reply*
 void request_machine::finish(event_status status, const venue_reply* reply,
                              std::string_view reason) noexcept {
   publish(status, reply, reason).terminal = true;
-  close_open_set(now_);
-  state_ = state::idle;
-  out_.add({step_kind::finish, current_product(), 0});
+  end();
 }
 
 void request_machine::finish_verification(event_status status, const venue_reply* reply,
                                           std::string_view reason) noexcept {
   publish(status, reply, reason).verification = true;
+  end();
+}
+
+void request_machine::end() noexcept {
   close_open_set(now_);
   state_ = state::idle;
   out_.add({step_kind::finish, current_product(), 0});
@@ -484,11 +490,7 @@ const venue_reply& request_machine::explained(const venue_reply& reply,
                                               std::string_view reason) noexcept {
   composed_ = reply;
   composed_.message.assign(reason);
-  if (!reply.message.empty()) {
-    composed_.message.append(" (");
-    composed_.message.append(reply.message.view());
-    composed_.message.append(")");
-  }
+  append_in_parentheses(composed_.message, reply.message.view());
   return composed_;
 }
 

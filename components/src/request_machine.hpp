@@ -289,6 +289,7 @@ class request_machine {
   void finish(event_status status, const venue_reply* reply, std::string_view reason) noexcept;
   void finish_verification(event_status status, const venue_reply* reply,
                            std::string_view reason) noexcept;
+  void end() noexcept;
   /** `reply` with `reason` first, its own message after in parentheses. */
   const venue_reply& explained(const venue_reply& reply, std::string_view reason) noexcept;
 
