@@ -18,22 +18,21 @@ class account_session::pool_events final : public engine::pool_listener {
  public:
   pool_events(account_session& s, bool time_pool) : s_(s), time_pool_(time_pool) {}
 
-  void on_response(std::size_t slot, const engine::http_response_parser& r) noexcept override {
-    if (!time_pool_) s_.on_owner_response(slot, r);
-  }
-  void on_failure(std::size_t slot, std::error_code ec,
-                  const engine::http_response_parser& partial) noexcept override {
-    if (!time_pool_) s_.on_owner_failure(slot, ec, partial);
-  }
-  void on_probe_response(std::size_t, const engine::http_response_parser& r,
-                         const engine::probe_timing& timing, bool) noexcept override {
+  void on_result(const engine::ticket& t, const engine::exchange_result& r) noexcept override {
+    if (t.purpose == engine::send_purpose::request) {
+      if (time_pool_) return;
+      if (r.error) return s_.on_owner_failure(t.slot, r.error, r.response);
+      return s_.on_owner_response(t.slot, r.response, r.timing);
+    }
+    if (r.error) {
+      if (t.purpose == engine::send_purpose::probe && s_.serves_time(time_pool_))
+        s_.on_time_failure();
+      return;
+    }
     if (s_.serves_time(time_pool_))
-      s_.on_time_answer(r, timing);
+      s_.on_time_answer(r.response, r.timing);
     else
-      s_.on_ping_answer(r);
-  }
-  void on_probe_failure(std::size_t, std::error_code, bool keepalive) noexcept override {
-    if (!keepalive && s_.serves_time(time_pool_)) s_.on_time_failure();
+      s_.on_ping_answer(r.response);
   }
   void on_ready(std::size_t) noexcept override { s_.on_pool_ready(time_pool_); }
   bool may_send_keepalive() noexcept override { return !s_.banned(s_.pool(time_pool_)); }
@@ -65,7 +64,7 @@ account_session::account_session(asio::io_context& io, component_core& core,
   opts.keepalive_interval = cfg.keepalive_interval;
   opts.probe_timeout = cfg.attempt_timeout;
   opts.backoff = cfg.retry.reconnect;
-  opts.clock = core.clock();
+  opts.connection.clock = core.clock();
   opts.connection.connect_timeout = cfg.connect_timeout;
   const endpoint& api = requests_.api_endpoint();
   const endpoint& time = requests_.time_endpoint();
@@ -298,7 +297,7 @@ void account_session::on_pool_ready(bool time_pool) noexcept {
 }
 
 void account_session::on_time_answer(const engine::http_response_parser& r,
-                                     const engine::probe_timing& timing) noexcept {
+                                     const engine::exchange_timing& timing) noexcept {
   clock_probe_in_flight_ = false;
   const venue_reply reply = classify(time_pool(), request_kind::server_time, position_mode::hedge,
                                      r, timing.received_wall_ms);
@@ -355,7 +354,9 @@ void account_session::query_next_at_start() noexcept {
   const auto bytes =
       requests_.query_mode(settings_.account.products[warm_product_], venue_now_ms(), ec);
   if (ec) return publish_startup(event_status::rejected, nullptr, engine::describe(ec));
-  const auto sent = api_->send(bytes, core_.config().attempt_timeout);
+  const auto sent =
+      api_->send(bytes, core_.clock().monotonic_ns() +
+                            std::chrono::nanoseconds(core_.config().attempt_timeout).count());
   if (sent.error) return;  // no connection yet: on_pool_ready comes back here
   slot_use_[sent.slot] = {in_flight::warm_query, 0};
   busy_warm_ = true;
@@ -411,16 +412,16 @@ void account_session::finish_warmup() noexcept {
   if (job_.active && job_.step == phase::waiting) advance();
 }
 
-void account_session::on_owner_response(std::size_t slot,
-                                        const engine::http_response_parser& r) noexcept {
+void account_session::on_owner_response(std::size_t slot, const engine::http_response_parser& r,
+                                        const engine::exchange_timing& timing) noexcept {
   const slot_use use = std::exchange(slot_use_[slot], slot_use{});
-  const std::int64_t wall = core_.clock().wall_ms();
+  const std::int64_t wall = timing.received_wall_ms;
   if (use.kind == in_flight::warm_query) {
     return on_warm_response(
         classify(*api_, request_kind::query_mode, position_mode::hedge, r, wall));
   }
   if (use.kind != in_flight::job || !job_.active || use.generation != job_.generation) return;
-  job_.response_ns = core_.clock().monotonic_ns();
+  job_.response_ns = timing.received_monotonic_ns;
   const request_kind kind =
       job_.step == phase::set_sent ? request_kind::set_mode : request_kind::query_mode;
   on_job_reply(classify(*api_, kind, job_.t.mode, r, wall));

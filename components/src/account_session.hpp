@@ -140,11 +140,12 @@ class account_session {
 
   // pool callbacks
   void on_pool_ready(bool time_pool) noexcept;
-  void on_owner_response(std::size_t slot, const engine::http_response_parser& r) noexcept;
+  void on_owner_response(std::size_t slot, const engine::http_response_parser& r,
+                         const engine::exchange_timing& timing) noexcept;
   void on_owner_failure(std::size_t slot, std::error_code ec,
                         const engine::http_response_parser& partial) noexcept;
   void on_time_answer(const engine::http_response_parser& r,
-                      const engine::probe_timing& timing) noexcept;
+                      const engine::exchange_timing& timing) noexcept;
   void on_time_failure() noexcept;
   void on_ping_answer(const engine::http_response_parser& r) noexcept;
   void connection_changed(std::size_t slot, bool time_pool, std::error_code ec,

@@ -121,7 +121,7 @@ void account_session::send_set(std::int64_t now) noexcept {
   std::error_code ec;
   const auto bytes = requests_.set_mode(current_product(), job_.t.mode, venue_now_ms(), ec);
   if (ec) return finish(event_status::rejected, nullptr, engine::describe(ec));
-  const auto sent = api_->send(bytes, attempt_timeout(now));
+  const auto sent = api_->send(bytes, now + attempt_timeout(now).count());
   if (sent.error == engine::errc::busy || sent.error == engine::errc::not_connected) {
     job_.step = phase::waiting;
     job_.next = action::send_set;
@@ -151,7 +151,7 @@ void account_session::send_query(phase purpose, std::int64_t now) noexcept {
   std::error_code ec;
   const auto bytes = requests_.query_mode(current_product(), venue_now_ms(), ec);
   if (ec) return finish(event_status::rejected, nullptr, engine::describe(ec));
-  const auto sent = api_->send(bytes, attempt_timeout(now));
+  const auto sent = api_->send(bytes, now + attempt_timeout(now).count());
   if (sent.error == engine::errc::busy || sent.error == engine::errc::not_connected) {
     job_.step = phase::waiting;
     job_.next = purpose == phase::verify_sent ? action::send_verify : action::send_query;

@@ -1,0 +1,127 @@
+#pragma once
+
+#include <algorithm>
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#include "posmode/engine/clock.hpp"
+
+namespace posmode::engine {
+
+/**
+ * A one-shot timer whose expiry is a time of the clock seam (`clock_ref::monotonic_ns()`), so
+ * that the clock posmode reads is also the clock its timers run on: with a `manual_clock`, a
+ * deadline, a reconnect backoff or a keep-alive tick fires when the test advances the clock, and
+ * never on its own.
+ *
+ * - **System clock** (a default `clock_ref`): a thin wrapper over one `asio::steady_timer` wait
+ *   at the same absolute time (`system_clock` reads `std::chrono::steady_clock`), so a wait costs
+ *   exactly what a `steady_timer` wait costs: no extra clock read, no extra system call.
+ * - **Any other clock** (test clocks only): Asio cannot wait on a clock it does not know, so the
+ *   wait runs in real slices of at most `test_clock_slice` (1 ms) and completes at the end of the
+ *   first slice at which the seam's time has reached the expiry. The cost: one loop wake-up per
+ *   millisecond per pending wait, and a completion up to one slice after the clock got there.
+ *   Production hosts use the system clock and never pay it.
+ *
+ * Semantics follow `asio::steady_timer`: one handler per `async_wait`, called with
+ * `operation_aborted` when the wait is cancelled (`cancel()`, a later `expires_at()`, the
+ * timer's destruction), else with a clear code once the expiry has passed; a wait started after
+ * the expiry completes at once (through the executor, never inside `async_wait`).
+ *
+ * **Threads.** The thread running the `io_context`, like any Asio object. **Allocation.**
+ * Exactly that of `steady_timer::async_wait`: the operation is allocated through the handler's
+ * associated allocator (bind it to a `handler_memory` and re-arming allocates nothing), also for
+ * every slice of a test clock's wait. **Errors.** Only through the handler's `error_code`.
+ *
+ * This is the one engine header that includes Asio: `async_wait` is a template on the caller's
+ * handler, as Asio's own timers are.
+ */
+class clock_timer {
+ public:
+  /** The longest real wait of one slice when the clock is not the system clock. */
+  static constexpr std::chrono::nanoseconds test_clock_slice{1'000'000};
+
+  /** A timer on `io`'s executor reading `clock`, which must outlive the timer. */
+  clock_timer(boost::asio::io_context& io, clock_ref clock) : timer_(io), clock_(clock) {}
+  clock_timer(const clock_timer&) = delete;
+  clock_timer& operator=(const clock_timer&) = delete;
+
+  /**
+   * Sets the expiry to `at_ns` on the seam's monotonic clock and cancels the pending waits (their
+   * handlers get `operation_aborted`); returns how many were cancelled. Never throws.
+   */
+  std::size_t expires_at(std::int64_t at_ns) noexcept {
+    expiry_ns_ = at_ns;
+    if (!clock_.is_system()) return cancel();
+    // Asio's throwing overload fails only where the timer queue can (never on Linux's reactor).
+    try {
+      return timer_.expires_at(
+          boost::asio::steady_timer::time_point(std::chrono::nanoseconds(at_ns)));
+    } catch (...) {
+      return 0;
+    }
+  }
+
+  /** The expiry last set, in the seam's monotonic nanoseconds. */
+  [[nodiscard]] std::int64_t expiry() const noexcept { return expiry_ns_; }
+
+  /**
+   * Waits for the expiry, then calls `handler(const boost::system::error_code&)` through the
+   * timer's executor (never from inside this call).
+   */
+  template <typename Handler>
+  void async_wait(Handler&& handler) {
+    if (clock_.is_system()) {
+      timer_.async_wait(std::forward<Handler>(handler));
+      return;
+    }
+    wait_slice(slice_wait<std::decay_t<Handler>>{this, std::forward<Handler>(handler)});
+  }
+
+  /** Cancels the pending waits (`operation_aborted`); returns how many. Never throws. */
+  std::size_t cancel() noexcept {
+    try {  // as in expires_at
+      return timer_.cancel();
+    } catch (...) {
+      return 0;
+    }
+  }
+
+ private:
+  // One real slice of a test clock's wait; carries the caller's handler (and its allocator) to
+  // the next slice until the seam's time has reached the expiry.
+  template <typename Handler>
+  struct slice_wait {
+    using allocator_type = boost::asio::associated_allocator_t<Handler>;
+    allocator_type get_allocator() const noexcept {
+      return boost::asio::get_associated_allocator(handler);
+    }
+    void operator()(const boost::system::error_code& ec) {
+      if (ec || timer->clock_.monotonic_ns() >= timer->expiry_ns_) return handler(ec);
+      timer->wait_slice(std::move(*this));
+    }
+    clock_timer* timer;
+    Handler handler;
+  };
+
+  template <typename Slice>
+  void wait_slice(Slice&& slice) {
+    const std::int64_t left = expiry_ns_ - clock_.monotonic_ns();
+    timer_.expires_after(
+        std::chrono::nanoseconds(std::clamp<std::int64_t>(left, 0, test_clock_slice.count())));
+    timer_.async_wait(std::forward<Slice>(slice));
+  }
+
+  boost::asio::steady_timer timer_;
+  clock_ref clock_;
+  std::int64_t expiry_ns_ = 0;
+};
+
+}  // namespace posmode::engine
