@@ -35,6 +35,18 @@ struct outcome {
   }
 };
 
+// A timer on a manual clock that starts far from the system's time.
+struct manual_fixture {
+  boost::asio::io_context io{1};
+  manual_clock clock{far_start};
+  clock_timer timer{io, clock_ref(clock)};
+
+  void wait(outcome& o, std::int64_t at_ns) {
+    (void)timer.expires_at(at_ns);
+    timer.async_wait(o.handler());
+  }
+};
+
 // A wait on the system clock that is already due: once it has completed, the loop has run its
 // reactor, so a wait that was wrongly due would have completed too.
 void run_past_a_due_system_wait(boost::asio::io_context& io) {
@@ -64,41 +76,34 @@ TEST_CASE("on the system clock a wait ends at its expiry, and a new expiry cance
 }
 
 TEST_CASE("on a manual clock a wait ends when the clock is advanced to its expiry, not before") {
-  boost::asio::io_context io{1};
-  manual_clock clock(far_start);
-  clock_timer timer(io, clock_ref(clock));
+  manual_fixture f;
   outcome o;
-  (void)timer.expires_at(far_start + hour_ns);
-  timer.async_wait(o.handler());
-  run_past_a_due_system_wait(io);
+  f.wait(o, far_start + hour_ns);
+  run_past_a_due_system_wait(f.io);
   CHECK(o.calls == 0);
-  clock.advance(1h - 1ns);
-  run_past_a_due_system_wait(io);
+  f.clock.advance(1h - 1ns);
+  run_past_a_due_system_wait(f.io);
   CHECK(o.calls == 0);
-  clock.advance(1ns);
-  REQUIRE(run_until(io, [&] { return o.calls > 0; }));
+  f.clock.advance(1ns);
+  REQUIRE(run_until(f.io, [&] { return o.calls > 0; }));
   CHECK(o.calls == 1);
   CHECK_FALSE(o.ec);
 }
 
 TEST_CASE("on a manual clock cancel() and a new expiry end the pending wait as aborted") {
-  boost::asio::io_context io{1};
-  manual_clock clock(far_start);
-  clock_timer timer(io, clock_ref(clock));
+  manual_fixture f;
   outcome cancelled;
-  (void)timer.expires_at(far_start + hour_ns);
-  timer.async_wait(cancelled.handler());
-  CHECK(timer.cancel() == 1);
-  REQUIRE(run_until(io, [&] { return cancelled.calls > 0; }));
+  f.wait(cancelled, far_start + hour_ns);
+  CHECK(f.timer.cancel() == 1);
+  REQUIRE(run_until(f.io, [&] { return cancelled.calls > 0; }));
   CHECK(cancelled.ec == boost::asio::error::operation_aborted);
 
   outcome replaced;
-  (void)timer.expires_at(far_start + hour_ns);
-  timer.async_wait(replaced.handler());
-  CHECK(timer.expires_at(far_start) == 1);  // already due
+  f.wait(replaced, far_start + hour_ns);
+  CHECK(f.timer.expires_at(far_start) == 1);  // already due
   outcome due;
-  timer.async_wait(due.handler());
-  REQUIRE(run_until(io, [&] { return replaced.calls > 0 && due.calls > 0; }));
+  f.timer.async_wait(due.handler());
+  REQUIRE(run_until(f.io, [&] { return replaced.calls > 0 && due.calls > 0; }));
   CHECK(replaced.ec == boost::asio::error::operation_aborted);
   CHECK_FALSE(due.ec);
 }

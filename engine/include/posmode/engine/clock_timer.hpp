@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
@@ -48,8 +49,18 @@ class clock_timer {
   /** The longest real wait of one slice when the clock is not the system clock. */
   static constexpr std::chrono::nanoseconds test_clock_slice{1'000'000};
 
-  /** A timer on `io`'s executor reading `clock`, which must outlive the timer. */
-  clock_timer(boost::asio::io_context& io, clock_ref clock) : timer_(io), clock_(clock) {}
+  /**
+   * A timer on `io`'s executor reading `clock`, which must outlive the timer. Allocates once for
+   * a clock other than the system clock (the record a pending slice consults); may throw
+   * `std::bad_alloc`.
+   */
+  clock_timer(boost::asio::io_context& io, clock_ref clock) : timer_(io), clock_(clock) {
+    if (!clock_.is_system()) owner_ = std::make_shared<clock_timer*>(this);
+  }
+  /** Cancels the pending waits; a test clock's slice that had already completed ends aborted. */
+  ~clock_timer() {
+    if (owner_) *owner_ = nullptr;
+  }
   clock_timer(const clock_timer&) = delete;
   clock_timer& operator=(const clock_timer&) = delete;
 
@@ -82,7 +93,7 @@ class clock_timer {
       timer_.async_wait(std::forward<Handler>(handler));
       return;
     }
-    wait_slice(slice_wait<std::decay_t<Handler>>{this, std::forward<Handler>(handler)});
+    wait_slice(slice_wait<std::decay_t<Handler>>{owner_, std::forward<Handler>(handler)});
   }
 
   /** Cancels the pending waits (`operation_aborted`); returns how many. Never throws. */
@@ -96,7 +107,9 @@ class clock_timer {
 
  private:
   // One real slice of a test clock's wait; carries the caller's handler (and its allocator) to
-  // the next slice until the seam's time has reached the expiry.
+  // the next slice until the seam's time has reached the expiry. It finds its timer through
+  // `owner`, which the timer clears when destroyed: a slice that completed just before may still
+  // be queued, and must not touch the timer then.
   template <typename Handler>
   struct slice_wait {
     using allocator_type = boost::asio::associated_allocator_t<Handler>;
@@ -104,10 +117,13 @@ class clock_timer {
       return boost::asio::get_associated_allocator(handler);
     }
     void operator()(const boost::system::error_code& ec) {
-      if (ec || timer->clock_.monotonic_ns() >= timer->expiry_ns_) return handler(ec);
+      clock_timer* const timer = *owner;
+      if (ec) return handler(ec);
+      if (timer == nullptr) return handler(boost::asio::error::operation_aborted);
+      if (timer->clock_.monotonic_ns() >= timer->expiry_ns_) return handler(ec);
       timer->wait_slice(std::move(*this));
     }
-    clock_timer* timer;
+    std::shared_ptr<clock_timer* const> owner;
     Handler handler;
   };
 
@@ -122,6 +138,7 @@ class clock_timer {
   boost::asio::steady_timer timer_;
   clock_ref clock_;
   std::int64_t expiry_ns_ = 0;
+  std::shared_ptr<clock_timer*> owner_;  // test clocks only: this, or null once destroyed
 };
 
 }  // namespace posmode::engine
