@@ -275,9 +275,10 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     connect_tcp();
   }
 
-  // The detail is the phase alone: errc::connect_timeout's own text says the rest.
+  // The detail is the phase alone: errc::connect_timeout's own text says the rest. An expiry
+  // already queued when the handshake completed (and cancelled the wait) is not a timeout.
   void on_connect_timeout(std::uint64_t gen, const boost::system::error_code& ec) {
-    if (ec || gen != generation) return;
+    if (ec || gen != generation || st == state::ready || st == state::closing) return;
     detail.assign(st == state::resolving    ? "resolving the host name"
                   : st == state::connecting ? "TCP connect"
                                             : "TLS handshake");

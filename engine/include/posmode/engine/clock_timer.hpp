@@ -34,7 +34,9 @@ namespace posmode::engine {
  * Semantics follow `asio::steady_timer`: one handler per `async_wait`, called with
  * `operation_aborted` when the wait is cancelled (`cancel()`, a later `expires_at()`, the
  * timer's destruction), else with a clear code once the expiry has passed; a wait started after
- * the expiry completes at once (through the executor, never inside `async_wait`).
+ * the expiry completes at once (through the executor, never inside `async_wait`). On a test
+ * clock a timer carries one wait at a time (each slice re-arms the underlying timer), and a
+ * cancellation is final even for a slice already queued.
  *
  * **Threads.** The thread running the `io_context`, like any Asio object. **Allocation.**
  * Exactly that of `steady_timer::async_wait`: the operation is allocated through the handler's
@@ -93,23 +95,32 @@ class clock_timer {
       timer_.async_wait(std::forward<Handler>(handler));
       return;
     }
-    wait_slice(slice_wait<std::decay_t<Handler>>{owner_, std::forward<Handler>(handler)});
+    ++live_waits_;
+    wait_slice(slice_wait<std::decay_t<Handler>>{owner_, wait_id_, std::forward<Handler>(handler)});
   }
 
   /** Cancels the pending waits (`operation_aborted`); returns how many. Never throws. */
   std::size_t cancel() noexcept {
+    std::size_t cancelled = 0;
+    if (!clock_.is_system()) {
+      // A slice that already completed may be queued: its wait id tells it that it was cancelled.
+      cancelled = std::exchange(live_waits_, 0);
+      ++wait_id_;
+    }
     try {  // as in expires_at
-      return timer_.cancel();
+      const std::size_t real = timer_.cancel();
+      return clock_.is_system() ? real : cancelled;
     } catch (...) {
-      return 0;
+      return cancelled;
     }
   }
 
  private:
   // One real slice of a test clock's wait; carries the caller's handler (and its allocator) to
-  // the next slice until the seam's time has reached the expiry. It finds its timer through
-  // `owner`, which the timer clears when destroyed: a slice that completed just before may still
-  // be queued, and must not touch the timer then.
+  // the next slice until the seam's time has reached the expiry. A slice may complete and sit in
+  // the loop's queue while the owner cancels the wait, sets a new expiry or destroys the timer:
+  // it finds the timer through `owner` (cleared by the destructor) and learns of a cancellation
+  // from `id`, so that it ends aborted instead of firing for an expiry no longer wanted.
   template <typename Handler>
   struct slice_wait {
     using allocator_type = boost::asio::associated_allocator_t<Handler>;
@@ -118,12 +129,16 @@ class clock_timer {
     }
     void operator()(const boost::system::error_code& ec) {
       clock_timer* const timer = *owner;
-      if (ec) return handler(ec);
-      if (timer == nullptr) return handler(boost::asio::error::operation_aborted);
-      if (timer->clock_.monotonic_ns() >= timer->expiry_ns_) return handler(ec);
+      if (timer == nullptr || id != timer->wait_id_)
+        return handler(boost::asio::error::operation_aborted);
+      if (ec || timer->clock_.monotonic_ns() >= timer->expiry_ns_) {
+        --timer->live_waits_;
+        return handler(ec);
+      }
       timer->wait_slice(std::move(*this));
     }
     std::shared_ptr<clock_timer* const> owner;
+    std::uint64_t id;
     Handler handler;
   };
 
@@ -138,7 +153,10 @@ class clock_timer {
   boost::asio::steady_timer timer_;
   clock_ref clock_;
   std::int64_t expiry_ns_ = 0;
-  std::shared_ptr<clock_timer*> owner_;  // test clocks only: this, or null once destroyed
+  // Test clocks only: this (null once destroyed), the id of the waits not cancelled, their count.
+  std::shared_ptr<clock_timer*> owner_;
+  std::uint64_t wait_id_ = 0;
+  std::size_t live_waits_ = 0;
 };
 
 }  // namespace posmode::engine
