@@ -469,12 +469,14 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   // a cancel) on every send. A wait already pending that expires no later than the new deadline
   // is left alone; when it fires it re-arms itself for the deadline of the request then in
   // flight or, idle, one request timeout ahead, so that a send after a quiet spell finds a wait
-  // pending too (costing an idle connection one wake-up per timeout). The timeout is measured
-  // only when the wait is reprogrammed, a system call's company: the steady state reads no clock.
+  // pending too (costing an idle connection one wake-up per timeout). The timeout is measured on
+  // every send (one vDSO read, after the bytes are in the kernel, as before deadlines became
+  // absolute): measured only when the wait is reprogrammed, one short timeout (a retry near its
+  // request's deadline) would leave an idle connection waking up every millisecond for good.
   void arm_deadline(std::int64_t at) {
     deadline_at = at;
-    if (timer_at != 0 && timer_at <= at) return;
     idle_period_ns = std::max<std::int64_t>(at - options.clock.monotonic_ns(), min_idle_period_ns);
+    if (timer_at != 0 && timer_at <= at) return;
     start_timer(at);
   }
 

@@ -170,9 +170,9 @@ class tls_connection {
   /**
    * Writes `request` (a whole HTTP/1.1 request) and arms the deadline: at `deadline_ns` on
    * `connection_options::clock`'s monotonic clock, without an answer, the request fails with
-   * `errc::deadline_expired`. The connection reads no clock here while a pending deadline wait
-   * expires no later than `deadline_ns` (the steady state); otherwise it reprograms that wait
-   * (one timer system call and one clock read, after the write). Returns `errc::not_connected`,
+   * `errc::deadline_expired`. After the write it reads the clock once (the timeout, for the
+   * idle re-arm), and reprograms the deadline wait (a timer system call) only when the pending
+   * one expires later than `deadline_ns`. Returns `errc::not_connected`,
    * `errc::busy` (a request is in flight), `errc::request_too_large`, or `errc::tls_failed` (the
    * connection is then closed; no callback follows). While a response that closes the
    * connection (`Connection: close`) is being delivered, `connected()` is false and `send`
