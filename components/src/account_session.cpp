@@ -12,28 +12,27 @@ namespace posmode::components::detail {
 
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
 
 // Routes one pool's callbacks to the session, remembering which pool spoke.
 class account_session::pool_events final : public engine::pool_listener {
  public:
   pool_events(account_session& s, bool time_pool) : s_(s), time_pool_(time_pool) {}
 
-  void on_response(std::size_t slot, const engine::http_response_parser& r) noexcept override {
-    if (!time_pool_) s_.on_owner_response(slot, r);
-  }
-  void on_failure(std::size_t slot, std::error_code ec,
-                  const engine::http_response_parser& partial) noexcept override {
-    if (!time_pool_) s_.on_owner_failure(slot, ec, partial);
-  }
-  void on_probe_response(std::size_t, const engine::http_response_parser& r,
-                         const engine::probe_timing& timing, bool) noexcept override {
+  void on_result(const engine::ticket& t, const engine::exchange_result& r) noexcept override {
+    if (t.purpose == engine::send_purpose::request) {
+      if (!time_pool_) s_.on_api_result(t, r);
+      return;
+    }
+    if (r.error) {
+      if (t.purpose == engine::send_purpose::probe && s_.serves_time(time_pool_))
+        s_.on_time_failure();
+      return;
+    }
     if (s_.serves_time(time_pool_))
-      s_.on_time_answer(r, timing);
+      s_.on_time_answer(r.response, r.timing);
     else
-      s_.on_ping_answer(r);
-  }
-  void on_probe_failure(std::size_t, std::error_code, bool keepalive) noexcept override {
-    if (!keepalive && s_.serves_time(time_pool_)) s_.on_time_failure();
+      s_.on_ping_answer(r.response);
   }
   void on_ready(std::size_t) noexcept override { s_.on_pool_ready(time_pool_); }
   bool may_send_keepalive() noexcept override { return !s_.banned(s_.pool(time_pool_)); }
@@ -54,11 +53,11 @@ account_session::account_session(asio::io_context& io, component_core& core,
       settings_(settings),
       index_(index),
       requests_(settings.account, settings.creds),
-      deadline_timer_(io),
-      step_timer_(io),
-      refresh_timer_(io),
-      resync_timer_(io),
-      warm_timer_(io),
+      deadline_timer_(io, core.clock()),
+      step_timer_(io, core.clock()),
+      refresh_timer_(io, core.clock()),
+      resync_timer_(io, core.clock()),
+      warm_timer_(io, core.clock()),
       machine_(policy_, facts_) {
   const component_config& cfg = core.config();
   policy_.account = index;
@@ -77,7 +76,7 @@ account_session::account_session(asio::io_context& io, component_core& core,
   opts.keepalive_interval = cfg.keepalive_interval;
   opts.probe_timeout = cfg.attempt_timeout;
   opts.backoff = cfg.retry.reconnect;
-  opts.clock = core.clock();
+  opts.connection.clock = core.clock();
   opts.connection.connect_timeout = cfg.connect_timeout;
   // The parser records the rate-limit headers the venue's row names (the engine names none).
   opts.connection.limits = venue_http_limits(settings.account.venue_kind, opts.connection.limits);
@@ -186,7 +185,8 @@ void account_session::start() {
   }
   api_->start();
   if (time_) time_->start();
-  warm_timer_.expires_after(core_.config().request_deadline);
+  warm_timer_.expires_at(core_.clock().monotonic_ns() +
+                         nanoseconds(core_.config().request_deadline).count());
   warm_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || facts_.warm) return;
     if (core_.logging(log_level::error)) {
@@ -212,19 +212,13 @@ void account_session::stop() noexcept {
   step_armed_ = false;
   api_->stop();
   if (time_) time_->stop();
-  slot_use_.fill({});
+  warm_ticket_ = request_ticket_ = {};
   end_on_stop();
 }
 
 void account_session::connection_changed(std::size_t slot, bool time_pool, std::error_code ec,
                                          std::string_view detail) noexcept {
-  const std::size_t key = (time_pool ? engine::max_pool_connections : 0) + slot;
-  if (!ec) {
-    slot_up_[key] = true;
-    bump(core_.stats().handshakes);
-  } else if (std::exchange(slot_up_[key], false)) {
-    bump(core_.stats().connections_lost);
-  }
+  count_connections();
   const engine::connection_pool& pool = time_pool ? *time_ : *api_;
   // The cause, kept for the events that will need it: where, what, and the system's or
   // OpenSSL's own words (e.g. "Connection refused", "self-signed certificate in certificate
@@ -270,7 +264,7 @@ void account_session::connection_changed(std::size_t slot, bool time_pool, std::
 void account_session::arm_refresh() noexcept {
   const milliseconds period(
       std::max<std::int64_t>(10, effective_presign_max_age_ms(settings_.account) / 4));
-  refresh_timer_.expires_after(period);
+  refresh_timer_.expires_at(core_.clock().monotonic_ns() + nanoseconds(period).count());
   refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || !running_) return;
     if (clock_synced_ && requests_.refresh(venue_now_ms()) && core_.logging(log_level::error)) {
@@ -285,7 +279,7 @@ void account_session::arm_refresh() noexcept {
 void account_session::arm_resync() noexcept {
   const milliseconds period = core_.config().clock_resync_interval;
   if (period.count() <= 0) return;
-  resync_timer_.expires_after(period);
+  resync_timer_.expires_at(core_.clock().monotonic_ns() + nanoseconds(period).count());
   resync_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || !running_) return;
     probe_clock();
@@ -296,6 +290,21 @@ void account_session::arm_resync() noexcept {
 void account_session::probe_clock() noexcept {
   if (clock_probe_in_flight_ || banned(time_pool())) return;
   if (!time_pool().probe(requests_.server_time()).error) clock_probe_in_flight_ = true;
+}
+
+// The pools count handshakes and lost connections; the component's counters (read by any
+// thread) follow them at every connection change.
+void account_session::count_connections() noexcept {
+  std::uint64_t handshakes = 0;
+  std::uint64_t lost = 0;
+  for (const engine::connection_pool* p : {api_.get(), time_.get()}) {
+    if (p == nullptr) continue;
+    const engine::pool_counters c = p->counters();
+    handshakes += c.handshakes;
+    lost += c.connections_lost;
+  }
+  add(core_.stats().handshakes, handshakes - std::exchange(handshakes_seen_, handshakes));
+  add(core_.stats().connections_lost, lost - std::exchange(lost_seen_, lost));
 }
 
 // -- warm-up -------------------------------------------------------------------------------
@@ -312,7 +321,7 @@ void account_session::on_pool_ready(bool time_pool) noexcept {
 }
 
 void account_session::on_time_answer(const engine::http_response_parser& r,
-                                     const engine::probe_timing& timing) noexcept {
+                                     const engine::exchange_timing& timing) noexcept {
   clock_probe_in_flight_ = false;
   const venue_reply reply = classify(time_pool(), request_kind::server_time, position_mode::hedge,
                                      r, timing.received_wall_ms);
@@ -368,9 +377,10 @@ void account_session::query_next_at_start() noexcept {
   const auto bytes =
       requests_.query_mode(settings_.account.products[warm_product_], venue_now_ms(), ec);
   if (ec) return publish_startup(event_status::rejected, nullptr, engine::describe(ec));
-  const auto sent = api_->send(bytes, core_.config().attempt_timeout);
+  const auto sent = api_->send(
+      bytes, core_.clock().monotonic_ns() + nanoseconds(core_.config().attempt_timeout).count());
   if (sent.error) return;  // no connection yet: on_pool_ready comes back here
-  slot_use_[sent.slot] = {in_flight::warm_query, 0};
+  warm_ticket_ = sent;
   busy_warm_ = true;
   bump(core_.stats().queries_sent);
 }
@@ -424,36 +434,32 @@ void account_session::finish_warmup() noexcept {
   resume_waiting();
 }
 
-void account_session::on_owner_response(std::size_t slot,
-                                        const engine::http_response_parser& r) noexcept {
-  const slot_use use = std::exchange(slot_use_[slot], slot_use{});
-  const std::int64_t wall = core_.clock().wall_ms();
-  if (use.kind == in_flight::warm_query) {
-    return on_warm_response(
-        classify(*api_, request_kind::query_mode, position_mode::hedge, r, wall));
-  }
-  if (use.kind != in_flight::job || !machine_.active() || use.generation != generation_) return;
-  const std::int64_t now = core_.clock().monotonic_ns();
-  const venue_reply reply = classify(*api_, machine_.awaited(), machine_.current().mode, r, wall);
-  now_ = now;
-  sync_facts(now);  // after classify: a 418 just recorded bans the host for what follows
-  run(&machine_.on_answer(reply, now));
-}
-
-void account_session::on_owner_failure(std::size_t slot, std::error_code ec,
-                                       const engine::http_response_parser& partial) noexcept {
-  const slot_use use = std::exchange(slot_use_[slot], slot_use{});
-  if (use.kind == in_flight::warm_query) {
+// One ledger: the pool's ticket names each exchange, and the session keeps the tickets of the two
+// it waits for (the warm-up query, the running request's); any other answer is stale.
+void account_session::on_api_result(const engine::ticket& t,
+                                    const engine::exchange_result& result) noexcept {
+  const engine::http_response_parser& r = result.response;
+  if (warm_ticket_.same_exchange(t)) {
+    warm_ticket_ = {};
     busy_warm_ = false;
+    if (!result.error)
+      return on_warm_response(classify(*api_, request_kind::query_mode, position_mode::hedge, r,
+                                       result.timing.received_wall_ms));
     const venue_reply reply =
-        response_classifier::parse_failure(request_kind::query_mode, ec, partial);
+        response_classifier::parse_failure(request_kind::query_mode, result.error, r);
     return publish_startup(event_status::transport_error, &reply,
                            "reading the mode at start-up failed");
   }
-  if (use.kind != in_flight::job || !machine_.active() || use.generation != generation_) return;
-  const std::int64_t now = input_time();
-  run(&machine_.on_answer(response_classifier::parse_failure(machine_.awaited(), ec, partial),
-                          now));
+  if (!request_ticket_.same_exchange(t) || !machine_.active()) return;
+  request_ticket_ = {};
+  const std::int64_t now = result.timing.received_monotonic_ns;
+  const venue_reply reply =
+      result.error ? response_classifier::parse_failure(machine_.awaited(), result.error, r)
+                   : classify(*api_, machine_.awaited(), machine_.current().mode, r,
+                              result.timing.received_wall_ms);
+  now_ = now;
+  sync_facts(now);  // after classify: a 418 just recorded bans the host for what follows
+  run(&machine_.on_answer(reply, now));
 }
 
 }  // namespace posmode::components::detail

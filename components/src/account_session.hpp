@@ -5,7 +5,6 @@
 // posmode::components.
 
 #include <array>
-#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,6 +12,7 @@
 #include "component_core.hpp"
 #include "posmode/components/account_requests.hpp"
 #include "posmode/engine/clock_offset.hpp"
+#include "posmode/engine/clock_timer.hpp"
 #include "posmode/engine/connection_pool.hpp"
 #include "posmode/engine/fixed_string.hpp"
 #include "posmode/engine/handler_memory.hpp"
@@ -50,14 +50,6 @@ class account_session {
   [[nodiscard]] const account_config& config() const noexcept;
 
  private:
-  enum class in_flight : std::uint8_t { none, warm_query, job };
-
-  /** What an API connection is carrying, so that a late answer is matched or ignored. */
-  struct slot_use {
-    in_flight kind = in_flight::none;
-    std::uint64_t generation = 0;
-  };
-
   class pool_events;
 
   [[nodiscard]] bool serves_time(bool time_pool) const noexcept;
@@ -86,11 +78,11 @@ class account_session {
 
   // pool callbacks
   void on_pool_ready(bool time_pool) noexcept;
-  void on_owner_response(std::size_t slot, const engine::http_response_parser& r) noexcept;
-  void on_owner_failure(std::size_t slot, std::error_code ec,
-                        const engine::http_response_parser& partial) noexcept;
+  /** The end of an exchange this session put on an API connection. */
+  void on_api_result(const engine::ticket& t, const engine::exchange_result& result) noexcept;
+  void count_connections() noexcept;
   void on_time_answer(const engine::http_response_parser& r,
-                      const engine::probe_timing& timing) noexcept;
+                      const engine::exchange_timing& timing) noexcept;
   void on_time_failure() noexcept;
   void on_ping_answer(const engine::http_response_parser& r) noexcept;
   void connection_changed(std::size_t slot, bool time_pool, std::error_code ec,
@@ -138,16 +130,16 @@ class account_session {
   std::unique_ptr<engine::connection_pool> api_;
   std::unique_ptr<engine::connection_pool> time_;  // null when the API host serves the time
   engine::clock_offset_estimator clock_;
-  boost::asio::steady_timer deadline_timer_;
+  engine::clock_timer deadline_timer_;
   std::int64_t deadline_timer_at_ = 0;  // monotonic ns of the pending deadline wait, 0: none
   // Shared: a cancelled deadline wait returns its memory after the session may be gone.
   std::shared_ptr<engine::handler_memory> deadline_memory_ =
       std::make_shared<engine::handler_memory>();
-  boost::asio::steady_timer step_timer_;  // the machine's wait_until steps
+  engine::clock_timer step_timer_;  // the machine's wait_until steps
   bool step_armed_ = false;
-  boost::asio::steady_timer refresh_timer_;
-  boost::asio::steady_timer resync_timer_;
-  boost::asio::steady_timer warm_timer_;
+  engine::clock_timer refresh_timer_;
+  engine::clock_timer resync_timer_;
+  engine::clock_timer warm_timer_;
 
   bool running_ = false;
   bool stopped_ = false;  // stop() ran: no queued request starts any more
@@ -156,9 +148,10 @@ class account_session {
   bool clock_probe_in_flight_ = false;
   std::size_t warm_product_ = 0;
   bool busy_warm_ = false;
-  std::array<slot_use, engine::max_pool_connections> slot_use_{};
-  // API slots, then time slots: for the lost-connection count.
-  std::array<bool, 2 * engine::max_pool_connections> slot_up_{};
+  engine::ticket warm_ticket_;         // the start-up query on the wire, if any
+  engine::ticket request_ticket_;      // the running request's exchange on the wire, if any
+  std::uint64_t handshakes_seen_ = 0;  // the pools' counters already added to the component's
+  std::uint64_t lost_seen_ = 0;
   // Why the API connections went down last (error and OpenSSL's or the resolver's detail): the
   // cause a request that could not be sent reports.
   /// "host:port: what failed (detail)", as the API pool last reported a connection failure

@@ -68,8 +68,11 @@ struct counters {
   std::atomic<std::uint64_t> log_hook_failures{0};
 };
 
+inline void add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
+  c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
 inline void bump(std::atomic<std::uint64_t>& c) noexcept {
-  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  add(c, 1);
 }
 
 /** The shared state; lives in the component's impl and outlives every session. */

@@ -102,12 +102,12 @@ const step_list* account_session::send(const step& s) noexcept {
   const auto bytes = set ? requests_.set_mode(s.scope, machine_.current().mode, stamp_ms, ec)
                          : requests_.query_mode(s.scope, stamp_ms, ec);
   if (ec) return &machine_.on_send_refused(send_refusal::build_failed, engine::describe(ec), now_);
-  const auto sent = api_->send(bytes, nanoseconds(s.at_ns - now_));
+  const engine::ticket sent = api_->send(bytes, s.at_ns);
   if (sent.error == engine::errc::busy || sent.error == engine::errc::not_connected)
     return &machine_.on_send_refused(send_refusal::no_connection, {}, now_);
   if (sent.error)
     return &machine_.on_send_refused(send_refusal::transport, engine::describe(sent.error), now_);
-  slot_use_[sent.slot] = {in_flight::job, generation_};
+  request_ticket_ = sent;
   if (!set) {
     bump(core_.stats().queries_sent);
     return &machine_.on_sent(now_);
@@ -134,6 +134,7 @@ const step_list* account_session::resync_clock() noexcept {
 
 const step_list* account_session::end_request() noexcept {
   core_.release(machine_.events_left());
+  request_ticket_ = {};  // a late answer to this request is stale
   if (step_armed_) {
     step_timer_.cancel();
     step_armed_ = false;
@@ -189,7 +190,7 @@ void account_session::arm_deadline() noexcept {
 // deadline, and reprograms nothing (one wake-up per deadline period while idle).
 void account_session::start_deadline_wait(std::int64_t at_ns) noexcept {
   deadline_timer_at_ = at_ns;
-  deadline_timer_.expires_at(boost::asio::steady_timer::time_point(nanoseconds(at_ns)));
+  deadline_timer_.expires_at(at_ns);
   // The session's own memory: a busy-poll host arms this outside `io_context::poll()`, where
   // Asio's per-thread recycling does not reach.
   deadline_timer_.async_wait(
@@ -209,7 +210,7 @@ void account_session::start_deadline_wait(std::int64_t at_ns) noexcept {
 
 void account_session::arm_step_timer(std::int64_t at_ns) noexcept {
   step_armed_ = true;
-  step_timer_.expires_after(nanoseconds(std::max<std::int64_t>(0, at_ns - now_)));
+  step_timer_.expires_at(at_ns);
   step_timer_.async_wait([this, generation = generation_](const boost::system::error_code& ec) {
     if (ec || !machine_.active() || generation_ != generation) return;
     step_armed_ = false;

@@ -13,15 +13,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
 
-#include "posmode/engine/clock.hpp"
+#include "posmode/engine/clock_timer.hpp"
 #include "posmode/engine/error.hpp"
 #include "posmode/engine/fixed_string.hpp"
 #include "posmode/engine/handler_memory.hpp"
@@ -195,8 +195,8 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
         parser(opts.limits),
         resolver(io),
         socket(io),
-        deadline(io),
-        connect_timer(io),
+        deadline(io, opts.clock),
+        connect_timer(io, opts.clock),
         pending(std::make_unique<char[]>(write_capacity)) {}
 
   ~impl() {
@@ -211,11 +211,11 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   http_response_parser parser;
   tcp::resolver resolver;
   tcp::socket socket;
-  asio::steady_timer deadline;
-  asio::steady_timer connect_timer;
-  std::int64_t deadline_at = 0;      // monotonic ns: the deadline of the request in flight
-  std::int64_t timer_at = 0;         // monotonic ns: the expiry of the pending wait, 0 when none
-  std::int64_t last_timeout_ns = 0;  // the last request's timeout: the idle wait's period
+  clock_timer deadline;
+  clock_timer connect_timer;
+  std::int64_t deadline_at = 0;     // the deadline of the request in flight
+  std::int64_t timer_at = 0;        // the expiry of the pending deadline wait, 0 when none
+  std::int64_t idle_period_ns = 0;  // how far ahead the idle deadline wait re-arms itself
   tcp::resolver::results_type addresses;
   bool resolved = false;       // `addresses` holds a resolution
   bool resolve_again = false;  // the last attempt failed or the connection was lost
@@ -238,70 +238,65 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   handler_memory deadline_memory;
   std::array<char, 16 * 1024> rx{};
 
+  // Beast's async shape: one named member per completion, bound with the generation it was
+  // armed in, so that a completion from before a teardown is recognised and ignored.
+  template <typename Member>
+  auto step(Member member) {
+    return std::bind_front(member, shared_from_this(), generation);
+  }
+
   // -- connect -------------------------------------------------------------------------------
-  // Beast's async shape: one named step per completion, each checking that no teardown came in
-  // between (`generation`), the whole attempt under one timer.
+  // The whole attempt (resolve, TCP connect, TLS handshake) runs under one timer.
 
   void start() {
     teardown();
-    const std::uint64_t gen = generation;
-    arm_connect_timer(gen);
-    if (resolved && !resolve_again) return connect_tcp(gen);
+    connect_timer.expires_at(
+        options.clock.monotonic_ns() +
+        std::chrono::duration_cast<std::chrono::nanoseconds>(options.connect_timeout).count());
+    connect_timer.async_wait(step(&impl::on_connect_timeout));
+    if (resolved && !resolve_again) return connect_tcp();
     st = state::resolving;
     ++resolutions;
-    resolver.async_resolve(ep.host, std::to_string(ep.port),
-                           [self = shared_from_this(), gen](const boost::system::error_code& ec,
-                                                            tcp::resolver::results_type r) {
-                             self->on_resolve(gen, ec, std::move(r));
-                           });
+    resolver.async_resolve(ep.host, std::to_string(ep.port), step(&impl::on_resolve));
   }
 
   void on_resolve(std::uint64_t gen, const boost::system::error_code& ec,
-                  tcp::resolver::results_type r) {
+                  const tcp::resolver::results_type& r) {
     if (gen != generation) return;
     if (ec) {
       // The name server is down or the name went away: the last known addresses may still work.
-      if (resolved) return connect_tcp(gen);
+      if (resolved) return connect_tcp();
       detail.assign(ec.message());
       return connect_failed(errc::resolve_failed);
     }
-    addresses = std::move(r);
+    addresses = r;
     resolved = true;
     resolve_again = false;
-    connect_tcp(gen);
+    connect_tcp();
   }
 
-  void arm_connect_timer(std::uint64_t gen) {
-    connect_timer.expires_after(options.connect_timeout);
-    connect_timer.async_wait([self = shared_from_this(), gen](const boost::system::error_code& ec) {
-      if (ec || gen != self->generation) return;
-      self->on_connect_timeout();
-    });
-  }
-
-  // The detail is the phase alone: errc::connect_timeout's own text says the rest.
-  void on_connect_timeout() {
+  // The detail is the phase alone: errc::connect_timeout's own text says the rest. An expiry
+  // already queued when the handshake completed (and cancelled the wait) is not a timeout.
+  void on_connect_timeout(std::uint64_t gen, const boost::system::error_code& ec) {
+    if (ec || gen != generation || st == state::ready || st == state::closing) return;
     detail.assign(st == state::resolving    ? "resolving the host name"
                   : st == state::connecting ? "TCP connect"
                                             : "TLS handshake");
     connect_failed(errc::connect_timeout);
   }
 
-  void connect_tcp(std::uint64_t gen) {
+  void connect_tcp() {
     st = state::connecting;
-    asio::async_connect(
-        socket, addresses,
-        [self = shared_from_this(), gen](const boost::system::error_code& ec,
-                                         const tcp::endpoint&) { self->on_connect(gen, ec); });
+    asio::async_connect(socket, addresses, step(&impl::on_connect));
   }
 
-  void on_connect(std::uint64_t gen, const boost::system::error_code& ec) {
+  void on_connect(std::uint64_t gen, const boost::system::error_code& ec, const tcp::endpoint&) {
     if (gen != generation) return;
     if (ec) {
       detail.assign(ec.message());
       return connect_failed(errc::connect_failed);
     }
-    begin_tls(gen);
+    begin_tls();
   }
 
   // Every OpenSSL setter is checked: a certificate check that silently did not take is a
@@ -323,7 +318,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     return SSL_set1_host(ssl, ep.host.c_str()) == 1;
   }
 
-  void begin_tls(std::uint64_t gen) {
+  void begin_tls() {
     boost::system::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
     if (!ec) socket.non_blocking(true, ec);
@@ -351,10 +346,10 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     }
     SSL_set_connect_state(ssl);
     st = state::handshaking;
-    handshake(gen);
+    handshake();
   }
 
-  void handshake(std::uint64_t gen) {
+  void handshake() {
     ERR_clear_error();
     const int r = SSL_connect(ssl);
     if (r == 1) return on_handshake();
@@ -362,14 +357,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
       socket.async_wait(
           err == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write,
-          [self = shared_from_this(), gen](const boost::system::error_code& ec) {
-            if (gen != self->generation) return;
-            if (ec) {
-              self->detail.assign(ec.message());
-              return self->connect_failed(errc::tls_handshake_failed);
-            }
-            self->handshake(gen);
-          });
+          step(&impl::on_handshake_io));
       return;
     }
     const long verify = SSL_get_verify_result(ssl);
@@ -381,12 +369,22 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     connect_failed(errc::tls_handshake_failed);
   }
 
+  // The socket is ready for the handshake's next read or write.
+  void on_handshake_io(std::uint64_t gen, const boost::system::error_code& ec) {
+    if (gen != generation) return;
+    if (ec) {
+      detail.assign(ec.message());
+      return connect_failed(errc::tls_handshake_failed);
+    }
+    handshake();
+  }
+
   void on_handshake() {
     if (!ep.insecure_loopback && SSL_get_verify_result(ssl) != X509_V_OK) {
       detail.assign(X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
       return connect_failed(errc::tls_verify_failed);
     }
-    connect_timer.cancel();
+    (void)connect_timer.cancel();
     ++handshakes;
     if (SSL_session_reused(ssl) == 1) ++resumed;
     st = state::ready;
@@ -402,7 +400,7 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
 
   // -- write ---------------------------------------------------------------------------------
 
-  std::error_code send(std::span<const char> request, std::chrono::nanoseconds timeout) noexcept {
+  std::error_code send(std::span<const char> request, std::int64_t deadline_ns) noexcept {
     if (st != state::ready) return errc::not_connected;
     if (in_flight) return errc::busy;
     if (request.size() > write_capacity) return errc::request_too_large;
@@ -431,21 +429,22 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
       arm_write();
       break;
     }
-    arm_deadline(timeout);
+    arm_deadline(deadline_ns);
     return {};
   }
 
   void arm_write() {
     if (write_armed) return;
     write_armed = true;
-    auto on_writable = [self = shared_from_this(),
-                        gen = generation](const boost::system::error_code& ec) {
-      if (gen != self->generation) return;
-      self->write_armed = false;
-      if (ec) return self->fail(errc::tls_failed);
-      self->flush_pending();
-    };
-    socket.async_wait(tcp::socket::wait_write, bind_memory(write_memory, std::move(on_writable)));
+    socket.async_wait(tcp::socket::wait_write, bind_memory(write_memory, step(&impl::on_write)));
+  }
+
+  // The socket is writable again: finish the request the kernel could not take at once.
+  void on_write(std::uint64_t gen, const boost::system::error_code& ec) {
+    if (gen != generation) return;
+    write_armed = false;
+    if (ec) return fail(errc::tls_failed);
+    flush_pending();
   }
 
   void flush_pending() {
@@ -469,31 +468,37 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   // The deadline timer is not reprogrammed per request: that would cost a timerfd_settime (and
   // a cancel) on every send. A wait already pending that expires no later than the new deadline
   // is left alone; when it fires it re-arms itself for the deadline of the request then in
-  // flight or, idle, one timeout ahead, so that a send after a quiet spell finds a wait pending
-  // too (costing an idle connection one wake-up per timeout).
-  void arm_deadline(std::chrono::nanoseconds timeout) {
-    last_timeout_ns = timeout.count();
-    deadline_at = system_clock::monotonic_ns() + last_timeout_ns;
-    if (timer_at != 0 && timer_at <= deadline_at) return;
-    start_timer(deadline_at);
+  // flight or, idle, one request timeout ahead, so that a send after a quiet spell finds a wait
+  // pending too (costing an idle connection one wake-up per timeout). The timeout is measured on
+  // every send (one vDSO read, after the bytes are in the kernel, as before deadlines became
+  // absolute): measured only when the wait is reprogrammed, one short timeout (a retry near its
+  // request's deadline) would leave an idle connection waking up every millisecond for good.
+  void arm_deadline(std::int64_t at) {
+    deadline_at = at;
+    idle_period_ns = std::max<std::int64_t>(at - options.clock.monotonic_ns(), min_idle_period_ns);
+    if (timer_at != 0 && timer_at <= at) return;
+    start_timer(at);
   }
+
+  // An idle wait re-arming itself at least this far ahead, however short the last timeout was.
+  static constexpr std::int64_t min_idle_period_ns = 1'000'000;
 
   void start_timer(std::int64_t at) {
     timer_at = at;
-    deadline.expires_at(asio::steady_timer::time_point(std::chrono::nanoseconds(at)));
-    auto on_expiry = [self = shared_from_this(),
-                      gen = generation](const boost::system::error_code& ec) {
-      if (ec || gen != self->generation) return;
-      self->timer_at = 0;
-      const std::int64_t now = system_clock::monotonic_ns();
-      if (!self->in_flight) {
-        if (self->st == state::ready) self->start_timer(now + self->last_timeout_ns);
-        return;
-      }
-      if (now >= self->deadline_at) return self->fail(errc::deadline_expired);
-      self->start_timer(self->deadline_at);
-    };
-    deadline.async_wait(bind_memory(deadline_memory, std::move(on_expiry)));
+    (void)deadline.expires_at(at);
+    deadline.async_wait(bind_memory(deadline_memory, step(&impl::on_deadline)));
+  }
+
+  void on_deadline(std::uint64_t gen, const boost::system::error_code& ec) {
+    if (ec || gen != generation) return;
+    timer_at = 0;
+    const std::int64_t now = options.clock.monotonic_ns();
+    if (!in_flight) {
+      if (st == state::ready) start_timer(now + idle_period_ns);
+      return;
+    }
+    if (now >= deadline_at) return fail(errc::deadline_expired);
+    start_timer(deadline_at);
   }
 
   // -- read ----------------------------------------------------------------------------------
@@ -501,18 +506,14 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
   void arm_read() {
     if (read_armed) return;
     read_armed = true;
-    auto on_readable_wait = [self = shared_from_this(),
-                             gen = generation](const boost::system::error_code& ec) {
-      if (gen != self->generation) return;
-      self->read_armed = false;
-      if (ec) return self->fail(errc::tls_failed);
-      self->on_readable(gen);
-    };
-    socket.async_wait(tcp::socket::wait_read,
-                      bind_memory(read_memory, std::move(on_readable_wait)));
+    socket.async_wait(tcp::socket::wait_read, bind_memory(read_memory, step(&impl::on_read)));
   }
 
-  void on_readable(std::uint64_t gen) {
+  // The socket is readable: decrypt and parse all there is, then wait again.
+  void on_read(std::uint64_t gen, const boost::system::error_code& ec) {
+    if (gen != generation) return;
+    read_armed = false;
+    if (ec) return fail(errc::tls_failed);
     for (;;) {
       ERR_clear_error();
       const int n = SSL_read(ssl, rx.data(), static_cast<int>(rx.size()));
@@ -603,8 +604,8 @@ struct tls_connection::impl : std::enable_shared_from_this<impl> {
     write_armed = false;
     pending_begin = pending_end = 0;
     boost::system::error_code ignored;
-    deadline.cancel();
-    connect_timer.cancel();
+    (void)deadline.cancel();
+    (void)connect_timer.cancel();
     timer_at = 0;
     resolver.cancel();
     if (ssl != nullptr) {
@@ -643,8 +644,8 @@ void tls_connection::connect() {
 }
 
 std::error_code tls_connection::send(std::span<const char> request,
-                                     std::chrono::nanoseconds timeout) noexcept {
-  return impl_->send(request, timeout);
+                                     std::int64_t deadline_ns) noexcept {
+  return impl_->send(request, deadline_ns);
 }
 
 void tls_connection::close() noexcept {

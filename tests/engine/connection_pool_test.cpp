@@ -19,6 +19,7 @@
 
 using namespace posmode::engine;
 using namespace std::chrono_literals;
+using posmode::test::from_now;
 using posmode::test::run_until;
 
 namespace {
@@ -30,6 +31,7 @@ std::span<const char> bytes(std::string_view s) {
   return {s.data(), s.size()};
 }
 
+// Records what the pool reports, sorted by purpose as the owner would.
 struct pool_recorder final : pool_listener {
   int responses = 0;
   int last_status = 0;
@@ -40,37 +42,41 @@ struct pool_recorder final : pool_listener {
   int keepalive_responses = 0;
   int probe_failures = 0;
   std::int64_t last_server_ms = 0;
-  probe_timing last_timing;
+  exchange_timing last_timing;
+  ticket last_ticket;
   int ups = 0;
   int downs = 0;
   int readies = 0;
   bool keepalives_allowed = true;
   int keepalive_questions = 0;
 
-  void on_response(std::size_t slot, const http_response_parser& r) noexcept override {
-    ++responses;
-    last_status = r.status();
-    last_slot = slot;
-  }
-  void on_failure(std::size_t slot, std::error_code ec,
-                  const http_response_parser&) noexcept override {
-    ++failures;
-    failure = ec;
-    last_slot = slot;
-  }
-  void on_probe_response(std::size_t, const http_response_parser& r, const probe_timing& t,
-                         bool keepalive) noexcept override {
-    ++(keepalive ? keepalive_responses : probe_responses);
-    last_status = r.status();
-    last_timing = t;
+  void on_result(const ticket& t, const exchange_result& r) noexcept override {
+    last_ticket = t;
+    if (t.purpose == send_purpose::request) {
+      last_slot = t.slot;
+      if (r.error) {
+        ++failures;
+        failure = r.error;
+      } else {
+        ++responses;
+        last_status = r.response.status();
+      }
+      return;
+    }
+    if (r.error) {
+      ++probe_failures;
+      return;
+    }
+    ++(t.purpose == send_purpose::keepalive ? keepalive_responses : probe_responses);
+    last_status = r.response.status();
+    last_timing = r.timing;
     // {"serverTime":1700000000000}: the test reads it by hand, independent of posmode's venues.
-    const std::string_view body = r.body();
+    const std::string_view body = r.response.body();
     const auto colon = body.find(':');
     last_server_ms = 0;
     if (colon != std::string_view::npos)
       std::from_chars(body.data() + colon + 1, body.data() + body.size(), last_server_ms);
   }
-  void on_probe_failure(std::size_t, std::error_code, bool) noexcept override { ++probe_failures; }
   void on_ready(std::size_t) noexcept override { ++readies; }
   bool may_send_keepalive() noexcept override {
     ++keepalive_questions;
@@ -110,7 +116,7 @@ struct fixture {
 
   void round_trip(connection_pool& p, std::string_view request, bool spin = false) {
     const int before = events.responses + events.failures;
-    const auto r = p.send(bytes(request), 2s);
+    const auto r = p.send(bytes(request), from_now(2s));
     REQUIRE_FALSE(r.error);
     REQUIRE(run_until(
         io, [&] { return events.responses + events.failures > before; }, spin));
@@ -132,13 +138,13 @@ TEST_CASE("a pool connects every slot, fills idle slots in order and reports bus
   f.start(p);
   CHECK(f.events.ups == 2);
   CHECK(p.counters().handshakes == 2);
-  const auto a = p.send(bytes(ping), 2s);
-  const auto b = p.send(bytes(ping), 2s);
+  const auto a = p.send(bytes(ping), from_now(2s));
+  const auto b = p.send(bytes(ping), from_now(2s));
   REQUIRE_FALSE(a.error);
   REQUIRE_FALSE(b.error);
   CHECK(a.slot == 0);
   CHECK(b.slot == 1);
-  CHECK(p.send(bytes(ping), 2s).error == errc::busy);
+  CHECK(p.send(bytes(ping), from_now(2s)).error == errc::busy);
   CHECK(p.ready() == 0);
   REQUIRE(run_until(f.io, [&] { return f.events.responses == 2; }));
   CHECK(f.events.last_status == 200);
@@ -156,7 +162,7 @@ TEST_CASE("a connection closed by the server is bypassed, then reconnects resumi
   f.mock.set_faults({});
   // Slot 0 is closing; the next request goes to slot 1 at once, without waiting for it.
   CHECK(p.connected() == 1);
-  const auto r = p.send(bytes(ping), 2s);
+  const auto r = p.send(bytes(ping), from_now(2s));
   REQUIRE_FALSE(r.error);
   CHECK(r.slot == 1);
   REQUIRE(run_until(f.io, [&] { return f.events.responses == 2 && p.ready() == 2; }));
@@ -194,7 +200,7 @@ TEST_CASE("with no server, connecting is retried with backoff and reported each 
   REQUIRE(run_until(f.io, [&] { return p.counters().connect_failures >= 3; }));
   CHECK(f.events.downs >= 3);
   CHECK(f.events.ups == 0);
-  CHECK(p.send(bytes(ping), 2s).error == errc::not_connected);
+  CHECK(p.send(bytes(ping), from_now(2s)).error == errc::not_connected);
   p.stop();
   const auto failures = p.counters().connect_failures;
   (void)run_until(
@@ -253,6 +259,93 @@ TEST_CASE("the owner may hold keep-alives back (a venue ban), and they resume wh
   CHECK(p.counters().keepalives >= 2);
 }
 
+TEST_CASE("issue 13: a manual clock drives the reconnect backoff, and real time does not") {
+  std::uint16_t dead_port = 0;
+  {
+    posmode::mock::exchange gone;
+    dead_port = gone.port();
+  }
+  fixture f;
+  manual_clock clock(std::int64_t{1} << 60);
+  pool_options o = f.options(1);
+  o.backoff = {.initial = 10min, .max = 10min, .multiplier = 2.0, .jitter = 0.5};
+  o.connection.clock = clock_ref(clock);
+  connection_pool p(f.io, f.tls, {"127.0.0.1", dead_port, false}, f.events, o);
+  p.start();
+  REQUIRE(run_until(f.io, [&] { return p.counters().connect_failures == 1; }));
+  // A round trip on another pool shows the loop ran on; the retry, 5..10 min away, waits.
+  pool_recorder other_events;
+  connection_pool other(f.io, f.tls, {"localhost", f.mock.port(), false}, other_events, o);
+  other.start();
+  REQUIRE(run_until(f.io, [&] { return other.ready() == 1; }));
+  REQUIRE_FALSE(other.send(bytes(ping), from_now(2s, o.connection.clock)).error);
+  REQUIRE(run_until(f.io, [&] { return other_events.responses == 1; }));
+  CHECK(p.counters().connect_failures == 1);
+  clock.advance(10min);
+  REQUIRE(run_until(f.io, [&] { return p.counters().connect_failures == 2; }));
+  CHECK(f.events.downs == 2);
+  p.stop();
+}
+
+TEST_CASE("issue 13: a manual clock drives the keep-alive tick, and the answer names its purpose") {
+  fixture f;
+  manual_clock clock(std::int64_t{1} << 60);
+  pool_options o = f.options(1);
+  o.keepalive_interval = 10min;
+  o.connection.clock = clock_ref(clock);
+  connection_pool p(f.io, f.tls, {"localhost", f.mock.port(), false}, f.events, o);
+  p.set_keepalive_request(bytes(server_time));
+  f.start(p);
+  // A round trip shows the loop ran; the connection is not idle for 10 minutes of this clock.
+  const ticket sent = p.send(bytes(ping), from_now(2s, o.connection.clock));
+  REQUIRE_FALSE(sent.error);
+  REQUIRE(run_until(f.io, [&] { return f.events.responses == 1; }));
+  CHECK(f.events.last_ticket.same_exchange(sent));
+  CHECK(p.counters().keepalives == 0);
+  CHECK(f.events.keepalive_questions == 0);
+  clock.advance(10min + 10min / 4);
+  REQUIRE(run_until(f.io, [&] { return f.events.keepalive_responses == 1; }));
+  CHECK(p.counters().keepalives == 1);
+  CHECK(f.events.last_ticket.purpose == send_purpose::keepalive);
+  CHECK(f.events.last_ticket.slot == 0);
+  CHECK(f.events.last_ticket.generation == sent.generation + 1);
+  CHECK(f.events.last_timing.sent_monotonic_ns == clock.monotonic_ns());
+  CHECK(f.events.last_timing.received_monotonic_ns == clock.monotonic_ns());
+  CHECK(f.events.last_server_ms > 0);
+}
+
+TEST_CASE("issue 13: tickets number each slot's exchanges, and the answer carries its ticket") {
+  fixture f;
+  connection_pool p(f.io, f.tls, {"localhost", f.mock.port(), false}, f.events, f.options(2));
+  f.start(p);
+  CHECK(p.up(0));
+  CHECK(p.up(1));
+  CHECK_FALSE(p.up(2));
+  const ticket a = p.send(bytes(ping), from_now(2s));
+  const ticket b = p.probe(bytes(server_time));
+  REQUIRE_FALSE(a.error);
+  REQUIRE_FALSE(b.error);
+  CHECK(a.slot == 0);
+  CHECK(a.generation == 1);
+  CHECK(a.purpose == send_purpose::request);
+  CHECK(b.slot == 1);
+  CHECK(b.generation == 1);
+  CHECK(b.purpose == send_purpose::probe);
+  CHECK_FALSE(a.same_exchange(b));
+  const ticket refused = p.send(bytes(ping), from_now(2s));
+  CHECK(refused.error == errc::busy);
+  CHECK_FALSE(refused.same_exchange(refused));  // names no exchange
+  REQUIRE(
+      run_until(f.io, [&] { return f.events.responses == 1 && f.events.probe_responses == 1; }));
+  REQUIRE(run_until(f.io, [&] { return p.ready() == 2; }));
+  const ticket c = p.send(bytes(ping), from_now(2s));
+  CHECK(c.slot == 0);
+  CHECK(c.generation == 2);
+  REQUIRE(run_until(f.io, [&] { return f.events.responses == 2; }));
+  CHECK(f.events.last_ticket.same_exchange(c));
+  CHECK_FALSE(f.events.last_ticket.same_exchange(a));
+}
+
 TEST_CASE("the clock offset is found within the round trip of the mock's skewed clock") {
   for (const auto skew : {3700ms, -2200ms}) {
     CAPTURE(skew.count());
@@ -283,7 +376,7 @@ TEST_CASE("stop closes the pool and start brings it back") {
   f.start(p);
   p.stop();
   CHECK(p.connected() == 0);
-  CHECK(p.send(bytes(ping), 2s).error == errc::not_connected);
+  CHECK(p.send(bytes(ping), from_now(2s)).error == errc::not_connected);
   f.start(p);
   f.round_trip(p, ping);
   CHECK(f.events.last_status == 200);
@@ -316,7 +409,7 @@ TEST_CASE("after warm-up a pooled send and its response allocate nothing") {
   posmode::test::allocation_scope scope;
   for (int i = 0; i < 50; ++i) {
     const int before = f.events.responses;
-    const auto r = p.send(bytes(ping), 2s);
+    const auto r = p.send(bytes(ping), from_now(2s));
     while (!r.error && f.events.responses == before && f.events.failures == 0)
       f.io.poll();
   }

@@ -5,7 +5,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+
+#include "posmode/engine/clock.hpp"
 
 namespace posmode::test {
 
@@ -26,6 +29,12 @@ inline bool run_until(boost::asio::io_context& io, const std::function<bool()>& 
       io.run_one_for(std::chrono::milliseconds(10));
   }
   return true;
+}
+
+/** The absolute deadline `d` from now on `clock` (default: the system clock), as `send` takes it.
+ */
+inline std::int64_t from_now(std::chrono::nanoseconds d, engine::clock_ref clock = {}) {
+  return clock.monotonic_ns() + d.count();
 }
 
 }  // namespace posmode::test

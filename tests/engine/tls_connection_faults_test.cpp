@@ -20,6 +20,7 @@
 using namespace posmode::engine;
 using namespace std::chrono_literals;
 using posmode::test::fixture;
+using posmode::test::from_now;
 using posmode::test::ping;
 using posmode::test::run_until;
 
@@ -56,7 +57,7 @@ struct eager_sender final : connection_listener {
   }
   void on_response(const http_response_parser&) noexcept override {
     ++responses;
-    (void)connection->send({ping.data(), ping.size()}, 2s);
+    (void)connection->send({ping.data(), ping.size()}, from_now(2s));
   }
   void on_failure(std::error_code, bool, const http_response_parser&) noexcept override {
     ++failures;
@@ -78,7 +79,7 @@ TEST_CASE("issue 11: a peer that drops every connection after its reply never ra
             f.io, [&] { return events.connected > connected; }, false, 1000ms))
       continue;
     const int before = events.responses;
-    REQUIRE_FALSE(c.send({ping.data(), ping.size()}, 2s));
+    REQUIRE_FALSE(c.send({ping.data(), ping.size()}, from_now(2s)));
     REQUIRE(run_until(f.io, [&] { return events.responses > before; }));
     REQUIRE(run_until(f.io, [&] { return !c.connected(); }));
   }
@@ -98,7 +99,7 @@ TEST_CASE("issue 11: a peer that accepts TCP and never answers ends in connect_t
   CHECK(f.events.connect_error == errc::connect_timeout);
   CHECK(c.last_error_detail().find("TLS handshake") != std::string_view::npos);
   CHECK_FALSE(c.connected());
-  CHECK(c.send({ping.data(), ping.size()}, 1s) == errc::not_connected);
+  CHECK(c.send({ping.data(), ping.size()}, from_now(1s)) == errc::not_connected);
   // Bounded, not instant: the attempt waited for the timer rather than failing for another reason.
   CHECK(std::chrono::steady_clock::now() - started >= 150ms);
   // A later attempt is bounded the same way.
@@ -138,7 +139,7 @@ TEST_CASE(
   CHECK(c.resolutions() == 1);
   // A lost connection (dropped before the reply) resolves again.
   f.mock.set_faults({.drop_before_reply = true});
-  REQUIRE_FALSE(c.send({ping.data(), ping.size()}, 2s));
+  REQUIRE_FALSE(c.send({ping.data(), ping.size()}, from_now(2s)));
   REQUIRE(run_until(f.io, [&] { return f.events.failures > 0; }));
   f.mock.set_faults({});
   f.events.failures = 0;

@@ -75,7 +75,7 @@ struct fixture {
 
   void round_trip(tls_connection& c, std::string_view request, bool spin = false) {
     const int before = events.responses;
-    REQUIRE_FALSE(c.send({request.data(), request.size()}, 2s));
+    REQUIRE_FALSE(c.send({request.data(), request.size()}, from_now(2s)));
     REQUIRE(posmode::test::run_until(
         io, [&] { return events.responses > before || events.failures > 0; }, spin));
     REQUIRE(events.failures == 0);

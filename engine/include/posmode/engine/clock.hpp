@@ -88,6 +88,9 @@ class clock_ref {
   /** The system clock. */
   constexpr clock_ref() noexcept = default;
 
+  /** The system clock, as the default constructor (and so `is_system()`). */
+  explicit constexpr clock_ref(const system_clock& /*clock*/) noexcept {}
+
   /** Binds to `clock`, which must outlive this handle and all its copies. */
   template <clock_source C>
   explicit clock_ref(const C& clock) noexcept

@@ -29,15 +29,60 @@ struct pool_options {
   std::chrono::milliseconds probe_timeout{2'000};  ///< deadline of keep-alives and probes
   backoff_options backoff;                         ///< spacing of reconnect attempts
   std::uint64_t jitter_seed = 0;                   ///< 0: seeded from the clock
-  connection_options connection;  ///< response limits, connect timeout, TCP keep-alive
-  clock_ref clock;                ///< for idle times and probe timings
+  /**
+   * Response limits, connect timeout, TCP keep-alive, and `connection.clock`: the pool's one
+   * clock, read for idle times and timings and driving every timer of the pool and of its
+   * connections (deadlines, connect timeouts, reconnect backoff, the keep-alive tick).
+   */
+  connection_options connection;
 };
 
-/** The round trip of a probe (or keep-alive), for clock synchronisation. */
-struct probe_timing {
-  std::int64_t sent_monotonic_ns = 0;
-  std::int64_t received_monotonic_ns = 0;
-  std::int64_t received_wall_ms = 0;
+/** Why an exchange was put on a connection. */
+enum class send_purpose : std::uint8_t {
+  request,    ///< the owner's `send`
+  probe,      ///< the owner's `probe` (a time endpoint, for clock samples)
+  keepalive,  ///< the pool's own keep-alive on an idle connection
+};
+
+/**
+ * One exchange (a request and its answer) on one connection of a pool: what `send` and `probe`
+ * return and what `on_result` reports. Each slot numbers its exchanges (`generation`, from 1), so
+ * a ticket names one exchange for the life of the pool: the owner tells its own request's answer
+ * from one that outlived its interest by comparing tickets, with no per-slot record of its own.
+ */
+struct ticket {
+  std::size_t slot = 0;
+  std::uint64_t generation = 0;  ///< 0 when nothing was sent (`error` set)
+  send_purpose purpose = send_purpose::request;
+  /**
+   * From `send`/`probe`: why nothing was sent (`errc::not_connected`: no slot up, `errc::busy`:
+   * all busy, `errc::request_too_large`, ...). Always clear in `on_result`.
+   */
+  std::error_code error;
+
+  /** True when both name the same exchange (slot and generation). */
+  [[nodiscard]] bool same_exchange(const ticket& other) const noexcept {
+    return generation != 0 && slot == other.slot && generation == other.generation;
+  }
+};
+
+/** The clock readings of one exchange, on the pool's clock (`connection.clock`). */
+struct exchange_timing {
+  std::int64_t sent_monotonic_ns = 0;      ///< read just before the write
+  std::int64_t received_monotonic_ns = 0;  ///< when the answer was complete or the failure known
+  std::int64_t received_wall_ms = 0;       ///< the wall clock at the same moment
+};
+
+/** How an exchange ended; valid only during `on_result`. */
+struct exchange_result {
+  /**
+   * Clear: `response` is complete. Else why the exchange ended without one (the peer closed, a
+   * TLS error, a malformed answer as an `engine::errc` from the parser, `errc::deadline_expired`);
+   * the connection is then closed and reconnects by itself.
+   */
+  std::error_code error;
+  const http_response_parser& response;  ///< the response, or what was parsed of it
+  exchange_timing timing;
 };
 
 /**
@@ -46,21 +91,14 @@ struct probe_timing {
  */
 class pool_listener {
  public:
-  /** The response to the owner's `send` that went out on connection `slot`. */
-  virtual void on_response(std::size_t slot, const http_response_parser& response) noexcept = 0;
   /**
-   * The owner's request on `slot` ended without a complete response (peer closed, TLS error,
-   * malformed answer, deadline); `partial` holds what was parsed. The pool reconnects the slot.
+   * The end of every exchange that went out, exactly once per ticket that `send` or `probe`
+   * returned without error, and once per keep-alive (`purpose` keepalive: the owner may read a
+   * clock sample or a ban from it). Not called for exchanges cut by `stop()` or the pool's
+   * destruction. Must not allocate or block: it is on the response path.
    */
-  virtual void on_failure(std::size_t slot, std::error_code ec,
-                          const http_response_parser& partial) noexcept = 0;
-  /** The answer to a `probe` or keep-alive (`keepalive` true), with its timing. */
-  virtual void on_probe_response(std::size_t /*slot*/, const http_response_parser& /*response*/,
-                                 const probe_timing& /*timing*/, bool /*keepalive*/) noexcept {}
-  /** A probe or keep-alive failed; the pool reconnects the slot. */
-  virtual void on_probe_failure(std::size_t /*slot*/, std::error_code /*ec*/,
-                                bool /*keepalive*/) noexcept {}
-  /** Connection `slot` can take a request now (it connected, or its request completed). */
+  virtual void on_result(const ticket& exchange, const exchange_result& result) noexcept = 0;
+  /** Connection `slot` can take a request now (it connected, or its exchange completed). */
   virtual void on_ready(std::size_t /*slot*/) noexcept {}
   /**
    * Asked before each keep-alive; false skips this round (e.g. while the venue bans the IP with
@@ -71,6 +109,7 @@ class pool_listener {
   /**
    * Connection `slot` went down (`ec` says why) or came up (`ec` clear), for logs and health.
    * `detail` is OpenSSL's or the resolver's text (certificate errors ...), valid during the call.
+   * `connection_pool::up(slot)` already tells the new state during the call.
    */
   virtual void on_connection_change(std::size_t /*slot*/, std::error_code /*ec*/,
                                     std::string_view /*detail*/) noexcept {}
@@ -97,9 +136,11 @@ struct pool_counters {
  * a connected idle connection, so a broken one is bypassed while it reconnects.
  *
  * **Hot path.** `send` scans at most 16 slots, reads the monotonic clock (vDSO) and calls
- * `tls_connection::send`: no allocation, lock or system call other than the socket write (and the
- * request's deadline timer, armed after the write). Keep-alives are driven by one periodic timer
- * that checks idle times, so nothing on the request path touches a keep-alive timer.
+ * `tls_connection::send`: no allocation, lock or system call other than the socket write (and,
+ * rarely, the request's deadline timer, armed after the write). An answer costs two clock reads
+ * (its timing) and one `on_result` call. Keep-alives are driven by one periodic timer that checks
+ * idle times, so nothing on the request path touches a keep-alive timer. Every timer runs on
+ * `connection.clock` (`clock_timer`), so a test's `manual_clock` drives them.
  *
  * **Threads.** Everything on the thread running the `io_context`. **Errors.** The constructor
  * throws `std::invalid_argument` for an invalid option or endpoint; the rest reports through
@@ -119,24 +160,20 @@ class connection_pool {
   /** Closes every connection and stops reconnecting; `start()` may be called again. */
   void stop() noexcept;
 
-  /** The outcome of `send`: the slot used, or why none could be. */
-  struct send_result {
-    std::error_code error;  ///< `errc::not_connected` (none up), `errc::busy` (all busy), ...
-    std::size_t slot = 0;
-  };
+  /**
+   * Writes a whole HTTP/1.1 request on an idle connected slot (lowest index first); without an
+   * answer by `deadline_ns` (absolute, on `connection.clock`'s monotonic clock) it fails with
+   * `errc::deadline_expired`. Returns the exchange's ticket, or one with `error` set when nothing
+   * was sent; the outcome reaches `on_result` with that ticket. Reads the clock once, before the
+   * write (the ticket's `sent_monotonic_ns`).
+   */
+  [[nodiscard]] ticket send(std::span<const char> request, std::int64_t deadline_ns) noexcept;
 
   /**
-   * Writes a whole HTTP/1.1 request on an idle connected slot (lowest index first) with a
-   * deadline; the outcome reaches `on_response` or `on_failure` for that slot.
+   * Like `send` with purpose `probe` (for a time endpoint: the timing is the clock sample) and
+   * the deadline `pool_options::probe_timeout` from the one clock read before the write.
    */
-  [[nodiscard]] send_result send(std::span<const char> request,
-                                 std::chrono::nanoseconds timeout) noexcept;
-
-  /**
-   * Like `send`, but the answer goes to `on_probe_response` with its timing (for a time
-   * endpoint), or `on_probe_failure`. Deadline: `pool_options::probe_timeout`.
-   */
-  [[nodiscard]] send_result probe(std::span<const char> request) noexcept;
+  [[nodiscard]] ticket probe(std::span<const char> request) noexcept;
 
   /**
    * The request sent on idle connections (e.g. the venue's ping or time endpoint). The bytes are
@@ -149,6 +186,8 @@ class connection_pool {
   [[nodiscard]] std::size_t ready() const noexcept;
   /** Slots connected (idle or busy). */
   [[nodiscard]] std::size_t connected() const noexcept;
+  /** True when connection `slot` (< `size()`) is established (idle or carrying an exchange). */
+  [[nodiscard]] bool up(std::size_t slot) const noexcept;
   [[nodiscard]] pool_counters counters() const noexcept;
   [[nodiscard]] const tls_endpoint& endpoint() const noexcept;
   /** True when the endpoint skips certificate checks (loopback tests only); log it loudly. */

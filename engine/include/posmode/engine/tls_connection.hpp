@@ -8,6 +8,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "posmode/engine/clock.hpp"
 #include "posmode/engine/http_response.hpp"
 
 namespace boost::asio {
@@ -110,6 +111,12 @@ struct connection_options {
    * that vanished mid-request is found even while data is queued. Positive.
    */
   std::chrono::milliseconds user_timeout{10'000};
+  /**
+   * The clock of the connection's deadlines and timers (request deadlines, connect timeout), and
+   * the only clock it reads. Default: the system clock. Any other clock (tests) makes each
+   * pending wait poll in real slices of 1 ms (see `clock_timer`). Must outlive the connection.
+   */
+  clock_ref clock;
 };
 
 /**
@@ -130,16 +137,18 @@ struct connection_options {
  * non-blocking socket from the calling (loop) thread, one `SSL_write`, and returns once the bytes
  * are in the kernel. If the kernel's buffer is full, the rest is copied into the connection's own
  * buffer and finished when the socket is writable: no byte is lost and the caller's buffer is
- * free when `send` returns. Reading is event-driven: the socket is watched by the `io_context`
- * (so `run()` and a `poll()` spin both work), decrypted bytes feed an `http_response_parser`, and
- * the complete response goes to `connection_listener::on_response`. A server's
- * `Connection: close` is honoured by closing after the response. One request at a time.
+ * free when `send` returns. Every deadline and timer runs on `connection_options::clock` (a
+ * `clock_timer`), which is also the only clock the connection reads. Reading is event-driven: the
+ * socket is watched by the `io_context` (so `run()` and a `poll()` spin both work), decrypted bytes
+ * feed an `http_response_parser`, and the complete response goes to
+ * `connection_listener::on_response`. A server's `Connection: close` is honoured by closing after
+ * the response. One request at a time.
  *
  * **Threads.** Everything on the thread running the `io_context`.
- * **Allocation.** `send` and the read path allocate nothing after warm-up (Asio recycles its
- * operation memory per thread). **Errors.** `send` returns an error code; asynchronous outcomes
- * reach the listener. The constructor throws `std::invalid_argument` for an insecure non-loopback
- * endpoint, a host `host_problem()` refuses, or options out of range.
+ * **Allocation.** `send` and the read path allocate nothing after warm-up (every wait they arm
+ * draws on the connection's own `handler_memory`). **Errors.** `send` returns an error code;
+ * asynchronous outcomes reach the listener. The constructor throws `std::invalid_argument` for an
+ * insecure non-loopback endpoint, a host `host_problem()` refuses, or options out of range.
  *
  * Not copyable or movable: pending operations refer to it. Destroying it closes the connection;
  * no callback runs after that.
@@ -159,14 +168,18 @@ class tls_connection {
   void connect();
 
   /**
-   * Writes `request` (a whole HTTP/1.1 request) and arms the deadline. Returns
-   * `errc::not_connected`, `errc::busy` (a request is in flight), `errc::request_too_large`, or
-   * `errc::tls_failed` (the connection is then closed; no callback follows). While a response
-   * that closes the connection (`Connection: close`) is being delivered, `connected()` is false
-   * and `send` returns `errc::not_connected`.
+   * Writes `request` (a whole HTTP/1.1 request) and arms the deadline: at `deadline_ns` on
+   * `connection_options::clock`'s monotonic clock, without an answer, the request fails with
+   * `errc::deadline_expired`. After the write it reads the clock once (the timeout, for the
+   * idle re-arm), and reprograms the deadline wait (a timer system call) only when the pending
+   * one expires later than `deadline_ns`. Returns `errc::not_connected`,
+   * `errc::busy` (a request is in flight), `errc::request_too_large`, or `errc::tls_failed` (the
+   * connection is then closed; no callback follows). While a response that closes the
+   * connection (`Connection: close`) is being delivered, `connected()` is false and `send`
+   * returns `errc::not_connected`.
    */
   [[nodiscard]] std::error_code send(std::span<const char> request,
-                                     std::chrono::nanoseconds timeout) noexcept;
+                                     std::int64_t deadline_ns) noexcept;
 
   /** Closes the connection now (no callback). Safe to call at any time. */
   void close() noexcept;
