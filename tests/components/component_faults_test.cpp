@@ -153,6 +153,38 @@ TEST_CASE("an IP ban (HTTP 418): no account sends to that host until it ends") {
   h.check_invariants();
 }
 
+TEST_CASE(
+    "issue 13: a Retry-After wait runs on the clock seam: the test moves time, nothing sleeps") {
+  // Up to a minute of Retry-After inside a two-minute deadline: on real time the retry would
+  // come long after this test's bounded waits give up. The test moves posmode's clock (and the
+  // venue's, so that the stamps stay in its window) in 5 s steps until the request ends.
+  component_harness h;
+  test::shifted_clock time;
+  h.config.clock = engine::clock_ref(time);
+  h.config.request_deadline = 120s;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.start();
+  h.ex().set_weight_limit(1);  // start-up spent more than this: the set is answered 429
+  const auto id = h.request(0, hedge);
+  REQUIRE(
+      h.wait_until([&] { return h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1; }));
+  h.ex().set_weight_limit(2400);
+  std::chrono::milliseconds moved{0};
+  while (h.find_terminal(id) == nullptr && moved < 110s) {
+    moved += 5s;
+    time.advance(5s);
+    h.ex().set_clock_skew(moved);
+    (void)h.wait_until([&] { return h.find_terminal(id) != nullptr; }, 20ms);
+  }
+  const auto e = h.terminal(id);
+  INFO(h.dump());
+  CHECK(e.status == event_status::applied);
+  CHECK(e.attempts == 2);
+  CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 2);
+  CHECK(h.ex().binance_mode(test::binance_key(1), binance_product::usdm) == mock_hedge);
+  h.check_invariants();
+}
+
 TEST_CASE("Bitget 429 on the second product type of a request") {
   // One set call per second per account: the request's second set call is refused with 429 and
   // no Retry-After, so the component assumes `default_retry_after`.
