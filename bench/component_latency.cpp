@@ -198,9 +198,9 @@ int run(std::size_t sample_count) {
   print_row("posmode: trigger -> event", component_samples.round_trip_ns);
   std::printf("\nratios of p50 (same run):\n");
   print_ratio("trigger -> kernel / bare SSL_write", p50_of(component_samples.write_ns),
-              p50_of(floor_samples.write_ns), 1.15);
+              p50_of(floor_samples.write_ns), 1.10);
   print_ratio("trigger -> event / raw round trip", p50_of(component_samples.round_trip_ns),
-              p50_of(floor_samples.round_trip_ns), 1.25);
+              p50_of(floor_samples.round_trip_ns), 1.15);
   return failures == 0 ? 0 : 1;
 }
 

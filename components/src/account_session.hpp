@@ -111,7 +111,7 @@ class account_session {
   const step_list* send(const step& s) noexcept;
   const step_list* resync_clock() noexcept;
   const step_list* end_request() noexcept;
-  void publish_event(const position_event& e) noexcept;
+  void publish_event(position_event& e) noexcept;
   /** A connection came free or the warm-up ended: the waiting request's send goes now. */
   void resume_waiting() noexcept;
   void end_on_stop() noexcept;

@@ -144,10 +144,9 @@ const step_list* account_session::end_request() noexcept {
   return nullptr;
 }
 
-void account_session::publish_event(const position_event& e) noexcept {
-  position_event out = e;
-  core_.publish(out);
-  if (out.terminal) core_.event_latency().add(out.published_ns - out.trigger_ns);
+void account_session::publish_event(position_event& e) noexcept {
+  core_.publish(e);
+  if (e.terminal) core_.event_latency().add(e.published_ns - e.trigger_ns);
 }
 
 void account_session::resume_waiting() noexcept {

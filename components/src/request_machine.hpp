@@ -162,7 +162,8 @@ struct step {
   step_kind kind = step_kind::finish;
   product scope = product::papi_um;
   std::int64_t at_ns = 0;
-  const position_event* event = nullptr;  ///< publish: owned by the machine
+  /// publish: in the machine's buffer, for the owner to stamp (sequence, time) and publish
+  position_event* event = nullptr;
 };
 
 /** The steps of one input; valid until the machine's next call. */
