@@ -210,6 +210,7 @@ struct position_mode_component::impl {
 
   // While events wait in the backlog, check every millisecond for room in the ring.
   // After stop() it keeps running while events wait, so that the last ones reach the ring.
+  // Real time, not the clock seam: it waits for the order manager to read, not for a moment.
   void arm_flush() noexcept {
     if (flush_armed || (!running && core.backlog() == 0)) return;
     flush_armed = true;

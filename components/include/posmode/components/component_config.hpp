@@ -89,7 +89,15 @@ struct component_config {
   std::size_t event_backlog_capacity = 1024;  ///< events waiting while the ring is full
   std::size_t pending_per_account = 8;        ///< requests queued behind a running one, 0..64
   wakeup_mode wakeup = wakeup_mode::eventfd;
-  engine::clock_ref clock;  ///< monotonic time for deadlines and events, wall time for stamps
+  /**
+   * The component's one clock: monotonic time for deadlines and events, wall time for stamps, and
+   * the clock every timer of the component and its connections runs on (`engine::clock_timer`):
+   * request deadlines, Retry-After and landing waits, connect timeouts, reconnect backoff,
+   * keep-alives, re-signing and clock resyncs. The default is the system clock. Any other clock
+   * (tests, replays) is followed through 1 ms real-time slices; the event backlog's 1 ms flush
+   * poll alone runs on real time, since it waits for the order manager, not for a moment.
+   */
+  engine::clock_ref clock;
 };
 
 /**
