@@ -88,8 +88,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
   const detail::incoming in{
       request, path, query, "127.0.0.1", 1'700'000'000'000, std::chrono::steady_clock::now()};
-  const detail::reply r =
-      detail::is_bitget_path(path) ? detail::handle_bitget(st, in) : detail::handle_binance(st, in);
+  const detail::venue_route* venue = detail::route_of(path);
+  const detail::reply r = venue != nullptr ? venue->handle(st, in) : detail::no_route_reply(path);
   require(r.status >= 200 && r.status < 600, "a status");
   require(!r.body.empty(), "a body");
   require(!r.outcome.empty(), "an outcome for the log");
