@@ -6,8 +6,11 @@
 // The request is Bitget USDT-FUTURES set-position-mode, alternating hedge and one-way so that
 // every request really changes the mode (the mock's Bitget rate limit is lifted). The component
 // runs as a busy-polling host would run it: one thread is risk module, loop and order manager,
-// calling request(), then io.poll() + poll() + try_pop() until the terminal event. Its stages are
-// the event's own timestamps (trigger, on-wire, published), read from the same clock.
+// calling request(), then component.poll() + io.poll() + try_pop() until the terminal event. The
+// component's poll comes first, so that a trigger is taken at once: with io.poll() first (before
+// 2026-11-30), every trigger -> kernel sample also carried the host's own epoll_wait, a system
+// call the bare SSL_write floor does not make (docs/performance.md compares the two orders). Its
+// stages are the event's own timestamps (trigger, on-wire, published), read from the same clock.
 //
 // Timings are printed, never judged; the exit status is non-zero only when a self-check fails.
 // Usage: posmode_bench_component [--samples N]
@@ -111,8 +114,8 @@ class component_variant {
       const std::int64_t limit = system_clock::monotonic_ns() + stall_limit_ns;
       std::uint32_t spins = 0;
       for (;;) {
-        io_.poll();
         component_.poll();
+        io_.poll();
         if (component_.try_pop(e) && e.terminal) break;
         if ((++spins & 0xfffU) == 0 && system_clock::monotonic_ns() > limit)
           return fail("component: no event within 5 s");
