@@ -172,7 +172,7 @@ std::optional<detail::reply> exchange::impl::serve(const detail::http_request& r
                               query,
                               peer,
                               server_ms,
-                              std::chrono::steady_clock::now(),
+                              detail::window_now(st),
                               received,
                               faults.echo_other_mode,
                               faults.apply_change};
@@ -320,6 +320,11 @@ void exchange::set_clock_skew(std::chrono::milliseconds skew) {
   impl_->st.skew = skew;
 }
 
+void exchange::advance_time(std::chrono::milliseconds d) {
+  const std::lock_guard lock(impl_->mutex);
+  impl_->st.window_offset += d;
+}
+
 void exchange::set_wrong_host_certificate(bool on) {
   const std::lock_guard lock(impl_->mutex);
   impl_->st.wrong_host = on;
@@ -333,7 +338,7 @@ void exchange::set_weight_limit(unsigned weight_per_minute) {
 void exchange::ban_ip(std::string_view ip, std::chrono::milliseconds duration) {
   const std::lock_guard lock(impl_->mutex);
   auto& ban = impl_->st.bans[std::string(ip)];
-  ban.until = std::chrono::steady_clock::now() + duration;
+  ban.until = detail::window_now(impl_->st) + duration;
   ban.rate_limited.clear();
 }
 

@@ -59,12 +59,18 @@ struct ip_ban {
 };
 
 /** Everything guarded by the exchange's mutex. */
+struct state;
+/** The clock of rate-limit windows and bans: the steady clock, moved on by `advance_time`. */
+[[nodiscard]] std::chrono::steady_clock::time_point window_now(const state& st) noexcept;
+
 struct state {
   std::map<std::string, binance_account, std::less<>> binance;
   std::map<std::string, bitget_account, std::less<>> bitget;
   fault_set global_faults;
   std::map<std::string, fault_set, std::less<>> account_faults;
   std::chrono::milliseconds skew{0};
+  /// added to the steady clock of rate-limit windows and bans (`exchange::advance_time`)
+  std::chrono::steady_clock::duration window_offset{0};
   bool wrong_host = false;
   unsigned weight_limit = 2400;
   unsigned bitget_rate_limit = 5;
@@ -148,5 +154,9 @@ extern const venue_route bitget_route;   ///< bitget.cpp: /api/
 [[nodiscard]] reply no_route_reply(std::string_view path);
 /** A CloudFront-style HTML 502 page. */
 [[nodiscard]] reply html_502_reply();
+
+inline std::chrono::steady_clock::time_point window_now(const state& st) noexcept {
+  return std::chrono::steady_clock::now() + st.window_offset;
+}
 
 }  // namespace posmode::mock::detail

@@ -140,6 +140,12 @@ class exchange {
   /** Offsets the server clock (time endpoints, `requestTime`, timestamp windows). */
   void set_clock_skew(std::chrono::milliseconds skew);
   /**
+   * Moves the clock of rate-limit windows and IP bans forward by `d`, as if that much time had
+   * passed: a test ends a ban or empties a window without sleeping. The wall clock (stamps,
+   * `set_clock_skew`) does not move.
+   */
+  void advance_time(std::chrono::milliseconds d);
+  /**
    * Serves the certificate for `wrong.example` (signed by the same CA) to connections accepted
    * from now on, so that a client checking for `localhost` or `127.0.0.1` must refuse it.
    */
