@@ -3,12 +3,38 @@
 // credentials), the request layout and the answer classification. Facts: docs/venues.md §1 and
 // §2; layout: "Wire layout posmode uses".
 
+#include <array>
 #include <string>
 
 #include "venues/venue_table.hpp"
 
 namespace posmode::components::detail {
 namespace {
+
+// Binance's error codes posmode reacts to (docs/venues.md §1.4, §1.5); any other is venue_error.
+struct code_outcome {
+  std::int64_t code;
+  outcome result;
+};
+constexpr std::array<code_outcome, 11> binance_codes{{
+    {-4059, outcome::already_in_mode},
+    {-4068, outcome::blocked_positions},
+    {-4067, outcome::blocked_orders},
+    {-4220, outcome::blocked_um_cm_mismatch},
+    {-1021, outcome::clock_skew},
+    {-1022, outcome::bad_signature},
+    {-1002, outcome::key_or_permission},
+    {-2014, outcome::key_or_permission},
+    {-2015, outcome::key_or_permission},
+    {-1006, outcome::unknown},
+    {-1007, outcome::unknown},
+}};
+
+outcome outcome_of_code(std::int64_t code) noexcept {
+  for (const code_outcome& c : binance_codes)
+    if (c.code == code) return c.result;
+  return outcome::venue_error;
+}
 
 std::string_view mode_path(product p) noexcept {
   switch (p) {
@@ -150,41 +176,7 @@ void classify(const parsed_answer& a, position_mode, std::int64_t wall_now_ms,
     r.result = outcome::malformed;
     describe_non_json(a, r);
   } else if (r.has_code) {
-    switch (r.code) {
-      case 200:
-        r.result = set ? outcome::applied : outcome::ok;
-        break;
-      case -4059:
-        r.result = outcome::already_in_mode;
-        break;
-      case -4068:
-        r.result = outcome::blocked_positions;
-        break;
-      case -4067:
-        r.result = outcome::blocked_orders;
-        break;
-      case -4220:
-        r.result = outcome::blocked_um_cm_mismatch;
-        break;
-      case -1021:
-        r.result = outcome::clock_skew;
-        break;
-      case -1022:
-        r.result = outcome::bad_signature;
-        break;
-      case -1002:
-      case -2014:
-      case -2015:
-        r.result = outcome::key_or_permission;
-        break;
-      case -1006:
-      case -1007:
-        r.result = outcome::unknown;
-        break;
-      default:
-        r.result = outcome::venue_error;
-        break;
-    }
+    r.result = r.code == 200 ? (set ? outcome::applied : outcome::ok) : outcome_of_code(r.code);
     // A success code only counts with a success status, and the set-mode codes only answer a
     // set-mode request.
     if (r.code == 200 && a.status != 200) r.result = outcome::venue_error;
