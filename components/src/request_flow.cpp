@@ -102,7 +102,9 @@ const step_list* account_session::send(const step& s) noexcept {
   const auto bytes = set ? requests_.set_mode(s.scope, machine_.current().mode, stamp_ms, ec)
                          : requests_.query_mode(s.scope, stamp_ms, ec);
   if (ec) return &machine_.on_send_refused(send_refusal::build_failed, engine::describe(ec), now_);
-  const engine::ticket sent = api_->send(bytes, s.at_ns);
+  const engine::ticket sent = api_->send(bytes, s.at_ns, s.latest_start_ns);
+  // The pool's own clock read found the deadline passed: nothing was written.
+  if (sent.error == engine::errc::deadline_expired) return &machine_.on_deadline(input_time());
   if (sent.error == engine::errc::busy || sent.error == engine::errc::not_connected)
     return &machine_.on_send_refused(send_refusal::no_connection, {}, now_);
   if (sent.error)
