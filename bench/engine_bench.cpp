@@ -5,6 +5,7 @@
 //   throughput and for a ping-pong round trip, with a raw cache-line ping-pong as the floor.
 // - HMAC-SHA256 request signing: posmode's two backends vs OpenSSL's one-shot HMAC() and a reused,
 //   re-keyed EVP_MAC context, for the Binance (hex) and Bitget (base64) sample requests.
+// - HMAC-SHA512 (Gate): posmode's pre-keyed signer vs the same two OpenSSL baselines.
 //
 // The credentials are the documented fake test inputs; they sign nothing real.
 
@@ -30,6 +31,7 @@
 
 #include "bench_support.hpp"
 #include "posmode/engine/encoding.hpp"
+#include "posmode/engine/hmac_sha512_signer.hpp"
 #include "posmode/engine/hmac_signer.hpp"
 #include "posmode/engine/spsc_ring.hpp"
 
@@ -390,6 +392,101 @@ void register_signing_benchmarks() {
                                  [s](benchmark::State& st) { bm_sign_evp_mac_rekeyed(st, *s); });
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Gate: HMAC-SHA512 of the set-position-mode signing string (docs/venues.md, Gate vector G4), to
+// 128 lowercase hex characters. The body hash in it is the empty body's, which posmode computes
+// once per template, so it is not part of a signature.
+
+constexpr std::string_view gate_secret =
+    "gatesecret0123456789abcdef0123456789abcdef0123456789abcdef0123";
+constexpr std::string_view gate_message =
+    "POST\n/api/v4/futures/usdt/set_position_mode\nposition_mode=dual\n"
+    "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec"
+    "2f"
+    "63b931bd47417a81a538327af927da3e\n1700000000";
+constexpr std::string_view gate_signature =
+    "b3580438412d68e259b897e5b2f6728f3d5f4f9283d9b6f2d210fad4d88918a40962cd8b844ea25ebddcb53c01e045"
+    "045c439b9c0243ca695170f7214b618125";
+
+using gate_buffer = std::span<char, engine::hmac_sha512_signer::hex_size>;
+
+// Checks once that `sign_once` writes G4's published signature, then times it.
+template <typename SignOnce>
+void run_gate_benchmark(benchmark::State& state, SignOnce sign_once) {
+  std::array<char, engine::hmac_sha512_signer::hex_size> out{};
+  if (!sign_once(gate_buffer(out)) || std::string_view(out.data(), out.size()) != gate_signature) {
+    state.SkipWithError("signature differs from Gate's published vector G4");
+    return;
+  }
+  for (auto _ : state) {
+    const bool ok = sign_once(gate_buffer(out));
+    benchmark::DoNotOptimize(ok);
+    benchmark::DoNotOptimize(out);
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(gate_message.size()));
+}
+
+void bm_sign_gate_sha512_posmode(benchmark::State& state,
+                                 engine::hmac_sha512_signer::backend which) {
+  const engine::hmac_sha512_signer signer(gate_secret, which);
+  run_gate_benchmark(state, [&](gate_buffer out) {
+    signer.sign_hex(gate_message, out);
+    return true;
+  });
+}
+void BM_sign_gate_sha512_hex_posmode_openssl(benchmark::State& state) {
+  bm_sign_gate_sha512_posmode(state, engine::hmac_sha512_signer::backend::openssl);
+}
+void BM_sign_gate_sha512_hex_posmode_portable(benchmark::State& state) {
+  bm_sign_gate_sha512_posmode(state, engine::hmac_sha512_signer::backend::portable);
+}
+
+void BM_sign_gate_sha512_hex_openssl_hmac_oneshot(benchmark::State& state) {
+  run_gate_benchmark(state, [](gate_buffer out) {
+    std::uint8_t mac[engine::hmac_sha512_signer::digest_size];
+    unsigned int len = 0;
+    if (HMAC(EVP_sha512(), gate_secret.data(), static_cast<int>(gate_secret.size()),
+             bytes_of(gate_message), gate_message.size(), mac, &len) == nullptr ||
+        len != sizeof mac) {
+      return false;
+    }
+    engine::encode_hex_lower(mac, out);
+    return true;
+  });
+}
+
+void BM_sign_gate_sha512_hex_evp_mac_rekeyed(benchmark::State& state) {
+  const std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(
+      EVP_MAC_fetch(nullptr, "HMAC", nullptr), &EVP_MAC_free);
+  const std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(
+      mac ? EVP_MAC_CTX_new(mac.get()) : nullptr, &EVP_MAC_CTX_free);
+  if (!ctx) {
+    state.SkipWithError("EVP_MAC_fetch(\"HMAC\") or EVP_MAC_CTX_new failed");
+    return;
+  }
+  char digest_name[] = "SHA512";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+      OSSL_PARAM_construct_end()};
+  run_gate_benchmark(state, [&](gate_buffer out) {
+    std::uint8_t raw[engine::hmac_sha512_signer::digest_size];
+    std::size_t len = 0;
+    if (EVP_MAC_init(ctx.get(), bytes_of(gate_secret), gate_secret.size(), params) != 1 ||
+        EVP_MAC_update(ctx.get(), bytes_of(gate_message), gate_message.size()) != 1 ||
+        EVP_MAC_final(ctx.get(), raw, &len, sizeof raw) != 1 || len != sizeof raw) {
+      return false;
+    }
+    engine::encode_hex_lower(raw, out);
+    return true;
+  });
+}
+
+BENCHMARK(BM_sign_gate_sha512_hex_posmode_openssl);
+BENCHMARK(BM_sign_gate_sha512_hex_posmode_portable);
+BENCHMARK(BM_sign_gate_sha512_hex_openssl_hmac_oneshot);
+BENCHMARK(BM_sign_gate_sha512_hex_evp_mac_rekeyed);
 
 // ---------------------------------------------------------------------------------------------
 // Encoders alone, for the share of a signature they cost.
