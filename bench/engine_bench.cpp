@@ -6,6 +6,7 @@
 // - HMAC-SHA256 request signing: posmode's two backends vs OpenSSL's one-shot HMAC() and a reused,
 //   re-keyed EVP_MAC context, for the Binance (hex) and Bitget (base64) sample requests.
 // - HMAC-SHA512 (Gate): posmode's pre-keyed signer vs the same two OpenSSL baselines.
+// - Ed25519 and RSA-2048 pre-signatures (Binance asymmetric keys) vs OpenSSL's one-shot calls.
 //
 // The credentials are the documented fake test inputs; they sign nothing real.
 
@@ -14,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/params.h>
+#include <openssl/pem.h>
 
 #include <array>
 #include <atomic>
@@ -30,6 +32,7 @@
 #include <thread>
 
 #include "bench_support.hpp"
+#include "posmode/engine/asymmetric_signer.hpp"
 #include "posmode/engine/encoding.hpp"
 #include "posmode/engine/hmac_sha512_signer.hpp"
 #include "posmode/engine/hmac_signer.hpp"
@@ -487,6 +490,89 @@ BENCHMARK(BM_sign_gate_sha512_hex_posmode_openssl);
 BENCHMARK(BM_sign_gate_sha512_hex_posmode_portable);
 BENCHMARK(BM_sign_gate_sha512_hex_openssl_hmac_oneshot);
 BENCHMARK(BM_sign_gate_sha512_hex_evp_mac_rekeyed);
+
+// ---------------------------------------------------------------------------------------------
+// Binance asymmetric keys: what one pre-signature costs (never on the hot path), beside OpenSSL's
+// one-shot calls on a key parsed once (EVP_DigestSignInit + EVP_DigestSign on a new context, as
+// `openssl pkeyutl` and the connectors do) and beside the HMAC a trigger would otherwise pay.
+
+constexpr std::string_view ed25519_pem =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n"
+    "-----END PRIVATE KEY-----\n";
+constexpr std::string_view binance_e4_message =
+    "dualSidePosition=true&recvWindow=5000&timestamp=1700000000000";
+
+std::string rsa_2048_pem() {
+  const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)), &EVP_PKEY_free);
+  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!key || !bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    return {};
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+void bm_sign_asymmetric_posmode(benchmark::State& state, std::string pem,
+                                engine::key_algorithm which) {
+  std::optional<engine::asymmetric_signer> signer;
+  try {
+    signer.emplace(pem, which);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  std::array<char, 700> out{};
+  for (auto _ : state) {
+    const std::size_t n = signer->sign_base64(binance_e4_message, out);
+    benchmark::DoNotOptimize(n);
+    benchmark::DoNotOptimize(out);
+    if (n == 0) {
+      state.SkipWithError("signing failed");
+      break;
+    }
+  }
+}
+
+void BM_sign_binance_ed25519_posmode(benchmark::State& state) {
+  bm_sign_asymmetric_posmode(state, std::string(ed25519_pem), engine::key_algorithm::ed25519);
+}
+void BM_sign_binance_rsa2048_posmode(benchmark::State& state) {
+  bm_sign_asymmetric_posmode(state, rsa_2048_pem(), engine::key_algorithm::rsa_sha256);
+}
+
+// The baseline: OpenSSL's own one-shot signature on a key read once, raw bytes out (no base64).
+void BM_sign_binance_ed25519_openssl_oneshot(benchmark::State& state) {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(ed25519_pem.data(), static_cast<int>(ed25519_pem.size())), &BIO_free);
+  const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  if (!key) {
+    state.SkipWithError("PEM_read_bio_PrivateKey failed");
+    return;
+  }
+  std::array<unsigned char, 64> sig{};
+  for (auto _ : state) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    std::size_t len = sig.size();
+    const bool ok = ctx != nullptr &&
+                    EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key.get()) == 1 &&
+                    EVP_DigestSign(ctx, sig.data(), &len, bytes_of(binance_e4_message),
+                                   binance_e4_message.size()) == 1;
+    EVP_MD_CTX_free(ctx);
+    benchmark::DoNotOptimize(sig);
+    if (!ok) {
+      state.SkipWithError("EVP_DigestSign failed");
+      break;
+    }
+  }
+}
+
+BENCHMARK(BM_sign_binance_ed25519_posmode);
+BENCHMARK(BM_sign_binance_ed25519_openssl_oneshot);
+BENCHMARK(BM_sign_binance_rsa2048_posmode);
 
 // ---------------------------------------------------------------------------------------------
 // Encoders alone, for the share of a signature they cost.
