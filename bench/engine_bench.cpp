@@ -7,6 +7,7 @@
 //   re-keyed EVP_MAC context, for the Binance (hex) and Bitget (base64) sample requests.
 // - HMAC-SHA512 (Gate): posmode's pre-keyed signer vs the same two OpenSSL baselines.
 // - Ed25519 and RSA-2048 pre-signatures (Binance asymmetric keys) vs OpenSSL's one-shot calls.
+// - Latency recording: the all-time histogram vs the window of the last 4,096 samples.
 //
 // The credentials are the documented fake test inputs; they sign nothing real.
 
@@ -36,6 +37,7 @@
 #include "posmode/engine/encoding.hpp"
 #include "posmode/engine/hmac_sha512_signer.hpp"
 #include "posmode/engine/hmac_signer.hpp"
+#include "posmode/engine/latency_histogram.hpp"
 #include "posmode/engine/spsc_ring.hpp"
 
 namespace {
@@ -573,6 +575,51 @@ void BM_sign_binance_ed25519_openssl_oneshot(benchmark::State& state) {
 BENCHMARK(BM_sign_binance_ed25519_posmode);
 BENCHMARK(BM_sign_binance_ed25519_openssl_oneshot);
 BENCHMARK(BM_sign_binance_rsa2048_posmode);
+
+// ---------------------------------------------------------------------------------------------
+// Latency recording: one sample into the all-time histogram, against the component's present
+// window of the last 4,096 samples (one relaxed store and a counter; stats() sorts it later).
+
+// Latency-like values (40..90 us with a tail), precomputed so that no generator is timed.
+std::array<std::int64_t, 1024> latency_samples() {
+  std::array<std::int64_t, 1024> v{};
+  std::uint64_t x = 88172645463325252ULL;
+  for (auto& s : v) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s = 40'000 + static_cast<std::int64_t>(x % 50'000) + ((x & 1023) == 0 ? 5'000'000 : 0);
+  }
+  return v;
+}
+
+void BM_latency_record_histogram(benchmark::State& state) {
+  const auto values = latency_samples();
+  const auto h = std::make_unique<engine::latency_histogram>();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    h->record(values[i++ & 1023]);
+    benchmark::ClobberMemory();
+  }
+  benchmark::DoNotOptimize(h->count());
+}
+
+void BM_latency_record_window_4096(benchmark::State& state) {
+  const auto values = latency_samples();
+  const auto samples = std::make_unique<std::array<std::atomic<std::int64_t>, 4096>>();
+  std::atomic<std::uint64_t> count{0};
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::uint64_t n = count.load(std::memory_order_relaxed);
+    (*samples)[n % 4096].store(values[i++ & 1023], std::memory_order_relaxed);
+    count.store(n + 1, std::memory_order_release);
+    benchmark::ClobberMemory();
+  }
+  benchmark::DoNotOptimize(count.load());
+}
+
+BENCHMARK(BM_latency_record_histogram);
+BENCHMARK(BM_latency_record_window_4096);
 
 // ---------------------------------------------------------------------------------------------
 // Encoders alone, for the share of a signature they cost.
