@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "bench_support.hpp"
 #include "posmode/engine/asymmetric_signer.hpp"
@@ -353,30 +354,43 @@ void bm_sign_openssl_hmac_oneshot(benchmark::State& state, const sign_sample& s)
   run_sign_benchmark(state, s, [&](text_buffer out) { return sign_with_hmac_oneshot(s, out); });
 }
 
-// The best the OpenSSL 3 MAC API offers without a custom provider: one context, re-keyed per
-// message.
+// The best the OpenSSL 3 MAC API offers without a custom provider: one HMAC context, re-keyed
+// per message.
+class evp_hmac_rekeyed {
+ public:
+  explicit evp_hmac_rekeyed(std::string digest)
+      : digest_(std::move(digest)),
+        mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr), &EVP_MAC_free),
+        ctx_(mac_ ? EVP_MAC_CTX_new(mac_.get()) : nullptr, &EVP_MAC_CTX_free) {}
+
+  [[nodiscard]] bool ready() const noexcept { return ctx_ != nullptr; }
+
+  // The MAC of `message` into `out`; false unless exactly out.size() bytes came out.
+  bool sign(std::string_view key, std::string_view message, std::span<std::uint8_t> out) {
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_.data(), 0),
+        OSSL_PARAM_construct_end()};
+    std::size_t len = 0;
+    return EVP_MAC_init(ctx_.get(), bytes_of(key), key.size(), params) == 1 &&
+           EVP_MAC_update(ctx_.get(), bytes_of(message), message.size()) == 1 &&
+           EVP_MAC_final(ctx_.get(), out.data(), &len, out.size()) == 1 && len == out.size();
+  }
+
+ private:
+  std::string digest_;
+  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac_;
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx_;
+};
+
 void bm_sign_evp_mac_rekeyed(benchmark::State& state, const sign_sample& s) {
-  const std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(
-      EVP_MAC_fetch(nullptr, "HMAC", nullptr), &EVP_MAC_free);
-  const std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(
-      mac ? EVP_MAC_CTX_new(mac.get()) : nullptr, &EVP_MAC_CTX_free);
-  if (!ctx) {
+  evp_hmac_rekeyed mac("SHA256");
+  if (!mac.ready()) {
     state.SkipWithError("EVP_MAC_fetch(\"HMAC\") or EVP_MAC_CTX_new failed");
     return;
   }
-  char digest_name[] = "SHA256";
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-      OSSL_PARAM_construct_end()};
   run_sign_benchmark(state, s, [&](text_buffer out) -> std::size_t {
     std::uint8_t raw[engine::hmac_signer::digest_size];
-    std::size_t len = 0;
-    if (EVP_MAC_init(ctx.get(), bytes_of(s.secret), s.secret.size(), params) != 1 ||
-        EVP_MAC_update(ctx.get(), bytes_of(s.message), s.message.size()) != 1 ||
-        EVP_MAC_final(ctx.get(), raw, &len, sizeof raw) != 1 || len != sizeof raw) {
-      return 0;
-    }
-    return encode_mac(s.encoding, raw, out);
+    return mac.sign(s.secret, s.message, raw) ? encode_mac(s.encoding, raw, out) : 0;
   });
 }
 
@@ -463,26 +477,14 @@ void BM_sign_gate_sha512_hex_openssl_hmac_oneshot(benchmark::State& state) {
 }
 
 void BM_sign_gate_sha512_hex_evp_mac_rekeyed(benchmark::State& state) {
-  const std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(
-      EVP_MAC_fetch(nullptr, "HMAC", nullptr), &EVP_MAC_free);
-  const std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(
-      mac ? EVP_MAC_CTX_new(mac.get()) : nullptr, &EVP_MAC_CTX_free);
-  if (!ctx) {
+  evp_hmac_rekeyed mac("SHA512");
+  if (!mac.ready()) {
     state.SkipWithError("EVP_MAC_fetch(\"HMAC\") or EVP_MAC_CTX_new failed");
     return;
   }
-  char digest_name[] = "SHA512";
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-      OSSL_PARAM_construct_end()};
   run_gate_benchmark(state, [&](gate_buffer out) {
     std::uint8_t raw[engine::hmac_sha512_signer::digest_size];
-    std::size_t len = 0;
-    if (EVP_MAC_init(ctx.get(), bytes_of(gate_secret), gate_secret.size(), params) != 1 ||
-        EVP_MAC_update(ctx.get(), bytes_of(gate_message), gate_message.size()) != 1 ||
-        EVP_MAC_final(ctx.get(), raw, &len, sizeof raw) != 1 || len != sizeof raw) {
-      return false;
-    }
+    if (!mac.sign(gate_secret, gate_message, raw)) return false;
     engine::encode_hex_lower(raw, out);
     return true;
   });

@@ -86,6 +86,7 @@ class appender {
  public:
   explicit appender(std::span<char> out) noexcept : out_(out) {}
   void text(std::string_view s) noexcept {
+    if (s.empty()) return;  // an empty view may carry a null pointer, which memcpy must not see
     if (!ok_ || s.size() > out_.size() - n_) {
       ok_ = false;
       return;
