@@ -4,7 +4,6 @@
 
 #include "sha512.hpp"
 
-#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include <cstring>
@@ -110,12 +109,14 @@ void sha512_digest(const std::uint64_t* state, std::uint8_t* out) noexcept {
 void sha512_compress_openssl(std::uint64_t* state, const std::uint8_t* data,
                              std::size_t blocks) noexcept {
   static_assert(sizeof(SHA512_CTX::h) == 8 * sizeof(std::uint64_t));
+  if (blocks == 0) return;
+  // Only `h` is used, and it leaves holding a state after at least one compression, from which
+  // the pre-keyed state it started from cannot be recovered: nothing to wipe.
   SHA512_CTX ctx;
   std::memcpy(ctx.h, state, sizeof ctx.h);
   for (; blocks != 0; --blocks, data += sha512_block_size)
     SHA512_Transform(&ctx, data);
   std::memcpy(state, ctx.h, sizeof ctx.h);
-  OPENSSL_cleanse(&ctx, sizeof ctx);
 }
 
 void sha512_finish(std::uint64_t* state, const std::uint8_t* tail, std::size_t tail_len,
