@@ -16,6 +16,7 @@
 
 #include "account_session.hpp"
 #include "component_core.hpp"
+#include "posmode/engine/prometheus_writer.hpp"
 
 namespace posmode::components {
 
@@ -331,6 +332,41 @@ component_stats position_mode_component::stats() const {
   s.trigger_to_wire = impl_->core.wire_latency().summary();
   s.trigger_to_event = impl_->core.event_latency().summary();
   return s;
+}
+
+std::size_t position_mode_component::write_metrics(std::span<char> out,
+                                                   std::string_view labels) const noexcept {
+  // From 10 us (a loopback write) to 10 s (past any request deadline).
+  static constexpr double bounds[] = {1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
+                                      1e-2, 2.5e-2, 5e-2, 0.1,  0.25,   0.5,  1.0,  10.0};
+  const component_stats s = stats();
+  engine::prometheus_writer w(out);
+  const auto counter = [&](std::string_view name, std::string_view help, std::uint64_t v) {
+    w.counter(name, help, labels, v);
+  };
+  counter("posmode_requests_accepted_total", "request() calls accepted.", s.requests_accepted);
+  counter("posmode_requests_refused_total", "request() calls refused (ring full or stopped).",
+          s.requests_refused);
+  counter("posmode_events_published_total", "Events handed to the ring or backlog.",
+          s.events_published);
+  counter("posmode_events_backlogged_total", "Events that waited in the backlog.",
+          s.events_backlogged);
+  counter("posmode_set_requests_total", "Set-mode requests written.", s.set_requests_sent);
+  counter("posmode_queries_total", "Mode queries written.", s.queries_sent);
+  counter("posmode_retries_total", "Set requests repeated (clock skew, rate limit).", s.retries);
+  counter("posmode_clock_syncs_total", "Time-endpoint answers used.", s.clock_syncs);
+  counter("posmode_connections_lost_total", "Established connections that went down.",
+          s.connections_lost);
+  counter("posmode_handshakes_total", "TLS handshakes completed.", s.handshakes);
+  counter("posmode_log_hook_failures_total", "Log hook calls that threw.", s.log_hook_failures);
+  w.gauge("posmode_backlog_events", "Events waiting in the backlog now.", labels, s.backlog_now);
+  w.gauge("posmode_backlog_high_water_events", "The most events that ever waited.", labels,
+          s.backlog_high_water);
+  w.histogram("posmode_trigger_to_wire_seconds", "request() to set bytes in the kernel.", labels,
+              impl_->core.wire_latency(), bounds);
+  w.histogram("posmode_trigger_to_event_seconds", "request() to terminal event published.", labels,
+              impl_->core.event_latency(), bounds);
+  return w.size();
 }
 
 }  // namespace posmode::components

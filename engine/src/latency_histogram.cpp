@@ -1,9 +1,7 @@
 #include "posmode/engine/latency_histogram.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <cstring>
 
 namespace posmode::engine {
 
@@ -77,97 +75,6 @@ percentile_summary latency_histogram::summary() const noexcept {
   for (; next < 4; ++next)
     *outs[next] = s.max;
   return s;
-}
-
-namespace {
-
-// Appends to a fixed buffer; once anything does not fit, every later append fails too.
-class appender {
- public:
-  explicit appender(std::span<char> out) noexcept : out_(out) {}
-  void text(std::string_view s) noexcept {
-    if (s.empty()) return;  // an empty view may carry a null pointer, which memcpy must not see
-    if (!ok_ || s.size() > out_.size() - n_) {
-      ok_ = false;
-      return;
-    }
-    std::memcpy(out_.data() + n_, s.data(), s.size());
-    n_ += s.size();
-  }
-  template <typename T>
-  void number(T v) noexcept {
-    if (!ok_) return;
-    const auto r = std::to_chars(out_.data() + n_, out_.data() + out_.size(), v);
-    if (r.ec != std::errc{}) {
-      ok_ = false;
-      return;
-    }
-    n_ = static_cast<std::size_t>(r.ptr - out_.data());
-  }
-  [[nodiscard]] std::size_t result() const noexcept { return ok_ ? n_ : 0; }
-
- private:
-  std::span<char> out_;
-  std::size_t n_ = 0;
-  bool ok_ = true;
-};
-
-void series(appender& a, std::string_view name, std::string_view suffix, std::string_view labels,
-            std::string_view extra_label) noexcept {
-  a.text(name);
-  a.text(suffix);
-  if (labels.empty() && extra_label.empty()) return;
-  a.text("{");
-  a.text(labels);
-  if (!labels.empty() && !extra_label.empty()) a.text(",");
-  a.text(extra_label);
-  // The closing brace comes after the `le` value, which the caller writes.
-}
-
-}  // namespace
-
-std::size_t write_prometheus(std::span<char> out, std::string_view name, std::string_view help,
-                             std::string_view labels, const latency_histogram& h,
-                             std::span<const double> bounds_seconds) noexcept {
-  appender a(out);
-  if (!help.empty()) {
-    a.text("# HELP ");
-    a.text(name);
-    a.text(" ");
-    a.text(help);
-    a.text("\n# TYPE ");
-    a.text(name);
-    a.text(" histogram\n");
-  }
-  const std::uint64_t total = h.count();
-  std::uint64_t cumulative = 0;
-  std::size_t i = 0;
-  for (const double bound : bounds_seconds) {
-    const double bound_ns = bound * 1e9;
-    while (i < latency_histogram::bucket_count &&
-           static_cast<double>(latency_histogram::highest_of(i)) <= bound_ns)
-      cumulative += h.bucket(i++);
-    series(a, name, "_bucket", labels, "le=\"");
-    a.number(bound);
-    a.text("\"} ");
-    a.number(std::min(cumulative, total));
-    a.text("\n");
-  }
-  series(a, name, "_bucket", labels, "le=\"+Inf\"");
-  a.text("} ");
-  a.number(total);
-  a.text("\n");
-  series(a, name, "_sum", labels, {});
-  if (!labels.empty()) a.text("}");
-  a.text(" ");
-  a.number(static_cast<double>(h.sum()) / 1e9);
-  a.text("\n");
-  series(a, name, "_count", labels, {});
-  if (!labels.empty()) a.text("}");
-  a.text(" ");
-  a.number(total);
-  a.text("\n");
-  return a.result();
 }
 
 }  // namespace posmode::engine

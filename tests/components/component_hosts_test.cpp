@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "components/component_test_support.hpp"
@@ -262,12 +263,24 @@ TEST_CASE("no operator new from trigger to published event, after warm-up") {
   CHECK(openssl_allocations <= measured * max_openssl_allocations_per_round_trip);
   CHECK(popped == 30);
   components::component_stats stats;
+  std::string metrics(8192, '\0');
   {
-    // stats() reads all-time histograms in place: no copy, no sort, no allocation.
+    // stats() and write_metrics() read all-time histograms in place: no copy, no sort, no
+    // allocation.
     const test::allocation_scope scope;
     stats = c.stats();
-    CHECK(scope.count() == 0);
+    metrics.resize(c.write_metrics(metrics, R"(host="test")"));
+    CHECK(scope.c_count() == 0);
   }
+  // The exposition carries what stats() says, in Prometheus' own layout.
+  CHECK(metrics.find("# TYPE posmode_set_requests_total counter\n") != std::string::npos);
+  CHECK(metrics.find("\nposmode_set_requests_total{host=\"test\"} 30\n") != std::string::npos);
+  CHECK(metrics.find("\nposmode_trigger_to_event_seconds_bucket{host=\"test\",le=\"+Inf\"} 30\n") !=
+        std::string::npos);
+  CHECK(metrics.find("\nposmode_trigger_to_wire_seconds_count{host=\"test\"} 30\n") !=
+        std::string::npos);
+  std::string small(100, '\0');
+  CHECK(c.write_metrics(small) == 0);
   CHECK(stats.requests_accepted == 30);
   CHECK(stats.set_requests_sent == 30);
   CHECK(stats.trigger_to_wire.count == 30);  // the warm-up round trips count too

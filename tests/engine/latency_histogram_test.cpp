@@ -1,5 +1,5 @@
 // latency_histogram: bucket edges, percentiles within 1/64 of a sorted reference on random data,
-// merging, concurrent reading, and the Prometheus text parsed back.
+// merging, concurrent reading, and the Prometheus text (prometheus_writer) parsed back.
 
 #include "posmode/engine/latency_histogram.hpp"
 
@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "posmode/engine/prometheus_writer.hpp"
 #include "support/allocation_counter.hpp"
 
 using posmode::engine::latency_histogram;
@@ -139,9 +140,10 @@ TEST_CASE("the Prometheus text parses back: cumulative buckets, +Inf = count, su
     h->record(i * 1'000);  // 1 us .. 1 ms
   const double bounds[] = {1e-5, 1e-4, 5e-4, 1e-3, 1e-2};
   std::string buffer(4096, '\0');
-  const std::size_t n = posmode::engine::write_prometheus(
-      buffer, "posmode_trigger_to_event_seconds", "Trigger to published event.",
-      R"(account="a1",venue="okx")", *h, bounds);
+  posmode::engine::prometheus_writer w(buffer);
+  w.histogram("posmode_trigger_to_event_seconds", "Trigger to published event.",
+              R"(account="a1",venue="okx")", *h, bounds);
+  const std::size_t n = w.size();
   REQUIRE(n > 0);
   buffer.resize(n);
   std::istringstream lines(buffer);
@@ -192,5 +194,9 @@ TEST_CASE("the Prometheus text parses back: cumulative buckets, +Inf = count, su
   CHECK(sum == doctest::Approx(0.5005));  // (1 + ... + 1000) us
   // Too small a buffer gives nothing rather than a cut exposition.
   std::string small(40, '\0');
-  CHECK(posmode::engine::write_prometheus(small, "x", "help", {}, *h, bounds) == 0);
+  posmode::engine::prometheus_writer cut(small);
+  cut.histogram("x", "help", {}, *h, bounds);
+  CHECK(cut.size() == 0);
+  cut.counter("y", {}, {}, 1);  // nothing more is written once something did not fit
+  CHECK(cut.size() == 0);
 }

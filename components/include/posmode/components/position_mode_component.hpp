@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "posmode/components/component_config.hpp"
@@ -151,6 +152,18 @@ class position_mode_component {
 
   /** Counters and latencies. Any thread; never allocates, never waits for the loop. */
   [[nodiscard]] component_stats stats() const;
+
+  /**
+   * Writes `stats()` and the two latency histograms (all-time, in seconds) in the Prometheus text
+   * exposition format into `out`, for the host to serve (docs/operations.md): counters
+   * `posmode_*_total`, gauges `posmode_backlog_events`, `posmode_backlog_high_water_events`, and
+   * histograms `posmode_trigger_to_wire_seconds`, `posmode_trigger_to_event_seconds`. `labels`
+   * (`key="value",…`, escaped by the caller, or empty) goes on every sample. Any thread; no
+   * allocation, no exception.
+   * @return the bytes written, or 0 when `out` is too small (8 KiB is ample).
+   */
+  [[nodiscard]] std::size_t write_metrics(std::span<char> out,
+                                          std::string_view labels = {}) const noexcept;
 
  private:
   struct impl;

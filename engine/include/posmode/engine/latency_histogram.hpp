@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <string_view>
 
 #include "posmode/engine/percentiles.hpp"
 
@@ -102,19 +101,5 @@ class latency_histogram {
   std::atomic<std::int64_t> max_{0};
   std::atomic<std::int64_t> min_{highest_trackable};
 };
-
-/**
- * Writes `h` as one Prometheus histogram (text exposition format 0.0.4) into `out`: cumulative
- * `_bucket{le="…"}` lines at `bounds_seconds` (ascending) and `+Inf`, then `_sum` and `_count`, in
- * seconds. `labels` is inserted as is inside the braces (`account="a1",venue="okx"`, or empty);
- * `# HELP` and `# TYPE` lines come first when `help` is not empty. A bound counts every bucket
- * whose highest value is at or below it, so a bound between two bucket edges undercounts by at
- * most one bucket's width (1.6 %). No allocation, noexcept.
- * @return the bytes written, or 0 when `out` is too small (nothing usable is left in it).
- */
-[[nodiscard]] std::size_t write_prometheus(std::span<char> out, std::string_view name,
-                                           std::string_view help, std::string_view labels,
-                                           const latency_histogram& h,
-                                           std::span<const double> bounds_seconds) noexcept;
 
 }  // namespace posmode::engine
