@@ -96,6 +96,10 @@ std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
         for (std::size_t p = 0; p < a.products.size(); ++p)
           a.initial.push_back(random_mode());
         break;
+      case pc::venue::okx:
+        a.products = {pc::product::okx_account};  // posMode is account-wide
+        a.initial = {random_mode()};
+        break;
     }
     out.push_back(std::move(a));
   }

@@ -17,11 +17,12 @@ enum class venue : std::uint8_t {
   binance_usdm,   ///< Binance USDⓈ-M futures, fapi.binance.com (product usdm)
   binance_coinm,  ///< Binance COIN-M futures, dapi.binance.com (product coinm)
   bitget,         ///< Bitget v2 mix, api.bitget.com (the six product types)
+  okx,            ///< OKX v5, www.okx.com (one account-wide scope: product okx_account)
 };
 
 /**
  * The scope a position mode applies to: Binance switches a whole account per product (UM, CM);
- * Bitget per product type. The S-prefixed Bitget types are its demo products.
+ * Bitget per product type; OKX per account. The S-prefixed Bitget types are its demo products.
  */
 enum class product : std::uint8_t {
   papi_um,
@@ -34,12 +35,14 @@ enum class product : std::uint8_t {
   susdt_futures,
   scoin_futures,
   susdc_futures,
+  okx_account,  ///< OKX: `posMode` applies to the whole account (FUTURES and SWAP together)
 };
 
 /** The two futures position modes. */
 enum class position_mode : std::uint8_t {
-  hedge,    ///< both sides (Binance dualSidePosition=true, Bitget hedge_mode)
-  one_way,  ///< one net position (Binance dualSidePosition=false, Bitget one_way_mode)
+  hedge,    ///< both sides (Binance dualSidePosition=true, Bitget hedge_mode, OKX long_short_mode)
+  one_way,  ///< one net position (Binance dualSidePosition=false, Bitget one_way_mode, OKX
+            ///< net_mode)
 };
 
 /** The requests an account sends. */
