@@ -37,7 +37,8 @@ reply error(unsigned status, std::string_view code, std::string_view msg) {
   return r;
 }
 
-// OKX's 401 answers carry only msg and code (the shape users paste from live replies).
+// OKX's 401 answers carry only msg and code (the shape users paste from live replies). `msg` is
+// put in the JSON as given: callers escape its quotes.
 reply auth_error(std::string_view code, std::string_view msg) {
   reply r;
   r.status = 401;
@@ -165,13 +166,14 @@ reply private_request(state& st, const incoming& in, bool is_set) {
   const std::string_view timestamp_text = header(in.request, "OK-ACCESS-TIMESTAMP");
   const std::string_view passphrase = header(in.request, "OK-ACCESS-PASSPHRASE");
   // Required headers, in the order of OKX's codes (§4.4).
-  if (key.empty()) return auth_error("50103", R"(Request header "OK-ACCESS-KEY" cannot be empty.)");
+  if (key.empty())
+    return auth_error("50103", R"(Request header \"OK-ACCESS-KEY\" cannot be empty.)");
   if (passphrase.empty())
-    return auth_error("50104", R"(Request header "OK-ACCESS-PASSPHRASE" cannot be empty.)");
+    return auth_error("50104", R"(Request header \"OK-ACCESS-PASSPHRASE\" cannot be empty.)");
   if (sign.empty())
-    return auth_error("50106", R"(Request header "OK-ACCESS-SIGN" cannot be empty.)");
+    return auth_error("50106", R"(Request header \"OK-ACCESS-SIGN\" cannot be empty.)");
   if (timestamp_text.empty())
-    return auth_error("50107", R"(Request header "OK-ACCESS-TIMESTAMP" cannot be empty.)");
+    return auth_error("50107", R"(Request header \"OK-ACCESS-TIMESTAMP\" cannot be empty.)");
   const auto timestamp = parse_iso_timestamp(timestamp_text);
   if (!timestamp) return auth_error("50112", "Invalid OK-ACCESS-TIMESTAMP");
   const auto account_it = st.okx.find(key);
@@ -183,7 +185,7 @@ reply private_request(state& st, const incoming& in, bool is_set) {
   if ((simulated == "1") != account.demo_key)
     return auth_error("50101", "APIKey does not match current environment.");
   if (passphrase != account.passphrase)
-    return auth_error("50105", R"(Request header "OK-ACCESS-PASSPHRASE" incorrect.)");
+    return auth_error("50105", R"(Request header \"OK-ACCESS-PASSPHRASE\" incorrect.)");
 
   // OK-ACCESS-SIGN = base64(HMAC-SHA256(secret, timestamp + METHOD + path [+ "?" + query] +
   // body)) over the bytes received (§4.3).
