@@ -56,8 +56,9 @@ enum class request_kind : std::uint8_t { set_mode, query_mode, ping, server_time
 
 /**
  * Canonical names, as used in configuration files, the CLI and logs: venues
- * `binance-papi`, `binance-usdm`, `binance-coinm`, `bitget`; products `um`, `cm`, `usdm`, `coinm`
- * and Bitget's own spelling (`USDT-FUTURES`, ...); modes `hedge`, `one-way`. Venue and product
+ * `binance-papi`, `binance-usdm`, `binance-coinm`, `bitget`, `okx`; products `um`, `cm`, `usdm`,
+ * `coinm`, Bitget's own spelling (`USDT-FUTURES`, ...) and OKX's `account`; modes `hedge`,
+ * `one-way`. Venue and product
  * names come from the venue table (`venue_facts.hpp`). The `to_string` functions return static
  * strings (`?` for a value the table does not know); the parsers return nothing for an unknown
  * name (product names compare case-insensitively). No allocation.
