@@ -305,3 +305,41 @@ TEST_CASE_FIXTURE(okx_fixture, "OKX public time, the 503 fault and unknown paths
   auto bitget = client.request(test::plain_get("/api/v2/public/time"));
   CHECK(bitget.response.body().starts_with(R"({"code":"00000")"));
 }
+
+TEST_CASE_FIXTURE(okx_fixture, "OKX faults: the echo of the other mode, a lost reply, a late set") {
+  SUBCASE("echo_other_mode without the change: the echo lies, the state is unchanged") {
+    mock::fault_set faults;
+    faults.echo_other_mode = true;
+    ex.set_account_faults(live.key, faults);
+    auto r = set(live, hedge_body);
+    CHECK(r.response.body() == R"({"code":"0","msg":"","data":[{"posMode":"net_mode"}]})");
+    CHECK(ex.okx_mode(live.key) == position_mode::one_way);
+    faults.apply_change = true;
+    ex.set_account_faults(live.key, faults);
+    CHECK(set(live, hedge_body).response.body().find("net_mode") != std::string::npos);
+    CHECK(ex.okx_mode(live.key) == position_mode::hedge);
+  }
+  SUBCASE("drop_before_reply with apply_change: no reply, the mode changed") {
+    mock::fault_set faults;
+    faults.drop_before_reply = true;
+    faults.apply_change = true;
+    ex.set_account_faults(live.key, faults);
+    REQUIRE(!client.send(okx_request("POST", set_path, "", hedge_body, live, now_ms())));
+    boost::system::error_code ec;
+    CHECK(client.read_until_end(ec).empty());
+    CHECK(ex.okx_mode(live.key) == position_mode::hedge);
+    const auto log = ex.request_log();
+    REQUIRE(!log.empty());
+    CHECK(log.back().outcome == "-");
+    CHECK(log.back().api_key.starts_with("37c5"));  // faults and the log find OK-ACCESS-KEY
+  }
+  SUBCASE("a set delayed past its window is refused when it lands: 50102") {
+    mock::fault_set faults;
+    faults.delay = std::chrono::milliseconds(50);
+    ex.set_account_faults(live.key, faults);
+    // Stamped 29.98 s ago: inside the window when sent, outside when the venue gets to it.
+    auto r = set(live, hedge_body, now_ms() - 29'980);
+    CHECK(has_code(r, "50102"));
+    CHECK(ex.okx_mode(live.key) == position_mode::one_way);
+  }
+}
