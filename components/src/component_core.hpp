@@ -9,6 +9,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -17,37 +18,11 @@
 #include "posmode/components/position_mode_component.hpp"
 #include "posmode/components/response_classifier.hpp"
 #include "posmode/engine/backlog_publisher.hpp"
+#include "posmode/engine/latency_histogram.hpp"
 #include "posmode/engine/spsc_ring.hpp"
 #include "trigger.hpp"
 
 namespace posmode::components::detail {
-
-/**
- * The most recent latency samples, written by the loop and copied by `stats()` on any thread.
- * Each sample is its own relaxed atomic: a snapshot may mix old and new samples, never tear one.
- */
-class latency_log {
- public:
-  static constexpr std::size_t capacity = 4096;
-
-  void add(std::int64_t ns) noexcept {
-    const std::uint64_t n = count_.load(std::memory_order_relaxed);
-    samples_[n % capacity].store(ns, std::memory_order_relaxed);
-    count_.store(n + 1, std::memory_order_release);
-  }
-
-  [[nodiscard]] std::vector<std::int64_t> snapshot() const {
-    const std::uint64_t n = count_.load(std::memory_order_acquire);
-    std::vector<std::int64_t> out(static_cast<std::size_t>(std::min<std::uint64_t>(n, capacity)));
-    for (std::size_t i = 0; i < out.size(); ++i)
-      out[i] = samples_[i].load(std::memory_order_relaxed);
-    return out;
-  }
-
- private:
-  std::array<std::atomic<std::int64_t>, capacity> samples_{};
-  std::atomic<std::uint64_t> count_{0};
-};
 
 /**
  * Counters read by `stats()` from any thread; written by the loop (relaxed). The risk thread's
@@ -90,10 +65,11 @@ class component_core {
   [[nodiscard]] engine::spsc_ring<position_event>& events() noexcept { return events_; }
   [[nodiscard]] counters& stats() noexcept { return counters_; }
   [[nodiscard]] const counters& stats() const noexcept { return counters_; }
-  [[nodiscard]] latency_log& wire_latency() noexcept { return wire_; }
-  [[nodiscard]] latency_log& event_latency() noexcept { return event_; }
-  [[nodiscard]] const latency_log& wire_latency() const noexcept { return wire_; }
-  [[nodiscard]] const latency_log& event_latency() const noexcept { return event_; }
+  /** All-time trigger -> wire and trigger -> event latencies (loop writes, any thread reads). */
+  [[nodiscard]] engine::latency_histogram& wire_latency() noexcept { return *wire_; }
+  [[nodiscard]] engine::latency_histogram& event_latency() noexcept { return *event_; }
+  [[nodiscard]] const engine::latency_histogram& wire_latency() const noexcept { return *wire_; }
+  [[nodiscard]] const engine::latency_histogram& event_latency() const noexcept { return *event_; }
   [[nodiscard]] host_bans& bans() noexcept { return bans_; }
   [[nodiscard]] const host_bans& bans() const noexcept { return bans_; }
 
@@ -185,8 +161,9 @@ class component_core {
   std::uint64_t sequence_ = 0;
   std::size_t reserved_ = 0;
   counters counters_;
-  latency_log wire_;
-  latency_log event_;
+  // 18 KB each: on the heap, so that the core's hot fields stay close together.
+  std::unique_ptr<engine::latency_histogram> wire_ = std::make_unique<engine::latency_histogram>();
+  std::unique_ptr<engine::latency_histogram> event_ = std::make_unique<engine::latency_histogram>();
   host_bans bans_;
   log_hook log_;
   log_level floor_ = log_level::debug;

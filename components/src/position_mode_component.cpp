@@ -328,10 +328,8 @@ component_stats position_mode_component::stats() const {
   s.handshakes = load(c.handshakes);
   s.log_hook_failures = load(c.log_hook_failures);
   s.tls_contexts = impl_->tls_contexts.size();
-  auto wire = impl_->core.wire_latency().snapshot();
-  auto event = impl_->core.event_latency().snapshot();
-  s.trigger_to_wire = engine::summarize(wire);
-  s.trigger_to_event = engine::summarize(event);
+  s.trigger_to_wire = impl_->core.wire_latency().summary();
+  s.trigger_to_event = impl_->core.event_latency().summary();
   return s;
 }
 

@@ -102,7 +102,9 @@ const step_list* account_session::send(const step& s) noexcept {
   const auto bytes = set ? requests_.set_mode(s.scope, machine_.current().mode, stamp_ms, ec)
                          : requests_.query_mode(s.scope, stamp_ms, ec);
   if (ec) return &machine_.on_send_refused(send_refusal::build_failed, engine::describe(ec), now_);
-  const engine::ticket sent = api_->send(bytes, s.at_ns);
+  const engine::ticket sent = api_->send(bytes, s.at_ns, s.latest_start_ns);
+  // The pool's own clock read found the deadline passed: nothing was written.
+  if (sent.error == engine::errc::deadline_expired) return &machine_.on_deadline(input_time());
   if (sent.error == engine::errc::busy || sent.error == engine::errc::not_connected)
     return &machine_.on_send_refused(send_refusal::no_connection, {}, now_);
   if (sent.error)
@@ -115,7 +117,7 @@ const step_list* account_session::send(const step& s) noexcept {
   const std::int64_t after = core_.clock().monotonic_ns();
   bump(core_.stats().set_requests_sent);
   if (machine_.attempts() > 0) bump(core_.stats().retries);
-  if (!machine_.set_written()) core_.wire_latency().add(after - machine_.current().trigger_ns);
+  if (!machine_.set_written()) core_.wire_latency().record(after - machine_.current().trigger_ns);
   // From here until an answer shows the venue processed it, this set may be executed.
   const engine::presigned_request* signed_set =
       requests_.presigned(s.scope, machine_.current().mode);
@@ -146,7 +148,7 @@ const step_list* account_session::end_request() noexcept {
 
 void account_session::publish_event(position_event& e) noexcept {
   core_.publish(e);
-  if (e.terminal) core_.event_latency().add(e.published_ns - e.trigger_ns);
+  if (e.terminal) core_.event_latency().record(e.published_ns - e.trigger_ns);
 }
 
 void account_session::resume_waiting() noexcept {

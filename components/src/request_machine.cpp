@@ -261,7 +261,9 @@ void request_machine::send_set(std::int64_t now) noexcept {
       return finish(event_status::unknown, nullptr, earlier_set_may_land);
     return wait_until(earlier, state::landing_wait, action::send_set);
   }
-  out_.add({step_kind::send_set, current_product(), attempt_deadline(now)});
+  // The deadline travels with the step: the pool re-checks it against the clock it reads just
+  // before the write, so a thread descheduled after this decision still starts no late write.
+  out_.add({step_kind::send_set, current_product(), attempt_deadline(now), deadline_ns_});
 }
 
 void request_machine::expire(std::int64_t /*now*/) noexcept {
@@ -464,7 +466,7 @@ position_event& request_machine::publish(event_status status, const venue_reply*
   e.on_wire_ns = on_wire_ns_;
   e.response_ns = response_ns_;
   if (events_left_ > 0) --events_left_;
-  out_.add({step_kind::publish, e.product_scope, 0, &e});
+  out_.add({step_kind::publish, e.product_scope, 0, 0, &e});
   return e;
 }
 

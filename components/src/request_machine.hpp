@@ -162,6 +162,8 @@ struct step {
   step_kind kind = step_kind::finish;
   product scope = product::papi_um;
   std::int64_t at_ns = 0;
+  /// send_set: write nothing from this instant on (the request's deadline); 0 for other steps
+  std::int64_t latest_start_ns = 0;
   /// publish: in the machine's buffer, for the owner to stamp (sequence, time) and publish
   position_event* event = nullptr;
 };

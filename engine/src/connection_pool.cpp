@@ -117,7 +117,8 @@ struct connection_pool::impl : std::enable_shared_from_this<impl> {
   // The deadline is `deadline_ns`, or with `timeout_ns` > 0 that long after the clock read that
   // precedes the write (the one read of a probe).
   ticket send_on_idle(std::span<const char> request, std::int64_t deadline_ns,
-                      std::int64_t timeout_ns, send_purpose purpose) noexcept {
+                      std::int64_t timeout_ns, send_purpose purpose,
+                      std::int64_t latest_start_ns = 0) noexcept {
     bool any_up = false;
     for (auto& sp : slots) {
       slot& s = *sp;
@@ -127,6 +128,8 @@ struct connection_pool::impl : std::enable_shared_from_this<impl> {
       // Read before the write: on loopback the kernel may run the server inside our write
       // system call, so a time read after it could postdate the server's answer.
       const std::int64_t before_write = clock.monotonic_ns();
+      if (latest_start_ns > 0 && before_write >= latest_start_ns)
+        return {s.index, 0, purpose, errc::deadline_expired};
       const std::error_code ec =
           s.conn->send(request, timeout_ns > 0 ? before_write + timeout_ns : deadline_ns);
       if (!ec) {
@@ -287,8 +290,9 @@ void connection_pool::stop() noexcept {
   impl_->stop();
 }
 
-ticket connection_pool::send(std::span<const char> request, std::int64_t deadline_ns) noexcept {
-  return impl_->send_on_idle(request, deadline_ns, 0, send_purpose::request);
+ticket connection_pool::send(std::span<const char> request, std::int64_t deadline_ns,
+                             std::int64_t latest_start_ns) noexcept {
+  return impl_->send_on_idle(request, deadline_ns, 0, send_purpose::request, latest_start_ns);
 }
 
 ticket connection_pool::probe(std::span<const char> request) noexcept {

@@ -159,14 +159,22 @@ TEST_CASE("issue 11: a set unanswered at the deadline is unknown and holds back 
 }
 
 TEST_CASE("issue 11: a request that waited in the queue past its deadline is never sent") {
+  // Both deadlines pass at one step of posmode's clock: on real time the second request's
+  // deadline comes a little after the first's (by the time between the two calls), and a first
+  // request ended by a deadline timer that fires sooner than that let the second go out.
   component_harness h;
+  test::shifted_clock time;
+  h.config.clock = engine::clock_ref(time);
   h.add_binance(venue::binance_usdm, {product::usdm}, 1);
   h.config.attempt_timeout = 800ms;
   h.config.request_deadline = 800ms;
   h.start();
   late_sets(h, 1'500ms);
   const auto first_id = h.request(0, hedge);
+  REQUIRE(
+      h.wait_until([&] { return h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1; }));
   const auto second_id = h.request(0, hedge);  // queued behind the first
+  time.advance(5s);
   const auto first = h.terminal(first_id);
   const auto second = h.terminal(second_id);
   INFO(h.dump());

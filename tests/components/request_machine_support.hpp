@@ -94,6 +94,7 @@ class machine_rig {
   request_machine machine{policy, facts};
   std::vector<position_event> events;
   std::size_t finishes = 0;
+  std::int64_t latest_start_ms = -1;  ///< of the last send_set step
 
  private:
   std::string take(const step_list& steps) {
@@ -108,6 +109,7 @@ class machine_rig {
                  : s.kind == step_kind::send_query ? "send_query "
                                                    : "send_verify ";
           out += std::string(to_string(s.scope)) + " @" + std::to_string(s.at_ns / ms);
+          if (s.kind == step_kind::send_set) latest_start_ms = s.latest_start_ns / ms;
           break;
         case step_kind::wait_until:
           out += "wait_until " + std::to_string(s.at_ns / ms);

@@ -457,6 +457,24 @@ TEST_CASE("the deadline, in each state") {
     c.deadline(8'000);
     CHECK(c.last().message.view() == "not sent: fapi.binance.com:443: connection refused");
   }
+  SUBCASE("every set step carries the request deadline as its latest start") {
+    machine_rig r(venue::binance_usdm, {product::usdm});
+    CHECK(r.begin(hedge, 100) == "send_set usdm @2100");
+    CHECK(r.latest_start_ms == 8'100);
+    r.sent(100, 5'000);
+    r.answer(outcome::rate_limited, 101);
+    CHECK(r.wait_over(1'101) == "send_set usdm @3101");
+    CHECK(r.latest_start_ms == 8'100);  // a retry does not move it
+  }
+  SUBCASE("a set the pool found too late to start: timeout, nothing sent") {
+    // The driver's clock said "in time", the pool's read just before the write did not.
+    machine_rig r(venue::binance_usdm, {product::usdm});
+    r.begin(hedge);
+    CHECK(r.deadline(8'000) == "publish timeout terminal | finish");
+    CHECK(r.last().attempts == 0);
+    CHECK(r.last().on_wire_ns == 0);
+    CHECK(r.last().message.view().starts_with("not sent: the deadline passed"));
+  }
   SUBCASE("set on the wire: unknown, and later requests for the other mode wait for it") {
     machine_rig r(venue::binance_usdm, {product::usdm});
     r.begin(hedge);

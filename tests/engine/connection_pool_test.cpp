@@ -346,6 +346,27 @@ TEST_CASE("issue 13: tickets number each slot's exchanges, and the answer carrie
   CHECK_FALSE(f.events.last_ticket.same_exchange(a));
 }
 
+TEST_CASE("a send whose latest start has passed by the pool's own clock writes nothing") {
+  fixture f;
+  manual_clock clock(std::int64_t{1} << 60);
+  pool_options o = f.options(1);
+  o.connection.clock = clock_ref(clock);
+  connection_pool p(f.io, f.tls, {"localhost", f.mock.port(), false}, f.events, o);
+  f.start(p);
+  const std::int64_t latest = clock.monotonic_ns() + 1'000'000;
+  clock.advance(1ms);  // the pool's read lands exactly on the bound: too late
+  const ticket late = p.send(bytes(ping), from_now(2s, o.connection.clock), latest);
+  CHECK(late.error == errc::deadline_expired);
+  CHECK(late.generation == 0);
+  CHECK(p.ready() == 1);  // the slot stays idle: nothing is in flight on it
+  CHECK(pings_logged(f.mock) == 0);
+  // One nanosecond earlier the same send goes out and is answered.
+  const ticket on_time = p.send(bytes(ping), from_now(2s, o.connection.clock), latest + 1);
+  REQUIRE_FALSE(on_time.error);
+  REQUIRE(run_until(f.io, [&] { return f.events.responses == 1; }));
+  CHECK(pings_logged(f.mock) == 1);
+}
+
 TEST_CASE("the clock offset is found within the round trip of the mock's skewed clock") {
   for (const auto skew : {3700ms, -2200ms}) {
     CAPTURE(skew.count());

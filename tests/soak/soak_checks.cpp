@@ -96,8 +96,7 @@ std::vector<std::string> check(const std::vector<account_setup>& accounts,
                                const std::vector<trigger_record>& triggers,
                                const std::vector<pc::position_event>& events,
                                const std::vector<mock::mode_change>& history,
-                               const pc::component_stats& stats,
-                               std::chrono::milliseconds request_deadline) {
+                               const pc::component_stats& stats) {
   std::vector<std::string> violations;
   const auto fail = [&](std::string what) {
     if (violations.size() < 50) violations.push_back(std::move(what));
@@ -132,15 +131,19 @@ std::vector<std::string> check(const std::vector<account_setup>& accounts,
   }
   if (by_request.size() > triggers.size()) fail("events for requests that were never accepted");
 
-  // No first set after the deadline; every set written is some event's attempt.
-  const std::int64_t deadline_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(request_deadline).count();
+  // Every set written is some event's attempt, and an event that says "not sent" wrote none.
+  // When a set's write starts is not visible here: the pool refuses to start one at or past the
+  // request's deadline by the clock it reads just before the write (connection_pool_test proves
+  // the bound), while `on_wire_ns` is read after the write, which a descheduled thread may end
+  // past the deadline (an ASan soak on two cores once did, by less than a write).
   std::uint64_t attempts = 0;
   for (const auto& e : events) {
     if (e.request_id == 0 || e.verification) continue;
     attempts += e.attempts;
-    if (e.on_wire_ns != 0 && e.on_wire_ns > e.trigger_ns + deadline_ns)
-      fail(describe(e) + ": its set went out after the deadline");
+    if (e.on_wire_ns == 0 && e.attempts != 0)
+      fail(describe(e) + ": sets written, yet no time on the wire");
+    if (e.attempts != 0 && e.message.view().starts_with("not sent"))
+      fail(describe(e) + ": says not sent, yet " + std::to_string(e.attempts) + " set(s) written");
   }
   if (attempts != stats.set_requests_sent)
     fail("sets written " + std::to_string(stats.set_requests_sent) + ", attempts in events " +

@@ -394,8 +394,7 @@ int main(int argc, char** argv) {
   io.stop();
   loop.join();
 
-  const auto violations =
-      soak::check(accounts, triggers, events, ex.mode_history(), stats, request_deadline);
+  const auto violations = soak::check(accounts, triggers, events, ex.mode_history(), stats);
   tally statuses;
   std::size_t claims = 0;
   for (const auto& e : events) {

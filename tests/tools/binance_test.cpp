@@ -143,6 +143,27 @@ TEST_CASE_FIXTURE(binance_fixture, "Binance refuses bad keys, signatures and tim
     CHECK(r.status() == 400);
     CHECK(r.response.body().find("-1130") != std::string::npos);
   }
+  SUBCASE("a signature that is not the last parameter, even a correct one") {
+    // The same signed parameters, with the signature moved before recvWindow and timestamp.
+    const std::string lead = "dualSidePosition=true";
+    const std::string tail = "recvWindow=5000&timestamp=" + std::to_string(now_ms());
+    const std::string sig = test::sign_hex(secret, lead + "&" + tail);
+    auto r =
+        client.request("POST /fapi/v1/positionSide/dual?" + lead + "&signature=" + sig + "&" +
+                       tail + " HTTP/1.1\r\nHost: localhost\r\nX-MBX-APIKEY: " + std::string(key) +
+                       "\r\nContent-Length: 0\r\n\r\n");
+    CHECK(r.status() == 400);
+    CHECK(r.response.body() ==
+          R"({"code":-1022,"msg":"Signature for this request is not valid."})");
+  }
+  SUBCASE("a parameter sent twice (even signed)") {
+    const std::string twice = params + "&timestamp=" + std::to_string(now_ms());
+    auto r =
+        client.request(binance_request("POST", "/fapi/v1/positionSide/dual", twice, key, secret));
+    CHECK(r.status() == 400);
+    CHECK(r.response.body() ==
+          R"({"code":-1101,"msg":"Duplicate values for a parameter detected."})");
+  }
   SUBCASE("missing signature") {
     auto r = client.request("GET /fapi/v1/positionSide/dual?timestamp=" + std::to_string(now_ms()) +
                             " HTTP/1.1\r\nHost: localhost\r\n" +

@@ -135,11 +135,37 @@ TEST_CASE_FIXTURE(bitget_fixture, "Bitget refuses bad signatures, timestamps and
     CHECK(r.status() == 400);
     CHECK(has_code(r, "40037"));
   }
+  SUBCASE("a POST without Content-Type: application/json") {
+    const std::string body = body_for("USDT-FUTURES", "hedge_mode");
+    std::string request = bitget_request("POST", set_path, "", body, live, now_ms());
+    const std::string json = "Content-Type: application/json\r\n";
+    const auto at = request.find(json);
+    REQUIRE(at != std::string::npos);
+    SUBCASE("absent") {
+      request.erase(at, json.size());
+    }
+    SUBCASE("form-encoded") {
+      request.replace(at, json.size(), "Content-Type: text/plain\r\n");
+    }
+    auto r = client.request(request);
+    CHECK(r.status() == 400);
+    CHECK(has_code(r, "40007"));
+  }
   SUBCASE("bad body") {
     CHECK(has_code(set(live, "USDT-FUTURES", "both_ways"), "40017"));
     CHECK(has_code(set(live, "SPOT", "hedge_mode"), "40017"));
   }
   CHECK(ex.bitget_mode(live.key, "USDT-FUTURES") == position_mode::one_way);
+}
+
+TEST_CASE_FIXTURE(bitget_fixture, "Bitget takes application/json with a charset parameter") {
+  const std::string body = body_for("USDT-FUTURES", "hedge_mode");
+  std::string request = bitget_request("POST", set_path, "", body, live, now_ms());
+  const std::string json = "Content-Type: application/json\r\n";
+  request.replace(request.find(json), json.size(),
+                  "Content-Type: application/json; charset=utf-8\r\n");
+  CHECK(has_code(client.request(request), "00000"));
+  CHECK(ex.bitget_mode(live.key, "USDT-FUTURES") == position_mode::hedge);
 }
 
 TEST_CASE_FIXTURE(bitget_fixture, "Bitget answers 40099 when demo and live are mixed") {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "state.hpp"
 #include "wire.hpp"
@@ -120,8 +121,32 @@ void note_rate_limited(state& st, const incoming& in) {
   b.rate_limited.clear();
 }
 
-// Removes the `signature` parameter from an `&`-separated string; returns its value.
-std::optional<std::string> take_signature(std::string_view params, std::string& rest) {
+// The names of an `&`-separated string's parameters, in order.
+void add_names(std::string_view params, std::vector<std::string_view>& names) {
+  while (!params.empty()) {
+    const std::size_t amp = params.find('&');
+    const std::string_view pair = params.substr(0, amp);
+    names.push_back(pair.substr(0, pair.find('=')));
+    if (amp == std::string_view::npos) break;
+    params.remove_prefix(amp + 1);
+  }
+}
+
+// "Duplicate values for a parameter detected" (-1101, docs/venues.md §1.5): a name twice in the
+// query string and body together.
+bool has_duplicate(std::string_view query, std::string_view body) {
+  std::vector<std::string_view> names;
+  add_names(query, names);
+  add_names(body, names);
+  std::sort(names.begin(), names.end());
+  return std::adjacent_find(names.begin(), names.end()) != names.end();
+}
+
+// Removes the `signature` parameter from an `&`-separated string; returns its value. It must be
+// the string's last parameter (docs/venues.md §1.3): one that is not makes the request's
+// signature invalid (`not_last`).
+std::optional<std::string> take_signature(std::string_view params, std::string& rest,
+                                          bool& not_last) {
   std::optional<std::string> signature;
   rest.clear();
   while (!params.empty()) {
@@ -129,6 +154,7 @@ std::optional<std::string> take_signature(std::string_view params, std::string& 
     const std::string_view pair = params.substr(0, amp);
     if (pair.starts_with("signature=") && !signature) {
       signature = std::string(pair.substr(10));
+      not_last = amp != std::string_view::npos;
     } else {
       if (!rest.empty()) rest += '&';
       rest += pair;
@@ -152,11 +178,14 @@ reply signed_request(state& st, const incoming& in, const route& rt) {
   // is taken out of whichever part carries it, and the rest is what was signed.
   const std::string_view body =
       in.request.method() == http::verb::post ? std::string_view(in.request.body()) : "";
+  if (has_duplicate(in.query, body))
+    return error(400, -1101, "Duplicate values for a parameter detected.");
   std::string query_rest;
   std::string body_rest;
-  auto signature = take_signature(in.query, query_rest);
+  bool signature_not_last = false;
+  auto signature = take_signature(in.query, query_rest, signature_not_last);
   if (!signature) {
-    signature = take_signature(body, body_rest);
+    signature = take_signature(body, body_rest, signature_not_last);
     query_rest = std::string(in.query);
   } else {
     body_rest = std::string(body);
@@ -185,7 +214,8 @@ reply signed_request(state& st, const incoming& in, const route& rt) {
     return error(400, -1102,
                  "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
   }
-  // "The signature is not case sensitive" (docs/venues.md §1.3).
+  // "The signature is not case sensitive" (docs/venues.md §1.3); it signs what precedes it.
+  if (signature_not_last) return error(400, -1022, "Signature for this request is not valid.");
   if (!iequals(*signature, hmac_sha256_hex(account.secret, query_rest + body_rest))) {
     return error(400, -1022, "Signature for this request is not valid.");
   }

@@ -75,6 +75,12 @@ reply private_request(state& st, const incoming& in, bool is_set) {
   if (passphrase != account.passphrase) {
     return error(400, "40012", "apikey/password is incorrect", now);
   }
+  // A POST's JSON body must say so (docs/venues.md §3.3: `Content-Type: application/json`); the
+  // code is 40007 "Invalid Content_Type" (§3.6). Where Bitget checks it among the others is not
+  // documented: here, once the key is known.
+  if (is_set && !iequals(media_type(header(in.request, "Content-Type")), "application/json")) {
+    return error(400, "40007", "Invalid Content_Type", now);
+  }
 
   // "5 times/1s (uid)" on set-position-mode (docs/venues.md §3.1); counted once the key is known.
   if (is_set) {

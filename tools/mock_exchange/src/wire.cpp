@@ -62,6 +62,15 @@ std::string to_upper(std::string_view s) {
   return out;
 }
 
+std::string_view media_type(std::string_view content_type) noexcept {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.front() == ' ')
+    t.remove_prefix(1);
+  while (!t.empty() && t.back() == ' ')
+    t.remove_suffix(1);
+  return t;
+}
+
 std::optional<std::string_view> find_param(std::string_view params,
                                            std::string_view name) noexcept {
   while (!params.empty()) {

@@ -32,6 +32,9 @@ struct reply;
 /** Parses a whole non-negative decimal; nullopt on anything else (empty, sign, junk, overflow). */
 [[nodiscard]] std::optional<std::int64_t> parse_int(std::string_view s) noexcept;
 
+/** The media type of a `Content-Type` value: what precedes any `;` parameter, spaces trimmed. */
+[[nodiscard]] std::string_view media_type(std::string_view content_type) noexcept;
+
 /** A header's value as a std::string_view (empty when absent). */
 [[nodiscard]] std::string_view header(const boost::beast::http::fields& fields,
                                       std::string_view name) noexcept;

@@ -47,7 +47,10 @@ struct component_stats {
   std::uint64_t log_hook_failures = 0;   ///< calls of the log hook that threw
   /// OpenSSL contexts made: one per distinct (`ca_file`, `ca_pem`) among the accounts, shared
   std::uint64_t tls_contexts = 0;
-  /** Over the most recent (up to 4096) requests, in nanoseconds. */
+  /**
+   * Over every request since construction, in nanoseconds, from log-linear histograms: min and max
+   * exact, each percentile at most 1/64 (1.6 %) above the true sample.
+   */
   engine::percentile_summary trigger_to_wire;   ///< `request` to set bytes in the kernel
   engine::percentile_summary trigger_to_event;  ///< `request` to terminal event published
 };
@@ -146,7 +149,7 @@ class position_mode_component {
   [[nodiscard]] std::optional<std::size_t> find_account(std::string_view id) const noexcept;
   [[nodiscard]] std::size_t account_count() const noexcept;
 
-  /** Counters and recent latencies. Any thread; allocates (copies the samples to sort them). */
+  /** Counters and latencies. Any thread; never allocates, never waits for the loop. */
   [[nodiscard]] component_stats stats() const;
 
  private:

@@ -166,8 +166,14 @@ class connection_pool {
    * `errc::deadline_expired`. Returns the exchange's ticket, or one with `error` set when nothing
    * was sent; the outcome reaches `on_result` with that ticket. Reads the clock once, before the
    * write (the ticket's `sent_monotonic_ns`).
+   *
+   * With `latest_start_ns` > 0 nothing is written when that read is at or past it: the ticket's
+   * `error` is then `errc::deadline_expired`. This is the last moment before the bytes leave, so
+   * an owner that must never start a write after some instant (a request's deadline) holds to it
+   * even when its thread was descheduled between deciding to send and calling `send`.
    */
-  [[nodiscard]] ticket send(std::span<const char> request, std::int64_t deadline_ns) noexcept;
+  [[nodiscard]] ticket send(std::span<const char> request, std::int64_t deadline_ns,
+                            std::int64_t latest_start_ns = 0) noexcept;
 
   /**
    * Like `send` with purpose `probe` (for a time endpoint: the timing is the clock sample) and
