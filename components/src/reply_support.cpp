@@ -13,7 +13,8 @@ namespace {
 
 using simdjson::ondemand::json_type;
 
-// Bitget sends some numbers as strings ("serverTime":"1700111073740"); accept both.
+// Bitget and OKX send some numbers as strings ("serverTime":"1700111073740", "ts":"...");
+// accept both.
 bool read_int(simdjson::ondemand::value& value, std::int64_t& out) noexcept {
   json_type type{};
   if (value.type().get(type)) return false;
@@ -33,23 +34,46 @@ bool read_mode(simdjson::ondemand::value& value, const mode_field& mode,
   return a.has_mode_value;
 }
 
-bool walk_data(simdjson::ondemand::value& data, const mode_field& mode, parsed_answer& a) noexcept {
-  json_type type{};
-  if (data.type().get(type)) return false;
-  if (type != json_type::object) return true;  // null or "success" (Bitget): nothing to read
-  simdjson::ondemand::object object;
-  if (data.get_object().get(object)) return false;
+bool walk_data_object(simdjson::ondemand::object& object, const mode_field& mode,
+                      parsed_answer& a) noexcept {
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     std::string_view key;
     if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
     if (mode.in_data && key == mode.key) {
       if (!read_mode(field.value(), mode, a)) return false;
-    } else if (key == "serverTime") {
+    } else if (key == mode.time_key) {
       if (!read_int(field.value(), a.server_time)) return false;
     }
   }
   return true;
+}
+
+bool walk_data(simdjson::ondemand::value& data, const mode_field& mode, parsed_answer& a) noexcept {
+  json_type type{};
+  if (data.type().get(type)) return false;
+  simdjson::ondemand::object object;
+  if (type == json_type::array) {
+    // OKX wraps every result in an array ("data":[{"posMode":...}], "data":[{"ts":...}]); only
+    // the first element carries what posmode reads. The others are skipped unread.
+    simdjson::ondemand::array array;
+    if (data.get_array().get(array)) return false;
+    bool first = true;
+    for (auto element_result : array) {
+      simdjson::ondemand::value element;
+      if (std::move(element_result).get(element)) return false;
+      if (!first) continue;
+      first = false;
+      json_type element_type{};
+      if (element.type().get(element_type)) return false;
+      if (element_type != json_type::object) continue;
+      if (element.get_object().get(object) || !walk_data_object(object, mode, a)) return false;
+    }
+    return true;
+  }
+  if (type != json_type::object) return true;  // null or "success" (Bitget): nothing to read
+  if (data.get_object().get(object)) return false;
+  return walk_data_object(object, mode, a);
 }
 
 bool walk(simdjson::ondemand::document& doc, const mode_field& mode, parsed_answer& a) noexcept {
@@ -89,7 +113,7 @@ bool walk(simdjson::ondemand::document& doc, const mode_field& mode, parsed_answ
       if (ok && type == json_type::string) ok = !value.get_string().get(a.msg);
     } else if (!mode.in_data && key == mode.key) {
       ok = read_mode(value, mode, a);
-    } else if (key == "serverTime") {
+    } else if (key == mode.time_key) {
       ok = read_int(value, a.server_time);
     } else if (key == "data") {
       ok = walk_data(value, mode, a);

@@ -1,8 +1,8 @@
 #pragma once
 
 // What the venues share when reading an answer: one pass over the JSON body that collects the
-// fields every venue's classifier looks at (code, msg, serverTime, and the mode field where the
-// venue's row says it is), and the HTTP-level facts.
+// fields every venue's classifier looks at (code, msg, the server time and the mode field where
+// the venue's row says they are), and the HTTP-level facts.
 
 #include <simdjson.h>
 
@@ -21,9 +21,14 @@ namespace posmode::components::detail {
  * malformed.
  */
 struct mode_field {
-  std::string_view key;  ///< e.g. `dualSidePosition` (Binance), `posMode` (Bitget)
-  bool in_data = false;  ///< inside the top-level `data` object
+  std::string_view key;  ///< e.g. `dualSidePosition` (Binance), `posMode` (Bitget, OKX)
+  /// inside the top-level `data` object, or inside the first element of a `data` array (OKX
+  /// answers `"data":[{"posMode":...}]`)
+  bool in_data = false;
   bool is_bool = false;  ///< a JSON boolean; else a string
+  /// the key of the server time, top level or in `data` as above: `serverTime` (Binance,
+  /// Bitget), `ts` (OKX); a number or a string of digits
+  std::string_view time_key = "serverTime";
 };
 
 /**
@@ -42,7 +47,7 @@ struct parsed_answer {
   bool has_mode_value = false;    ///< the row's mode field was present with its type
   bool mode_flag = false;         ///< its value, when a boolean
   std::string_view mode_text;     ///< its value, when a string
-  std::int64_t server_time = -1;  ///< serverTime, top-level or in data
+  std::int64_t server_time = -1;  ///< the row's time key, top-level or in data
   int status = 0;
   std::string_view body;
   engine::content_kind content = engine::content_kind::none;

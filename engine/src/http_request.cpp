@@ -69,6 +69,7 @@ struct renderer {
   std::vector<std::size_t> begins;
   std::vector<std::size_t> ends;
   std::size_t signature_width = 0;
+  std::size_t timestamp_width = timestamp_digits;
 
   enum class place { target, header, signed_text };
 
@@ -83,7 +84,7 @@ struct renderer {
           break;
         case request_text::piece_kind::timestamp:
           timestamps.push_back(out.size());
-          out.append(timestamp_digits, '0');
+          out.append(timestamp_width, '0');
           break;
         case request_text::piece_kind::signature:
           if (where == place::signed_text) fail("the signed text cannot contain the signature");
@@ -102,6 +103,56 @@ struct renderer {
 
 }  // namespace
 
+namespace {
+
+void write_digits(std::uint64_t value, char* out, std::size_t count) noexcept {
+  for (std::size_t i = count; i-- > 0;) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
+void write_timestamp(timestamp_format format, std::int64_t timestamp_ms, char* out) noexcept {
+  const auto ms = static_cast<std::uint64_t>(timestamp_ms);
+  if (format == timestamp_format::epoch_ms) {
+    write_digits(ms, out, timestamp_digits);
+    return;
+  }
+  // Days since 1970 to a civil date: H. Hinnant's days_from_civil inverse ("chrono-Compatible
+  // Low-Level Date Algorithms"), exact for the proleptic Gregorian calendar; the slot's range
+  // keeps every value positive, so unsigned arithmetic is enough and no time-zone table is read.
+  constexpr std::uint64_t ms_per_day = 86'400'000;
+  const std::uint64_t days = ms / ms_per_day;
+  std::uint64_t in_day = ms % ms_per_day;
+  const std::uint64_t z = days + 719'468;
+  const std::uint64_t era = z / 146'097;
+  const std::uint64_t doe = z - era * 146'097;
+  const std::uint64_t yoe = (doe - doe / 1'460 + doe / 36'524 - doe / 146'096) / 365;
+  const std::uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::uint64_t mp = (5 * doy + 2) / 153;
+  const std::uint64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::uint64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::uint64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const std::uint64_t millis = in_day % 1'000;
+  in_day /= 1'000;
+  write_digits(year, out, 4);
+  out[4] = '-';
+  write_digits(month, out + 5, 2);
+  out[7] = '-';
+  write_digits(day, out + 8, 2);
+  out[10] = 'T';
+  write_digits(in_day / 3'600, out + 11, 2);
+  out[13] = ':';
+  write_digits(in_day / 60 % 60, out + 14, 2);
+  out[16] = ':';
+  write_digits(in_day % 60, out + 17, 2);
+  out[19] = '.';
+  write_digits(millis, out + 20, 3);
+  out[23] = 'Z';
+}
+
 void wipe(request_spec& spec) noexcept {
   const auto wipe_text = [](request_text& text) noexcept {
     for (auto& piece : text.pieces_for_wipe())
@@ -118,12 +169,17 @@ void wipe(request_spec& spec) noexcept {
   if (spec.signed_text) wipe_text(*spec.signed_text);
 }
 
-request_template::request_template(const request_spec& spec) : encoding_(spec.encoding) {
+request_template::request_template(const request_spec& spec)
+    : encoding_(spec.encoding), time_format_(spec.time_format) {
+  if (spec.time_format != timestamp_format::epoch_ms &&
+      spec.time_format != timestamp_format::iso8601_ms)
+    fail("unknown timestamp format");
   if (!is_token(spec.method)) fail("method '" + spec.method + "' is not an HTTP token");
   if (spec.host.empty() || has_line_break(spec.host) || spec.host.find(' ') != std::string::npos)
     fail("host '" + spec.host + "' is empty or contains whitespace");
 
   renderer r;
+  r.timestamp_width = timestamp_width(spec.time_format);
   r.signature_width = spec.encoding == signature_encoding::hex_lower ? hmac_signer::hex_size
                                                                      : hmac_signer::base64_size;
   // Large enough that no growth leaves an unwiped copy behind for any venue's request.
@@ -191,16 +247,12 @@ request_template::request_template(const request_spec& spec) : encoding_(spec.en
 std::error_code request_template::stamp(std::int64_t timestamp_ms) noexcept {
   if (timestamp_ms < min_slot_timestamp_ms || timestamp_ms > max_slot_timestamp_ms)
     return errc::timestamp_out_of_range;
-  // Render the digits once, then copy them into each slot: the slots are 13 bytes, so each copy
-  // is two overlapping 8-byte moves.
-  std::array<char, timestamp_digits> digits;
-  auto v = static_cast<std::uint64_t>(timestamp_ms);
-  for (std::size_t i = timestamp_digits; i-- > 0;) {
-    digits[i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
+  // Render the text once, then copy it into each slot (13 or 24 bytes: a few overlapping moves).
+  std::array<char, iso8601_timestamp_size> text;
+  write_timestamp(time_format_, timestamp_ms, text.data());
+  const std::size_t width = timestamp_width(time_format_);
   for (std::size_t i = 0; i < timestamp_count_; ++i)
-    std::memcpy(buffer_.data() + timestamp_offsets_[i], digits.data(), timestamp_digits);
+    std::memcpy(buffer_.data() + timestamp_offsets_[i], text.data(), width);
   timestamp_ms_ = timestamp_ms;
   signed_ok_ = !needs_signature();
   return {};

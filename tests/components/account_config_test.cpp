@@ -136,8 +136,11 @@ TEST_CASE("default_host names each venue's host per environment, or none where i
   CHECK(default_host(venue::bitget, e::production) == "api.bitget.com");
   CHECK(default_host(venue::bitget, e::testnet).empty());
   CHECK(default_host(venue::bitget, e::demo) == "api.bitget.com");
+  CHECK(default_host(venue::okx, e::production) == "www.okx.com");
+  CHECK(default_host(venue::okx, e::testnet).empty());
+  CHECK(default_host(venue::okx, e::demo) == "www.okx.com");
   for (const venue v :
-       {venue::binance_papi, venue::binance_usdm, venue::binance_coinm, venue::bitget})
+       {venue::binance_papi, venue::binance_usdm, venue::binance_coinm, venue::bitget, venue::okx})
     CHECK(default_host(v) == default_host(v, e::production));
 }
 
@@ -203,6 +206,36 @@ TEST_CASE("a Bitget demo key with an S-prefixed product type is refused (40099)"
   auto b = valid_binance();
   b.bitget_demo_key = true;
   refused(b, "bitget_demo_key");
+}
+
+TEST_CASE("OKX: demo through the header, no testnet, no Bitget demo key, its one scope") {
+  account_config c;
+  c.id = "okx";
+  c.venue_kind = venue::okx;
+  c.products = {product::okx_account};
+  CHECK_NOTHROW(validate_account(c));
+  CHECK_FALSE(bitget_paptrading(c));
+  c.environment = venue_environment::demo;
+  CHECK_NOTHROW(validate_account(c));
+  CHECK(bitget_paptrading(c));  // x-simulated-trading: 1
+  CHECK(api_host(c) == "www.okx.com");
+  c.environment = venue_environment::testnet;
+  refused(c, "environment", "okx has no testnet; use demo");
+  c.environment = venue_environment::production;
+  c.bitget_demo_key = true;
+  refused(c, "bitget_demo_key", "for OKX use environment = demo");
+  c.bitget_demo_key = false;
+  c.products = {product::usdt_futures};
+  refused(c, "products", "does not belong");
+  c.products = {product::okx_account, product::okx_account};
+  refused(c, "products", "twice");
+  // The window is OKX's assumed one: half of 5000 ms, capped at 1000 ms.
+  c.products = {product::okx_account};
+  CHECK(effective_presign_max_age_ms(c) == 1'000);
+  CHECK(execution_window_ms(c) == 30'000);
+  CHECK(ahead_tolerance_ms(venue::okx) == 30'000);
+  c.presign_max_age_ms = 2'501;
+  refused(c, "presign_max_age_ms");
 }
 
 TEST_CASE("products must belong to the venue and appear once") {
@@ -275,11 +308,13 @@ TEST_CASE("credentials mask the key and keep secrets out of copies that are gone
 }
 
 TEST_CASE("venue, product and mode names round-trip") {
-  for (auto v : {venue::binance_papi, venue::binance_usdm, venue::binance_coinm, venue::bitget})
+  for (auto v :
+       {venue::binance_papi, venue::binance_usdm, venue::binance_coinm, venue::bitget, venue::okx})
     CHECK(parse_venue(to_string(v)) == v);
-  for (auto p : {product::papi_um, product::papi_cm, product::usdm, product::coinm,
-                 product::usdt_futures, product::coin_futures, product::usdc_futures,
-                 product::susdt_futures, product::scoin_futures, product::susdc_futures})
+  for (auto p :
+       {product::papi_um, product::papi_cm, product::usdm, product::coinm, product::usdt_futures,
+        product::coin_futures, product::usdc_futures, product::susdt_futures,
+        product::scoin_futures, product::susdc_futures, product::okx_account})
     CHECK(parse_product(to_string(p)) == p);
   CHECK(parse_product("usdt-futures") == product::usdt_futures);
   CHECK_FALSE(parse_product("USDT-FUTURE").has_value());

@@ -42,6 +42,8 @@ inline constexpr std::string_view binance_secret =
 inline constexpr std::string_view bitget_secret =
     "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567";
 inline constexpr std::string_view bitget_passphrase = "Passphrase1";
+inline constexpr std::string_view okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
+inline constexpr std::string_view okx_passphrase = "Passphrase1";
 
 inline std::string binance_key(int n) {
   std::string key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh";
@@ -52,6 +54,13 @@ inline std::string binance_key(int n) {
 
 inline std::string bitget_key(int n) {
   std::string key = "bg_0123456789abcdef0123456789abcd";
+  key += static_cast<char>('0' + n / 10 % 10);
+  key += static_cast<char>('0' + n % 10);
+  return key;
+}
+
+inline std::string okx_key(int n) {
+  std::string key = "37c541a1-0000-4000-8000-10fe7a0384";
   key += static_cast<char>('0' + n / 10 % 10);
   key += static_cast<char>('0' + n % 10);
   return key;
@@ -168,6 +177,23 @@ class component_harness {
     ex_->add_bitget_account(account);
     return add_settings(settings(pc::venue::bitget, std::move(products), account.api_key,
                                  bitget_secret, bitget_passphrase));
+  }
+
+  /**
+   * Adds an OKX account (account-wide `initial` mode; `portfolio_margin`: net mode only) to the
+   * mock and the config.
+   */
+  std::size_t add_okx(int key_number, mock::position_mode initial = mock::position_mode::one_way,
+                      bool portfolio_margin = false) {
+    mock::okx_account account;
+    account.api_key = okx_key(key_number);
+    account.secret = std::string(okx_secret);
+    account.passphrase = std::string(okx_passphrase);
+    account.mode = initial;
+    account.portfolio_margin = portfolio_margin;
+    ex_->add_okx_account(account);
+    return add_settings(settings(pc::venue::okx, {pc::product::okx_account}, account.api_key,
+                                 okx_secret, okx_passphrase));
   }
 
   /** Settings for an account pointing at the mock; the mock need not know the key. */

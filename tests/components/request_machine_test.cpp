@@ -81,6 +81,56 @@ TEST_CASE("the answer table has one row per outcome, and each set answer leads w
   }
 }
 
+TEST_CASE("OKX's policy is Bitget's: every set answer but success is read back") {
+  // OKX documents no "already in mode" answer (docs/venues.md §4.5), so its row reads back every
+  // refusal; the same column of the table as Bitget's, on its one account-wide scope.
+  CHECK(pc::facts_of(venue::okx).read_back_on_error);
+  for (const set_answer_row& row : set_answer_rows) {
+    CAPTURE(pc::to_string(row.answer));
+    machine_rig okx(venue::okx, {product::okx_account});
+    CHECK(okx.begin(hedge) == "send_set account @2000");
+    CHECK(okx.sent(0, 30'000).empty());
+    std::string expected = row.bitget;
+    if (const auto at = expected.find("USDT-FUTURES"); at != std::string::npos)
+      expected.replace(at, 12, "account");
+    CHECK(okx.answer(row.answer, 1) == expected);
+  }
+}
+
+TEST_CASE("OKX 59000 and an unrecognised refusal are settled by the read-back") {
+  for (const outcome answer : {outcome::blocked_positions_or_orders, outcome::venue_error}) {
+    CAPTURE(pc::to_string(answer));
+    const bool blocked = answer == outcome::blocked_positions_or_orders;
+    // The requested mode read back: the account is in it, whatever the refusal said.
+    machine_rig in_mode(venue::okx, {product::okx_account});
+    in_mode.begin(hedge);
+    in_mode.sent(0, 30'000);
+    CHECK(in_mode.answer(answer, 1) == "send_query account @2001");
+    in_mode.sent(2);
+    CHECK(in_mode.read(hedge, 3) == "publish confirmed terminal | finish");
+    // The other mode: the refusal stands (blocked), or the set did nothing (not_applied); the
+    // set was answered, so it cannot land later.
+    machine_rig other(venue::okx, {product::okx_account});
+    other.begin(hedge);
+    other.sent(0, 30'000);
+    other.answer(answer, 1);
+    other.sent(2);
+    CHECK(other.read(one_way, 3) == (blocked
+                                         ? "publish blocked_positions_or_orders terminal | finish"
+                                         : "publish not_applied terminal | finish"));
+    CHECK(other.last().has_observed_mode);
+    CHECK(other.last().observed_mode == one_way);
+  }
+  // "already_in_mode" is never claimed for OKX from a read-back: it says `confirmed`.
+  machine_rig r(venue::okx, {product::okx_account});
+  r.begin(one_way);
+  r.sent(0, 30'000);
+  r.answer(outcome::venue_error, 1);
+  r.sent(2);
+  r.read(one_way, 3);
+  CHECK(r.last().status == event_status::confirmed);
+}
+
 TEST_CASE("a success publishes the answer's code and message, the attempts and the times") {
   machine_rig r(venue::binance_usdm, {product::usdm});
   r.begin(one_way, 0, 42);
@@ -514,14 +564,15 @@ TEST_CASE("every request ends in exactly one finish after exactly one terminal e
   const outcome answers[] = {outcome::applied,      outcome::unknown,    outcome::malformed,
                              outcome::rate_limited, outcome::clock_skew, outcome::venue_error,
                              outcome::mode_reported};
-  for (venue v : {venue::binance_papi, venue::bitget}) {
+  for (venue v : {venue::binance_papi, venue::bitget, venue::okx}) {
     for (outcome first : answers) {
       for (outcome second : answers) {
         CAPTURE(pc::to_string(first));
         CAPTURE(pc::to_string(second));
-        const std::vector<product> products = v == venue::bitget
-                                                  ? std::vector{product::usdt_futures}
-                                                  : std::vector{product::papi_um, product::papi_cm};
+        const std::vector<product> products =
+            v == venue::bitget ? std::vector{product::usdt_futures}
+            : v == venue::okx  ? std::vector{product::okx_account}
+                               : std::vector{product::papi_um, product::papi_cm};
         machine_rig r(v, products, true);
         std::string steps = r.begin(hedge);
         std::int64_t t = 0;

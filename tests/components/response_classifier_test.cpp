@@ -41,6 +41,13 @@ struct classify_fixture {
   }
 };
 
+// The venue a fixture of venue_responses.hpp answers for, by its name.
+venue venue_of_fixture(std::string_view name) {
+  if (name.starts_with("binance")) return venue::binance_papi;
+  if (name.starts_with("okx")) return venue::okx;
+  return venue::bitget;
+}
+
 }  // namespace
 
 TEST_CASE("every documented Binance answer maps to its outcome") {
@@ -356,12 +363,140 @@ TEST_CASE("answers the HTTP parser rejects become malformed replies that ask for
   CHECK(reply.message == "response body exceeds the configured limit");
 }
 
+TEST_CASE("every documented OKX answer maps to its outcome") {
+  classify_fixture f;
+  const auto set = [&](std::string_view bytes, position_mode requested = position_mode::hedge) {
+    return f.run(bytes, venue::okx, request_kind::set_mode, requested);
+  };
+  // 0: applied, the echo checked against the request.
+  auto reply = set(test::okx_success.bytes);
+  CHECK(reply.result == outcome::applied);
+  CHECK(reply.has_code);
+  CHECK(reply.code == 0);
+  CHECK(reply.code_text == "0");
+  CHECK(reply.has_mode);
+  CHECK(reply.mode == position_mode::hedge);
+  CHECK_FALSE(reply.verify_by_query);
+  reply = set(test::okx_success.bytes, position_mode::one_way);
+  CHECK(reply.result == outcome::applied);
+  CHECK(reply.verify_by_query);  // the echo names the other mode: the read-back decides
+  reply = set(http(200, R"({"code":"0","msg":"","data":[]})"));
+  CHECK(reply.result == outcome::applied);
+  CHECK_FALSE(reply.has_mode);
+
+  // 59000 and 59002: blocked by positions, orders or trading bots, said in the message.
+  reply = set(test::okx_blocked.bytes);
+  CHECK(reply.result == outcome::blocked_positions_or_orders);
+  CHECK(reply.code == 59000);
+  CHECK(reply.message.view().starts_with("positions, orders or trading bots: Setting failed."));
+  CHECK_FALSE(reply.verify_by_query);
+  reply = set(http(200, R"({"code":"59002","msg":"Sub-account settings failed.","data":[]})"));
+  CHECK(reply.result == outcome::blocked_positions_or_orders);
+  CHECK(reply.code == 59002);
+  // 59001: borrowings; a venue error the read-back settles, named in the message.
+  reply = set(test::okx_borrowings.bytes);
+  CHECK(reply.result == outcome::venue_error);
+  CHECK(reply.code == 59001);
+  CHECK(reply.message.view().starts_with("borrowings block the switch: Switching unavailable"));
+  CHECK(reply.verify_by_query);  // read_back_on_error
+
+  // Clock, environment, key/signature/passphrase/IP.
+  reply = set(test::okx_skew.bytes);
+  CHECK(reply.result == outcome::clock_skew);
+  CHECK(reply.code == 50102);
+  CHECK(reply.http_status == 401);
+  CHECK(set(http(401, R"({"msg":"Invalid OK-ACCESS-TIMESTAMP","code":"50112"})")).result ==
+        outcome::clock_skew);
+  CHECK(set(test::okx_wrong_environment.bytes).result == outcome::wrong_environment);
+  CHECK(set(test::okx_bad_signature.bytes).result == outcome::bad_signature);
+  for (const int code : {50103, 50104, 50105, 50106, 50107, 50108, 50109, 50110, 50111, 50114}) {
+    CAPTURE(code);
+    reply = set(http(401, R"({"msg":"refused","code":")" + std::to_string(code) + "\"}"));
+    CHECK(reply.result == outcome::key_or_permission);
+    CHECK(reply.code == code);
+  }
+
+  // Rate limits: 50011 under 200 or 429, 50013 under 429, and a bare 429.
+  reply = set(test::okx_rate_limited.bytes);
+  CHECK(reply.result == outcome::rate_limited);
+  CHECK(reply.code == 50011);
+  CHECK(set(http(200, R"({"code":"50011","msg":"Rate limit reached.","data":[]})")).result ==
+        outcome::rate_limited);
+  CHECK(set(http(429, R"({"code":"50013","msg":"Systems are busy.","data":[]})")).result ==
+        outcome::rate_limited);
+  reply = set(http(429, "", "Retry-After: 2\r\n"));
+  CHECK(reply.result == outcome::rate_limited);
+  CHECK(reply.retry_after_ms == 2'000);
+
+  // Open outcomes: 50001, 50004, 50026, any 5xx: read back.
+  reply = set(test::okx_timeout.bytes);
+  CHECK(reply.result == outcome::unknown);
+  CHECK(reply.code == 50004);
+  CHECK(reply.verify_by_query);
+  reply = set(test::okx_unavailable.bytes);
+  CHECK(reply.result == outcome::unknown);
+  CHECK(reply.verify_by_query);
+  CHECK(set(http(500, R"({"code":"50026","msg":"System error. Try again later"})")).result ==
+        outcome::unknown);
+  CHECK(set(http(502, R"({"code":"1","msg":"Operation failed."})")).result == outcome::unknown);
+  CHECK(set(http(200, R"({"code":"50026","msg":"System error."})")).result == outcome::unknown);
+  CHECK(set(test::html_502.bytes).result == outcome::unknown);
+  reply = set(test::html_200.bytes);
+  CHECK(reply.result == outcome::malformed);
+  CHECK(reply.verify_by_query);
+
+  // No "already in that mode" code: an unrecognised refusal is a venue error the read-back
+  // settles (already_in_mode is never claimed from a set answer).
+  reply = set(http(200, R"({"code":"1","msg":"Operation failed.","data":[]})"));
+  CHECK(reply.result == outcome::venue_error);
+  CHECK(reply.code == 1);
+  CHECK(reply.verify_by_query);
+  // A hedge request refused with 51000: the portfolio-margin case, said in the message.
+  reply = set(http(200, R"({"code":"51000","msg":"Parameter posMode error","data":[]})"));
+  CHECK(reply.result == outcome::venue_error);
+  CHECK(reply.code == 51000);
+  CHECK(reply.message.view().starts_with(
+      "hedge refused; a portfolio-margin account supports only net_mode: Parameter posMode"));
+  reply = set(http(200, R"({"code":"51000","msg":"Parameter posMode error","data":[]})"),
+              position_mode::one_way);
+  CHECK(reply.message == "Parameter posMode error");
+  // A numeric code is not OKX's.
+  CHECK(set(http(200, R"({"code":0,"msg":"","data":[]})")).result == outcome::malformed);
+
+  // Queries: data[0].posMode; the blocked codes mean nothing there.
+  reply = f.run(test::okx_query_net.bytes, venue::okx, request_kind::query_mode);
+  CHECK(reply.result == outcome::mode_reported);
+  CHECK(reply.has_mode);
+  CHECK(reply.mode == position_mode::one_way);
+  reply = f.run(http(200, R"({"code":"0","data":[{"posMode":"long_short_mode"}],"msg":""})"),
+                venue::okx, request_kind::query_mode);
+  CHECK(reply.mode == position_mode::hedge);
+  CHECK(f.run(http(200, R"({"code":"0","data":[{"posMode":"split"}],"msg":""})"), venue::okx,
+              request_kind::query_mode)
+            .result == outcome::malformed);
+  CHECK(f.run(http(200, R"({"code":"0","data":[],"msg":""})"), venue::okx, request_kind::query_mode)
+            .result == outcome::malformed);
+  CHECK(f.run(test::okx_blocked.bytes, venue::okx, request_kind::query_mode).result ==
+        outcome::venue_error);
+  CHECK(f.run(test::okx_skew.bytes, venue::okx, request_kind::query_mode).result ==
+        outcome::clock_skew);
+
+  // Server time: data[0].ts, a string of digits.
+  reply = f.run(test::okx_server_time.bytes, venue::okx, request_kind::server_time);
+  CHECK(reply.result == outcome::ok);
+  CHECK(reply.server_time_ms == 1700000000123);
+  CHECK(f.run(http(200, R"({"code":"0","data":[{}],"msg":""})"), venue::okx,
+              request_kind::server_time)
+            .result == outcome::malformed);
+  CHECK(f.run(test::okx_server_time.bytes, venue::okx, request_kind::ping).result == outcome::ok);
+}
+
 TEST_CASE("every documented response split at every byte classifies the same") {
   http_response_parser parser;
   response_classifier classifier;
   for (const auto& r : test::all_venue_responses) {
     CAPTURE(r.name);
-    const venue v = r.name.starts_with("binance") ? venue::binance_papi : venue::bitget;
+    const venue v = venue_of_fixture(r.name);
     parser.reset();
     std::error_code ec;
     (void)parser.put(r.bytes, ec);
@@ -392,7 +527,7 @@ TEST_CASE("parse and classify allocate nothing after warm-up") {
   response_classifier classifier;
   const auto run_all = [&] {
     for (const auto& r : test::all_venue_responses) {
-      const venue v = r.name.starts_with("binance") ? venue::binance_papi : venue::bitget;
+      const venue v = venue_of_fixture(r.name);
       for (auto kind : {request_kind::set_mode, request_kind::query_mode}) {
         parser.reset();
         std::error_code ec;

@@ -68,7 +68,7 @@ TEST_CASE("the table has one row per venue value, in order, and its public view 
   const auto rows = detail::venue_rows();
   const auto facts = known_venues();
   REQUIRE(rows.size() == facts.size());
-  REQUIRE(rows.size() == 4);  // binance-papi, binance-usdm, binance-coinm, bitget
+  REQUIRE(rows.size() == 5);  // binance-papi, binance-usdm, binance-coinm, bitget, okx
   for (std::size_t i = 0; i < rows.size(); ++i) {
     CAPTURE(i);
     const auto v = static_cast<venue>(i);
@@ -106,6 +106,7 @@ TEST_CASE("every row is complete: names, code, hosts, windows, credentials") {
     CHECK(static_cast<bool>(row->classify));
     CHECK(static_cast<bool>(row->parse_mode));
     CHECK_FALSE(row->mode_answer.key.empty());
+    CHECK_FALSE(row->mode_answer.time_key.empty());
     // A production host always; default_host() reads the row.
     CHECK_FALSE(f.hosts.production.empty());
     for (const venue_environment e : environments) {
@@ -248,6 +249,28 @@ TEST_CASE("the Binance rows record X-MBX headers and Bitget's reads back every e
   CHECK(find_product(product::scoin_futures)->live_twin == product::coin_futures);
 }
 
+TEST_CASE("the OKX row: one account-wide scope, demo by header, ISO-8601 signatures, read-backs") {
+  const venue_facts& okx = facts_of(venue::okx);
+  CHECK(okx.name == "okx");
+  CHECK(okx.family == "okx");
+  CHECK(okx.read_back_on_error);
+  CHECK(detail::reads_back_on_error(venue::okx));
+  CHECK(okx.needs_passphrase);
+  CHECK(okx.demo_by_header);
+  CHECK(okx.hosts.production == "www.okx.com");
+  CHECK(okx.hosts.testnet.empty());
+  REQUIRE(okx.products.size() == 1);
+  CHECK(okx.products[0].id == product::okx_account);
+  REQUIRE(okx.default_products.size() == 1);  // a configuration need not name the scope
+  CHECK(okx.default_products[0] == product::okx_account);
+  CHECK(okx.credential_env.passphrase == "OKX_API_PASSPHRASE");
+  CHECK(okx.key_header == "OK-ACCESS-KEY");
+  CHECK(okx.passphrase_header == "OK-ACCESS-PASSPHRASE");
+  CHECK(detail::row_of(venue::okx).mode_answer.key == "posMode");
+  CHECK(detail::row_of(venue::okx).mode_answer.time_key == "ts");
+  CHECK(venue_of(product::okx_account) == venue::okx);
+}
+
 TEST_CASE("a venue the table does not know is refused at configuration, naming the known ones") {
   account_config c;
   c.id = "x";
@@ -259,8 +282,8 @@ TEST_CASE("a venue the table does not know is refused at configuration, naming t
   } catch (const std::invalid_argument& e) {
     const std::string what = e.what();
     CHECK(
-        what.starts_with("venue_kind: unknown venue 4 (the venue table knows binance-papi, "
-                         "binance-usdm, binance-coinm, bitget) (account 'x')"));
+        what.starts_with("venue_kind: unknown venue 5 (the venue table knows binance-papi, "
+                         "binance-usdm, binance-coinm, bitget, okx) (account 'x')"));
   }
 
   component_config config;
@@ -273,7 +296,7 @@ TEST_CASE("a venue the table does not know is refused at configuration, naming t
     validate_config(config);
     FAIL("an unknown venue was accepted");
   } catch (const std::invalid_argument& e) {
-    CHECK(std::string(e.what()).starts_with("accounts[0].account.venue_kind: unknown venue 4"));
+    CHECK(std::string(e.what()).starts_with("accounts[0].account.venue_kind: unknown venue 5"));
   }
   credentials creds;
   creds.api_key = "key";

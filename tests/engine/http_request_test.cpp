@@ -42,7 +42,7 @@ std::string openssl_hmac(std::string_view secret, std::string_view message,
 std::string without_slots(const request_template& t) {
   std::string s(t.view());
   for (std::size_t offset : t.wire_timestamp_offsets())
-    s.replace(offset, 13, 13, '#');
+    s.replace(offset, t.timestamp_size(), t.timestamp_size(), '#');
   s.replace(t.signature_offset(), t.signature_view().size(), t.signature_view().size(), '#');
   return s;
 }

@@ -1,11 +1,12 @@
 // libFuzzer target for the mock exchange's request handling (tools/mock_exchange/src): the bytes
-// a client sends, parsed by Beast as the mock's sessions do, then answered by the Binance or
-// Bitget handler against accounts whose keys the input may or may not hit.
+// a client sends, parsed by Beast as the mock's sessions do, then answered by the Binance, Bitget
+// or OKX handler against accounts whose keys the input may or may not hit.
 //
 // The mock is a test instrument, and tests and the soak trust its answers: it must never crash,
 // must answer every request it parsed with a status and a body, and must change a mode only when
 // it answers with success. Input: the request bytes (a ':'-prefixed input uses the known keys
-// with a fuzzed signature and query, to reach past the key check).
+// with a fuzzed signature and query, a ';'-prefixed one OKX's known key with a fuzzed timestamp
+// and body, to reach past the key check).
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -43,6 +44,11 @@ detail::state fresh_state() {
   g.secret = "bitgetsecret";
   g.passphrase = "pass";
   st.bitget.emplace(g.api_key, g);
+  okx_account o;
+  o.api_key = "okxkey";
+  o.secret = "okxsecret";
+  o.passphrase = "pass";
+  st.okx.emplace(o.api_key, o);
   return st;
 }
 
@@ -62,6 +68,22 @@ std::string with_known_keys(std::string_view rest) {
          " HTTP/1.1\r\nHost: x\r\nX-MBX-APIKEY: binancekey\r\nContent-Length: 0\r\n\r\n";
 }
 
+// The same for OKX (a ';'-prefixed input): the fuzzed rest is the body, under a fuzzed
+// ISO-8601 timestamp taken from its first 24 bytes when there are that many.
+std::string with_okx_key(std::string_view rest) {
+  std::string timestamp = "2023-11-14T22:13:20.000Z";
+  if (rest.size() >= 24) {
+    timestamp.clear();
+    for (const char c : rest.substr(0, 24))
+      timestamp += c > 0x20 && c < 0x7f ? c : '0';
+    rest.remove_prefix(24);
+  }
+  return "POST /api/v5/account/set-position-mode HTTP/1.1\r\nHost: x\r\n"
+         "OK-ACCESS-KEY: okxkey\r\nOK-ACCESS-PASSPHRASE: pass\r\nOK-ACCESS-TIMESTAMP: " +
+         timestamp + "\r\nOK-ACCESS-SIGN: x\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(rest.size()) + "\r\n\r\n" + std::string(rest);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -69,6 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string bytes;
   if (!input.empty() && input.front() == ':')
     bytes = with_known_keys(input.substr(1));
+  else if (!input.empty() && input.front() == ';')
+    bytes = with_okx_key(input.substr(1));
   else
     bytes = std::string(input);
 
@@ -93,8 +117,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(r.status >= 200 && r.status < 600, "a status");
   require(!r.body.empty(), "a body");
   require(!r.outcome.empty(), "an outcome for the log");
-  // A mode changes only with a success answer (Binance 200, Bitget 00000).
-  const bool success = r.outcome == "200" || r.outcome == "00000";
+  // A mode changes only with a success answer (Binance 200, Bitget 00000, OKX 0).
+  const bool success = r.outcome == "200" || r.outcome == "00000" || r.outcome == "0";
   if (!st.history.empty()) require(success, "a mode changed without a success answer");
   return 0;
 }

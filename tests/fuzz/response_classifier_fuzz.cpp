@@ -70,7 +70,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static constexpr std::string_view types[] = {"application/json", "text/html", "text/plain",
                                                "application/json; charset=utf-8"};
   const int status = statuses[data[0] % std::size(statuses)];
-  const venue v = (data[1] & 1) != 0 ? venue::bitget : venue::binance_papi;
+  // Bit 4 picks OKX (added after the first seeds, whose byte leaves it clear).
+  const venue v = (data[1] & 16) != 0  ? venue::okx
+                  : (data[1] & 1) != 0 ? venue::bitget
+                                       : venue::binance_papi;
   const auto kind = static_cast<request_kind>((data[1] >> 1) % 4);
   const position_mode requested =
       (data[1] & 8) != 0 ? position_mode::one_way : position_mode::hedge;
@@ -112,6 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (first.result == outcome::applied || first.result == outcome::already_in_mode)
     require(kind == request_kind::set_mode, "only set requests apply");
   if (first.result == outcome::mode_reported) require(first.has_mode, "a reported mode is set");
+  // OKX documents no "already in mode" answer: only a read-back may say so (docs/venues.md §4.5).
+  if (v == venue::okx) require(first.result != outcome::already_in_mode, "OKX never says already");
   if (kind == request_kind::set_mode &&
       (first.result == outcome::unknown || first.result == outcome::malformed))
     require(first.verify_by_query, "an unknown effect asks for a read-back");

@@ -32,6 +32,8 @@ constexpr std::string_view binance_secret =
 constexpr std::string_view bitget_secret =
     "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567";
 constexpr std::string_view bitget_passphrase = "Passphrase1";
+constexpr std::string_view okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
+constexpr std::string_view okx_passphrase = "Passphrase1";
 
 // The component's timing in the soak: short, so that many requests and faults fit a minute.
 constexpr auto attempt_timeout = 400ms;
@@ -54,24 +56,37 @@ soak::options parse(int argc, char** argv) {
   return o;
 }
 
-std::string key_for(std::size_t i, bool bitget) {
-  std::string key = bitget ? "bg_0123456789abcdef0123456789ab"
-                           : "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91du";
+std::string key_for(std::size_t i, pc::venue v) {
+  std::string key = v == pc::venue::bitget ? "bg_0123456789abcdef0123456789ab"
+                    : v == pc::venue::okx
+                        ? "37c541a1-0000-4000-8000-10fe7a03"
+                        : "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91du";
   key += std::to_string(1000 + i);
   return key;
 }
 
-// Accounts round-robin over the venues; Bitget ones switch one or two product types.
+// Sets what blocks a switch at the exchange, the way the account's venue models it.
+void set_block(mock::exchange& ex, const account_setup& a, bool positions, bool orders) {
+  if (a.venue_kind == pc::venue::bitget)
+    ex.set_bitget_flags(a.key, positions, orders);
+  else if (a.venue_kind == pc::venue::okx)
+    ex.set_okx_flags(a.key, {.positions = positions, .orders = orders});
+  else
+    ex.set_binance_flags(a.key, positions, orders);
+}
+
+// Accounts round-robin over the venues; Bitget ones switch one or two product types, OKX ones
+// their account-wide posMode.
 std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
   std::vector<account_setup> out;
   const pc::venue venues[] = {pc::venue::binance_papi, pc::venue::binance_usdm,
-                              pc::venue::binance_coinm, pc::venue::bitget};
+                              pc::venue::binance_coinm, pc::venue::bitget, pc::venue::okx};
   const pc::product bitget_types[] = {pc::product::usdt_futures, pc::product::coin_futures,
                                       pc::product::usdc_futures};
   for (std::size_t i = 0; i < n; ++i) {
     account_setup a;
-    a.venue_kind = venues[i % 4];
-    a.key = key_for(i, a.venue_kind == pc::venue::bitget);
+    a.venue_kind = venues[i % std::size(venues)];
+    a.key = key_for(i, a.venue_kind);
     const auto random_mode = [&] {
       return rng() % 2 == 0 ? mock::position_mode::hedge : mock::position_mode::one_way;
     };
@@ -91,10 +106,14 @@ std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
         a.initial = {random_mode()};
         break;
       case pc::venue::bitget:
-        a.products = {bitget_types[i / 4 % 3]};
-        if (rng() % 2 == 0) a.products.push_back(bitget_types[(i / 4 + 1) % 3]);
+        a.products = {bitget_types[i / 5 % 3]};
+        if (rng() % 2 == 0) a.products.push_back(bitget_types[(i / 5 + 1) % 3]);
         for (std::size_t p = 0; p < a.products.size(); ++p)
           a.initial.push_back(random_mode());
+        break;
+      case pc::venue::okx:
+        a.products = {pc::product::okx_account};  // posMode is account-wide
+        a.initial = {random_mode()};
         break;
     }
     out.push_back(std::move(a));
@@ -112,6 +131,13 @@ void register_accounts(mock::exchange& ex, const std::vector<account_setup>& acc
       for (std::size_t i = 0; i < a.products.size(); ++i)
         b.modes.emplace(std::string(pc::to_string(a.products[i])), a.initial[i]);
       ex.add_bitget_account(b);
+    } else if (a.venue_kind == pc::venue::okx) {
+      mock::okx_account o;
+      o.api_key = a.key;
+      o.secret = std::string(okx_secret);
+      o.passphrase = std::string(okx_passphrase);
+      o.mode = a.initial.front();
+      ex.add_okx_account(o);
     } else {
       mock::binance_account b;
       b.api_key = a.key;
@@ -136,8 +162,10 @@ pc::component_config make_config(const std::vector<account_setup>& accounts, moc
     s.account.presign_max_age_ms = recv_window_ms / 2;
     s.creds.api_key = a.key;
     const bool bitget = a.venue_kind == pc::venue::bitget;
-    s.creds.secret = pc::secret_string(bitget ? bitget_secret : binance_secret);
+    const bool okx = a.venue_kind == pc::venue::okx;
+    s.creds.secret = pc::secret_string(bitget ? bitget_secret : okx ? okx_secret : binance_secret);
     if (bitget) s.creds.passphrase = pc::secret_string(bitget_passphrase);
+    if (okx) s.creds.passphrase = pc::secret_string(okx_passphrase);
     s.ca_pem = ex.ca_pem();
     s.verify_after_set = config.accounts.size() % 3 == 0;
     config.accounts.push_back(std::move(s));
@@ -288,10 +316,7 @@ int main(int argc, char** argv) {
     ex.set_account_faults(accounts[a].key, f);
     if (block != blocked[a]) {
       const bool positions = rng() % 2 == 0;
-      if (accounts[a].venue_kind == pc::venue::bitget)
-        ex.set_bitget_flags(accounts[a].key, block && positions, block && !positions);
-      else
-        ex.set_binance_flags(accounts[a].key, block && positions, block && !positions);
+      set_block(ex, accounts[a], block && positions, block && !positions);
       blocked[a] = block;
     }
     const auto mode = rng() % 2 == 0 ? pc::position_mode::hedge : pc::position_mode::one_way;
@@ -345,10 +370,7 @@ int main(int argc, char** argv) {
   ex.set_faults({});
   for (const auto& acc : accounts) {
     ex.clear_account_faults(acc.key);
-    if (acc.venue_kind == pc::venue::bitget)
-      ex.set_bitget_flags(acc.key, false, false);
-    else
-      ex.set_binance_flags(acc.key, false, false);
+    set_block(ex, acc, false, false);
   }
   ex.set_weight_limit(normal_weight_limit);
   ex.set_silent(false);

@@ -2,7 +2,7 @@
 
 // Expected requests shared by the tests that check posmode's bytes from different sides: the
 // request templates (tests/components) and the CLI's `sign` (tests/tools/cli). Signed with the
-// docs/venues.md Bitget test credentials at 1700000000000.
+// docs/venues.md test credentials of each venue at 1700000000000 (OKX: 2023-11-14T22:13:20.000Z).
 
 #include <string_view>
 
@@ -41,5 +41,47 @@ inline constexpr std::string_view bitget_usdt_set_one_way =
     "Content-Length: 55\r\n"
     "\r\n"
     R"({"productType":"USDT-FUTURES","posMode":"one_way_mode"})";
+
+/** OKX set-hedge (`long_short_mode`): the docs/venues.md §6 vector `HrKhP4rl...`. */
+inline constexpr std::string_view okx_set_hedge =
+    "POST /api/v5/account/set-position-mode HTTP/1.1\r\n"
+    "Host: www.okx.com\r\n"
+    "User-Agent: posmode/" POSMODE_VERSION_STRING
+    "\r\n"
+    "OK-ACCESS-KEY: 37c541a1-0000-4000-8000-10fe7a038418\r\n"
+    "OK-ACCESS-SIGN: HrKhP4rlz0P43dreIt36x9wWzb+WpG9ZnfHKR9g21YU=\r\n"
+    "OK-ACCESS-TIMESTAMP: 2023-11-14T22:13:20.000Z\r\n"
+    "OK-ACCESS-PASSPHRASE: Passphrase1\r\n"
+    "Content-Type: application/json\r\n"
+    "Content-Length: 29\r\n"
+    "\r\n"
+    R"({"posMode":"long_short_mode"})";
+
+/** OKX set-one-way (`net_mode`): the docs/venues.md §6 vector `LyOPapOy...`. */
+inline constexpr std::string_view okx_set_one_way =
+    "POST /api/v5/account/set-position-mode HTTP/1.1\r\n"
+    "Host: www.okx.com\r\n"
+    "User-Agent: posmode/" POSMODE_VERSION_STRING
+    "\r\n"
+    "OK-ACCESS-KEY: 37c541a1-0000-4000-8000-10fe7a038418\r\n"
+    "OK-ACCESS-SIGN: LyOPapOy5STno7xqwO/QgU5t79CqmsE4PL0JHMtdxlM=\r\n"
+    "OK-ACCESS-TIMESTAMP: 2023-11-14T22:13:20.000Z\r\n"
+    "OK-ACCESS-PASSPHRASE: Passphrase1\r\n"
+    "Content-Type: application/json\r\n"
+    "Content-Length: 22\r\n"
+    "\r\n"
+    R"({"posMode":"net_mode"})";
+
+/** OKX account configuration query: the docs/venues.md §6 vector `bCn8zVlT...`. */
+inline constexpr std::string_view okx_query =
+    "GET /api/v5/account/config HTTP/1.1\r\n"
+    "Host: www.okx.com\r\n"
+    "User-Agent: posmode/" POSMODE_VERSION_STRING
+    "\r\n"
+    "OK-ACCESS-KEY: 37c541a1-0000-4000-8000-10fe7a038418\r\n"
+    "OK-ACCESS-SIGN: bCn8zVlTJqoobCkHSywuaN0ys4sP75zNhIiys58mkkU=\r\n"
+    "OK-ACCESS-TIMESTAMP: 2023-11-14T22:13:20.000Z\r\n"
+    "OK-ACCESS-PASSPHRASE: Passphrase1\r\n"
+    "\r\n";
 
 }  // namespace posmode::test

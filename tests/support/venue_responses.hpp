@@ -2,8 +2,9 @@
 
 // Whole HTTP/1.1 responses as the venues send them, shared by the parser and classification tests
 // and by bench/protocol_bench.cpp. Bodies are the documented ones (docs/venues.md §1.5, §2,
-// §3). The venue header blocks (250-315 bytes) are modelled on headers seen on real replies
-// (Binance behind CloudFront with X-MBX-USED-WEIGHT-1M, issue reports cited in docs/venues.md §8).
+// §3, §4; OKX's 59000 with the text users received, §4.6). The venue header blocks (250-315 bytes)
+// are modelled on headers seen on real replies (Binance behind CloudFront with
+// X-MBX-USED-WEIGHT-1M, issue reports cited in docs/venues.md §8).
 
 #include <array>
 #include <string_view>
@@ -39,6 +40,15 @@ struct venue_response {
   "CF-Cache-Status: DYNAMIC\r\n"                                 \
   "Server: cloudflare\r\n"                                       \
   "CF-RAY: 8251c0ffee1234ab-NRT\r\n"
+
+#define POSMODE_OKX_HEADERS(length)                              \
+  "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n"                      \
+  "Content-Type: application/json\r\n"                           \
+  "Content-Length: " length "\r\n"                               \
+  "Connection: keep-alive\r\n"                                   \
+  "x-brokerid: 0\r\n"                                             \
+  "Strict-Transport-Security: max-age=63072000; includeSubdomains\r\n" \
+  "Server: nginx\r\n"
 
 inline constexpr venue_response binance_success{
   "binance_success",
@@ -168,6 +178,72 @@ inline constexpr venue_response bitget_server_time{
   R"({"code":"00000","msg":"success","requestTime":1700111073740,"data":{"serverTime":"1700111073740"}})",
   200, R"({"code":"00000","msg":"success","requestTime":1700111073740,"data":{"serverTime":"1700111073740"}})"};
 
+inline constexpr venue_response okx_success{
+  "okx_success",
+  "HTTP/1.1 200 OK\r\n" POSMODE_OKX_HEADERS("60") "\r\n"
+  R"({"code":"0","msg":"","data":[{"posMode":"long_short_mode"}]})",
+  200, R"({"code":"0","msg":"","data":[{"posMode":"long_short_mode"}]})"};
+
+inline constexpr venue_response okx_blocked{
+  "okx_blocked_59000",
+  "HTTP/1.1 200 OK\r\n" POSMODE_OKX_HEADERS("120") "\r\n"
+  R"({"code":"59000","msg":"Setting failed. Cancel any open orders, close positions, and stop trading bots first.","data":[]})",
+  200, R"({"code":"59000","msg":"Setting failed. Cancel any open orders, close positions, and stop trading bots first.","data":[]})"};
+
+inline constexpr venue_response okx_borrowings{
+  "okx_borrowings_59001",
+  "HTTP/1.1 200 OK\r\n" POSMODE_OKX_HEADERS("80") "\r\n"
+  R"({"code":"59001","msg":"Switching unavailable as you have borrowings.","data":[]})",
+  200, R"({"code":"59001","msg":"Switching unavailable as you have borrowings.","data":[]})"};
+
+inline constexpr venue_response okx_skew{
+  "okx_skew_50102",
+  "HTTP/1.1 401 Unauthorized\r\n" POSMODE_OKX_HEADERS("50") "\r\n"
+  R"({"msg":"Timestamp request expired","code":"50102"})",
+  401, R"({"msg":"Timestamp request expired","code":"50102"})"};
+
+inline constexpr venue_response okx_bad_signature{
+  "okx_bad_signature_50113",
+  "HTTP/1.1 401 Unauthorized\r\n" POSMODE_OKX_HEADERS("37") "\r\n"
+  R"({"msg":"Invalid Sign","code":"50113"})",
+  401, R"({"msg":"Invalid Sign","code":"50113"})"};
+
+inline constexpr venue_response okx_wrong_environment{
+  "okx_wrong_environment_50101",
+  "HTTP/1.1 401 Unauthorized\r\n" POSMODE_OKX_HEADERS("67") "\r\n"
+  R"({"msg":"APIKey does not match current environment.","code":"50101"})",
+  401, R"({"msg":"APIKey does not match current environment.","code":"50101"})"};
+
+inline constexpr venue_response okx_rate_limited{
+  "okx_rate_limited_429",
+  "HTTP/1.1 429 Too Many Requests\r\n" POSMODE_OKX_HEADERS("42") "\r\n"
+  R"({"msg":"Too Many Requests","code":"50011"})",
+  429, R"({"msg":"Too Many Requests","code":"50011"})"};
+
+inline constexpr venue_response okx_timeout{
+  "okx_timeout_50004",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_OKX_HEADERS("54") "\r\n"
+  R"({"msg":"API endpoint request timeout ","code":"50004"})",
+  400, R"({"msg":"API endpoint request timeout ","code":"50004"})"};
+
+inline constexpr venue_response okx_unavailable{
+  "okx_unavailable_503",
+  "HTTP/1.1 503 Service Unavailable\r\n" POSMODE_OKX_HEADERS("81") "\r\n"
+  R"({"msg":"Service temporarily unavailable. Please try again later.","code":"50001"})",
+  503, R"({"msg":"Service temporarily unavailable. Please try again later.","code":"50001"})"};
+
+inline constexpr venue_response okx_query_net{
+  "okx_query_net",
+  "HTTP/1.1 200 OK\r\n" POSMODE_OKX_HEADERS("204") "\r\n"
+  R"({"code":"0","data":[{"acctLv":"2","autoLoan":false,"ctIsoMode":"automatic","greeksType":"PA","level":"Lv1","levelTmp":"","mgnIsoMode":"automatic","posMode":"net_mode","uid":"44705892343619584"}],"msg":""})",
+  200, R"({"code":"0","data":[{"acctLv":"2","autoLoan":false,"ctIsoMode":"automatic","greeksType":"PA","level":"Lv1","levelTmp":"","mgnIsoMode":"automatic","posMode":"net_mode","uid":"44705892343619584"}],"msg":""})"};
+
+inline constexpr venue_response okx_server_time{
+  "okx_server_time",
+  "HTTP/1.1 200 OK\r\n" POSMODE_OKX_HEADERS("53") "\r\n"
+  R"({"code":"0","data":[{"ts":"1700000000123"}],"msg":""})",
+  200, R"({"code":"0","data":[{"ts":"1700000000123"}],"msg":""})"};
+
 // The same success reply with a chunked body split in three chunks (an extension on one).
 inline constexpr venue_response bitget_success_chunked{
   "bitget_success_chunked",
@@ -212,6 +288,7 @@ inline constexpr venue_response html_200{
 
 #undef POSMODE_BINANCE_HEADERS
 #undef POSMODE_BITGET_HEADERS
+#undef POSMODE_OKX_HEADERS
 
 /** Every response above, for loops over the whole set. */
 inline constexpr std::array all_venue_responses{binance_success,
@@ -236,6 +313,17 @@ inline constexpr std::array all_venue_responses{binance_success,
                                                 bitget_query_one_way,
                                                 bitget_server_time,
                                                 bitget_success_chunked,
+                                                okx_success,
+                                                okx_blocked,
+                                                okx_borrowings,
+                                                okx_skew,
+                                                okx_bad_signature,
+                                                okx_wrong_environment,
+                                                okx_rate_limited,
+                                                okx_timeout,
+                                                okx_unavailable,
+                                                okx_query_net,
+                                                okx_server_time,
                                                 html_502,
                                                 html_200};
 

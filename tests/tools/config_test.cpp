@@ -206,6 +206,61 @@ passphrase_env = "BG_PASS"
   CHECK(bg.creds.passphrase.reveal() == "other-passphrase");
 }
 
+TEST_CASE("an OKX account: its one product by default, OKX_API_* credentials, demo by header") {
+  const temp_dir dir;
+  const auto file = dir.write("config.toml", R"(
+[[account]]
+name = "okx-main"
+venue = "okx"
+
+[[account]]
+name = "okx-demo"
+venue = "okx"
+products = ["account"]
+environment = "demo"
+key_env = "OKX_DEMO_KEY"
+)");
+  fake_env env;
+  env.vars["OKX_API_KEY"] = "okx-key-0123456789";
+  env.vars["OKX_API_SECRET"] = "okx-secret-0123456789";
+  env.vars["OKX_API_PASSPHRASE"] = "okx-passphrase";
+  env.vars["OKX_DEMO_KEY"] = "okx-demo-key-0123456789";
+  const auto config = load_config(file, env.lookup());
+  REQUIRE(config.accounts.size() == 2);
+  const auto& main = config.accounts[0];
+  CHECK(main.account.venue_kind == venue::okx);
+  CHECK(main.account.products == std::vector{product::okx_account});
+  CHECK(main.creds.api_key == "okx-key-0123456789");
+  CHECK(main.creds.secret.reveal() == "okx-secret-0123456789");
+  CHECK(main.creds.passphrase.reveal() == "okx-passphrase");
+  CHECK_FALSE(components::bitget_paptrading(main.account));
+  const auto& demo = config.accounts[1];
+  CHECK(demo.account.environment == components::venue_environment::demo);
+  CHECK(components::bitget_paptrading(demo.account));  // x-simulated-trading: 1
+  CHECK(demo.creds.api_key == "okx-demo-key-0123456789");
+
+  // No passphrase: named, with the variable.
+  fake_env no_passphrase = env;
+  no_passphrase.vars.erase("OKX_API_PASSPHRASE");
+  CHECK(error_of(file, no_passphrase).find("OKX_API_PASSPHRASE") != std::string::npos);
+  // No testnet, and Bitget's products or demo key are not OKX's.
+  const auto testnet = dir.write("testnet.toml", R"(
+[[account]]
+name = "okx"
+venue = "okx"
+environment = "testnet"
+)");
+  CHECK(error_of(testnet, env).find("okx has no testnet; use demo") != std::string::npos);
+  const auto product = dir.write("product.toml", R"(
+[[account]]
+name = "okx"
+venue = "okx"
+products = ["USDT-FUTURES"]
+)");
+  CHECK(error_of(product, env) ==
+        "accounts[0].products[0]: 'USDT-FUTURES' is not a okx product (account)");
+}
+
 TEST_CASE("an unknown venue is refused naming the account, the field and the choices") {
   const temp_dir dir;
   const auto file = dir.write("config.toml", std::string(papi_account) + R"(
@@ -216,7 +271,7 @@ products = ["USDT-FUTURES"]
 )");
   CHECK(error_of(file) ==
         "accounts[1].venue: unknown venue 'bitgett' (binance-papi, binance-usdm, binance-coinm, "
-        "bitget)");
+        "bitget, okx)");
 }
 
 TEST_CASE("an unknown product, or one of another venue, is refused with the venue's products") {

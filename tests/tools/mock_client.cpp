@@ -9,6 +9,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 
 namespace posmode::test {
 
@@ -188,6 +190,59 @@ std::string bitget_request(std::string_view method, std::string_view path, std::
       std::to_string(timestamp_ms) + std::string(method) + target + std::string(body);
   return bitget_request_signed(method, target, body, credentials, timestamp_ms,
                                sign_base64(credentials.secret, prehash));
+}
+
+std::string iso_timestamp(std::int64_t ms) {
+  const auto seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  std::array<char, 64> text{};
+  std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return text.data();
+}
+
+std::string okx_request_signed(std::string_view method, std::string_view target,
+                               std::string_view body, const okx_credentials& credentials,
+                               std::string_view timestamp, std::string_view signature,
+                               std::string_view content_type) {
+  std::string out(method);
+  out += ' ';
+  out += target;
+  out += " HTTP/1.1\r\nHost: localhost\r\n";
+  const auto add = [&out](std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  };
+  add("OK-ACCESS-KEY", credentials.key);
+  add("OK-ACCESS-SIGN", signature);
+  add("OK-ACCESS-TIMESTAMP", timestamp);
+  add("OK-ACCESS-PASSPHRASE", credentials.passphrase);
+  add("Content-Type", content_type);
+  if (credentials.simulated) add("x-simulated-trading", "1");
+  if (method == "POST" || !body.empty()) add("Content-Length", std::to_string(body.size()));
+  out += "\r\n";
+  out += body;
+  return out;
+}
+
+std::string okx_request(std::string_view method, std::string_view path, std::string_view query,
+                        std::string_view body, const okx_credentials& credentials,
+                        std::int64_t timestamp_ms) {
+  std::string target(path);
+  if (!query.empty()) {
+    target += '?';
+    target += query;
+  }
+  const std::string timestamp = iso_timestamp(timestamp_ms);
+  const std::string prehash = timestamp + std::string(method) + target + std::string(body);
+  return okx_request_signed(method, target, body, credentials, timestamp,
+                            sign_base64(credentials.secret, prehash),
+                            body.empty() ? "" : "application/json");
 }
 
 }  // namespace posmode::test

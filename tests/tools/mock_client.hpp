@@ -98,4 +98,34 @@ struct bitget_credentials {
                                                 std::int64_t timestamp_ms,
                                                 std::string_view signature);
 
+/** OKX credentials and the demo header. */
+struct okx_credentials {
+  std::string key;
+  std::string secret;
+  std::string passphrase;
+  bool simulated = false;  ///< sends `x-simulated-trading: 1`
+};
+
+/** `ms` as OKX's `OK-ACCESS-TIMESTAMP`: `2023-11-14T22:13:20.000Z`, by gmtime_r. */
+[[nodiscard]] std::string iso_timestamp(std::int64_t ms);
+
+/**
+ * An OKX request with the headers as given: `OK-ACCESS-*` (an empty value leaves the header
+ * out), `Content-Type` when not empty, the demo header, the body.
+ */
+[[nodiscard]] std::string okx_request_signed(std::string_view method, std::string_view target,
+                                             std::string_view body,
+                                             const okx_credentials& credentials,
+                                             std::string_view timestamp, std::string_view signature,
+                                             std::string_view content_type = "application/json");
+
+/**
+ * An OKX signed request: `OK-ACCESS-SIGN` = base64(HMAC(isoTs + method + path [+ ?query] +
+ * body)); `Content-Type: application/json` when there is a body.
+ */
+[[nodiscard]] std::string okx_request(std::string_view method, std::string_view path,
+                                      std::string_view query, std::string_view body,
+                                      const okx_credentials& credentials,
+                                      std::int64_t timestamp_ms);
+
 }  // namespace posmode::test

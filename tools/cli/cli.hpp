@@ -73,12 +73,15 @@ int run_set(const component_options& options);
 
 /** `posmode sign`. */
 struct sign_options {
-  std::string venue;              ///< one of `sign_venue_names()`: binance-papi-um, ..., bitget
+  std::string venue;              ///< one of `sign_venue_names()`: binance-papi-um, ..., okx
   std::string mode;               ///< hedge or one-way
   std::string product;            ///< for a venue named alone (Bitget); empty: its default product
   std::int64_t timestamp_ms = 0;  ///< 13 digits; `--timestamp now` is resolved by the caller
   std::optional<std::int64_t> recv_window_ms;
   bool show_key = false;
+  /// environment = demo: the venue's demo host or demo header (Bitget paptrading, OKX
+  /// x-simulated-trading); refused for a venue without a demo
+  bool demo = false;
 };
 
 /**

@@ -150,8 +150,8 @@ int main(int argc, char** argv) {
   CLI::App* sign = app.add_subcommand(
       "sign",
       "print the HTTP/1.1 set-mode request posmode would send, signed at --timestamp, without "
-      "connecting (credentials from BINANCE_API_KEY/_SECRET or BITGET_API_KEY/_SECRET/"
-      "_PASSPHRASE)");
+      "connecting (credentials from BINANCE_API_KEY/_SECRET, BITGET_API_KEY/_SECRET/_PASSPHRASE "
+      "or OKX_API_KEY/_SECRET/_PASSPHRASE)");
   sign->add_option("--venue", sign_options.venue,
                    joined(cli::sign_venue_names(), " | ") + "; required")
       ->type_name("VENUE");
@@ -166,7 +166,10 @@ int main(int argc, char** argv) {
                    "Binance recvWindow in ms, 1..60000 (default 5000)")
       ->type_name("MS");
   sign->add_flag("--show-key", sign_options.show_key,
-                 "print the API key (and Bitget passphrase) as sent instead of masked");
+                 "print the API key (and passphrase) as sent instead of masked");
+  sign->add_flag("--demo", sign_options.demo,
+                 "the venue's demo environment (Bitget paptrading: 1, OKX x-simulated-trading: 1, "
+                 "Binance demo hosts)");
 
   // Misspelt commands and options are named before anything else is checked: CLI11 would report
   // a missing required option first, or the extras without the nearest valid name.

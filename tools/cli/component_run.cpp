@@ -106,6 +106,22 @@ void add_bitget_account(mock::exchange& ex, const pc::account_settings& a,
     ex.set_bitget_mode(a.creds.api_key, pc::to_string(p), to_mock(m.initial_mode));
 }
 
+void add_okx_account(mock::exchange& ex, const pc::account_settings& a, const std::string& secret,
+                     bool first, const mock_options& m) {
+  if (first) {
+    mock::okx_account o;
+    o.api_key = a.creds.api_key;
+    o.secret = secret;
+    o.passphrase = std::string(a.creds.passphrase.reveal());
+    // Demo trading (environment = demo): the mock then wants x-simulated-trading: 1.
+    o.demo_key = pc::bitget_paptrading(a.account);
+    o.has_positions = m.positions;
+    o.has_orders = m.orders;
+    ex.add_okx_account(std::move(o));
+  }
+  ex.set_okx_mode(a.creds.api_key, to_mock(m.initial_mode));  // posMode is account-wide
+}
+
 // One entry per API family the mock models, keyed by the venue row's `family`.
 struct mock_family {
   std::string_view family;
@@ -114,6 +130,7 @@ struct mock_family {
 constexpr mock_family mock_families[] = {
     {"binance", add_binance_account},
     {"bitget", add_bitget_account},
+    {"okx", add_okx_account},
 };
 
 // Starts the mock exchange, registers every account's credentials with it (so that signatures
@@ -122,6 +139,7 @@ std::unique_ptr<mock::exchange> start_mock(pc::component_config& config, const m
   mock::exchange_options options;
   options.weight_limit = 1'000'000;
   options.bitget_rate_limit = 1'000;
+  options.okx_rate_limit = 1'000;
   auto ex = std::make_unique<mock::exchange>(std::move(options));
   std::set<std::string, std::less<>> known;
   for (auto& a : config.accounts) {

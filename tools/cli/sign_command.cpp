@@ -116,7 +116,8 @@ int run_sign(const sign_options& o) {
                                       product_names(venue)));
     product = *p;
   }
-  // The templates have a fixed 13-digit timestamp slot (milliseconds since 2001-09-09).
+  // The templates' timestamp slots take 13-digit milliseconds (since 2001-09-09; OKX writes the
+  // same instant as ISO-8601).
   if (o.timestamp_ms < 1'000'000'000'000 || o.timestamp_ms > 9'999'999'999'999)
     throw usage_error("--timestamp: " + std::to_string(o.timestamp_ms) +
                       " is not a 13-digit time in milliseconds");
@@ -125,6 +126,11 @@ int run_sign(const sign_options& o) {
   account.id = "sign";
   account.venue_kind = venue.id;
   account.products = {product};
+  if (o.demo) {
+    if (venue.hosts.demo.empty())
+      throw usage_error("--demo: " + std::string(venue.display_name) + " has no demo environment");
+    account.environment = pc::venue_environment::demo;
+  }
   if (o.recv_window_ms) {
     if (!venue.sends_recv_window)
       throw usage_error("--recv-window: " + std::string(venue.display_name) +
@@ -165,10 +171,8 @@ int run_sign(const sign_options& o) {
     // The passphrase is a secret as well: shown only when the operator asks for the real bytes.
     if (!venue.passphrase_header.empty())
       replace_header_value(bytes, venue.passphrase_header, creds.passphrase.reveal(), "********");
-    std::fputs(
-        "posmode: key masked (and Bitget passphrase hidden); --show-key prints the bytes as "
-        "sent\n",
-        stderr);
+    std::fputs("posmode: key masked (and passphrase hidden); --show-key prints the bytes as sent\n",
+               stderr);
   }
   std::fwrite(bytes.data(), 1, bytes.size(), stdout);
   std::fflush(stdout);

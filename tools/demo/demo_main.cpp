@@ -41,9 +41,11 @@ using steady = std::chrono::steady_clock;
 constexpr std::string_view help_footer = R"(
 Without --config
   The mock exchange (HTTPS on 127.0.0.1 with a throwaway CA) is started in this process with
-  three accounts: Binance Portfolio Margin 'papi-main' (UM and CM, both one-way), Bitget
-  'bg-usdt' (USDT-FUTURES, already in hedge mode) and Bitget 'bg-coin' (COIN-FUTURES, holding
-  open positions, so every real change is refused). Round 1 asks for --mode on all three and
+  five accounts: Binance Portfolio Margin 'papi-main' (UM and CM, both one-way), Bitget
+  'bg-usdt' (USDT-FUTURES, already in hedge mode), Bitget 'bg-coin' (COIN-FUTURES, holding
+  open positions, so every real change is refused), OKX 'okx-main' (already in long_short_mode,
+  i.e. hedge) and OKX 'okx-bots' (running trading bots: every real change is refused with
+  59000). Round 1 asks for --mode on all five and
   prints every event; later rounds alternate the mode, so each asks for a real change, and are
   summarised. The end shows the mock's final modes, latency percentiles per stage and the
   component's counters.
@@ -146,6 +148,10 @@ constexpr fake_account usdt_account{"bg-usdt", "bg_demo_usdt_4f1c9a7e2b6d8053e1a
                                     "bgDemoUsdtSecret7e2b6d8053e1a4c7f94f1c9a", "bgDemoUsdtPass"};
 constexpr fake_account coin_account{"bg-coin", "bg_demo_coin_8a3e5c1f7d9b2046a8c3e5f1",
                                     "bgDemoCoinSecret1f7d9b2046a8c3e5f18a3e5c", "bgDemoCoinPass"};
+constexpr fake_account okx_main_account{"okx-main", "5b0c2e7a-0000-4000-8000-6d1f3a9c4e21",
+                                        "7F3A9C1E5B2D8046A1C3E5F7092B4D6E", "okxDemoPass1"};
+constexpr fake_account okx_bots_account{"okx-bots", "9e4d1b6c-0000-4000-8000-2a7f5c3e8b10",
+                                        "A1C3E5F7092B4D6E7F3A9C1E5B2D8046", "okxDemoPass2"};
 
 pc::account_settings mock_settings(const mock::exchange& ex, const fake_account& f, pc::venue v,
                                    std::vector<pc::product> products) {
@@ -164,7 +170,8 @@ pc::account_settings mock_settings(const mock::exchange& ex, const fake_account&
 }
 
 // The issue's scenario: PAPI UM+CM one-way, Bitget USDT-FUTURES already in hedge, Bitget
-// COIN-FUTURES holding open positions. Fills `notes` with one line per account.
+// COIN-FUTURES holding open positions; an OKX account already in long_short_mode (hedge) and one
+// whose running trading bots block the switch (59000). Fills `notes` with one line per account.
 pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>& notes) {
   mock::binance_account papi;
   papi.api_key = std::string(papi_account.key);
@@ -179,6 +186,15 @@ pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>&
   }
   ex.set_bitget_mode(usdt_account.key, "USDT-FUTURES", mock::position_mode::hedge);
   ex.set_bitget_flags(coin_account.key, true, false);
+  for (const fake_account* f : {&okx_main_account, &okx_bots_account}) {
+    mock::okx_account okx;
+    okx.api_key = std::string(f->key);
+    okx.secret = std::string(f->secret);
+    okx.passphrase = std::string(f->passphrase);
+    ex.add_okx_account(okx);
+  }
+  ex.set_okx_mode(okx_main_account.key, mock::position_mode::hedge);
+  ex.set_okx_flags(okx_bots_account.key, {.bots = true});
 
   pc::component_config config;
   config.accounts.push_back(mock_settings(ex, papi_account, pc::venue::binance_papi,
@@ -187,7 +203,10 @@ pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>&
       mock_settings(ex, usdt_account, pc::venue::bitget, {pc::product::usdt_futures}));
   config.accounts.push_back(
       mock_settings(ex, coin_account, pc::venue::bitget, {pc::product::coin_futures}));
-  notes = {"mock: UM and CM one-way", "mock: already in hedge mode", "mock: holds open positions"};
+  for (const fake_account* f : {&okx_main_account, &okx_bots_account})
+    config.accounts.push_back(mock_settings(ex, *f, pc::venue::okx, {pc::product::okx_account}));
+  notes = {"mock: UM and CM one-way", "mock: already in hedge mode", "mock: holds open positions",
+           "mock: already in long_short_mode", "mock: trading bots running"};
   return config;
 }
 
@@ -198,11 +217,12 @@ std::string mock_modes(const mock::exchange& ex) {
   };
   return fmt::format(
       "\nThe mock exchange now holds: papi-main um {}, cm {}; bg-usdt USDT-FUTURES {}; bg-coin "
-      "COIN-FUTURES {}",
+      "COIN-FUTURES {}; okx-main {}; okx-bots {}",
       name(ex.binance_mode(papi_account.key, mock::binance_product::papi_um)),
       name(ex.binance_mode(papi_account.key, mock::binance_product::papi_cm)),
       name(ex.bitget_mode(usdt_account.key, "USDT-FUTURES")),
-      name(ex.bitget_mode(coin_account.key, "COIN-FUTURES")));
+      name(ex.bitget_mode(coin_account.key, "COIN-FUTURES")),
+      name(ex.okx_mode(okx_main_account.key)), name(ex.okx_mode(okx_bots_account.key)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,6 +454,7 @@ int main(int argc, char** argv) {
     // Every round sends a few requests per account; keep the venues' limits out of the way.
     options.weight_limit = 100'000'000;
     options.bitget_rate_limit = 1'000'000;
+    options.okx_rate_limit = 1'000'000;
     mock::exchange ex(std::move(options));
     std::vector<std::string> notes;
     pc::component_config config = mock_scenario(ex, notes);

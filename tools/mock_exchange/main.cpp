@@ -34,6 +34,10 @@ Accounts
   --bitget-account KEY:SECRET:PASSPHRASE[:OPTIONS]   OPTIONS: demo (a demo-trading key: it
       must send 'paptrading: 1' with the normal product types), positions, orders (a switch
       answers 45117, a code Bitget does not document for this), PRODUCT-TYPE=hedge|one_way.
+  --okx-account KEY:SECRET:PASSPHRASE[:OPTIONS]   OPTIONS: demo (a demo-trading key: it must
+      send 'x-simulated-trading: 1'), hedge (initial posMode long_short_mode, default
+      net_mode), pm (portfolio margin: long_short_mode answers 51000), positions, orders, bots
+      (a switch answers 59000), borrowings (59001).
   Keys, secrets and passphrases cannot contain ':' in these flags; use --accounts for those.
 
   --accounts FILE is TOML:
@@ -53,6 +57,15 @@ Accounts
       has_orders = false
       modes = { "USDT-FUTURES" = "hedge" }   # per productType, default one_way
 
+      [[okx]]
+      api_key = "..."
+      secret = "..."
+      passphrase = "..."
+      demo_key = false
+      mode = "one_way"          # account-wide posMode: "hedge" or "one_way" (default)
+      portfolio_margin = false
+      has_positions = false     # also has_orders, has_bots, has_borrowings
+
 Venue model
   Binance: key (-2014/-2015, HTTP 401), signature over the query string without signature plus
   the body (-1022), window: timestamp >= server+1000 or server-timestamp > recvWindow (default
@@ -63,6 +76,12 @@ Venue model
   Bitget: 40001/40003/40005/40011 missing headers, 40037 unknown key, 40012 wrong passphrase,
   40009 signature, 40008 timestamp more than 30 s off, 40099 demo/live mix-up, "already in
   mode" is success 00000, 5 set-position-mode calls per second per key, then HTTP 429.
+  OKX: 50103/50104/50106/50107 missing headers, 50112 timestamp not ISO-8601 with ms, 50111
+  unknown key, 50101 demo/live mix-up (x-simulated-trading: 1), 50105 wrong passphrase, 50113
+  signature, 50102 timestamp more than 30 s off, 51000 misplaced, repeated or unknown
+  parameters and long_short_mode on a portfolio-margin account, 59000 positions/orders/bots,
+  59001 borrowings, "already in mode" is success 0 with the echo, 5 calls per 2 s per key per
+  endpoint, then HTTP 429 50011.
 
 Faults (flags apply to every account)
   Order: delay, then drop-before or 503 or html-502 (apply-change decides whether the venue
@@ -155,6 +174,39 @@ mock::bitget_account parse_bitget(const std::string& spec) {
   return account;
 }
 
+mock::okx_account parse_okx(const std::string& spec) {
+  const auto parts = split(spec, ':');
+  if (parts.size() < 3 || parts.size() > 4 || parts[0].empty() || parts[1].empty()) {
+    throw std::invalid_argument("--okx-account wants KEY:SECRET:PASSPHRASE[:OPTIONS]");
+  }
+  mock::okx_account account;
+  account.api_key = parts[0];
+  account.secret = parts[1];
+  account.passphrase = parts[2];
+  if (parts.size() == 4) {
+    for (const auto& option : split(parts[3], ',')) {
+      if (option == "demo") {
+        account.demo_key = true;
+      } else if (option == "hedge") {
+        account.mode = mock::position_mode::hedge;
+      } else if (option == "pm") {
+        account.portfolio_margin = true;
+      } else if (option == "positions") {
+        account.has_positions = true;
+      } else if (option == "orders") {
+        account.has_orders = true;
+      } else if (option == "bots") {
+        account.has_bots = true;
+      } else if (option == "borrowings") {
+        account.has_borrowings = true;
+      } else {
+        throw std::invalid_argument("unknown OKX account option '" + option + "'");
+      }
+    }
+  }
+  return account;
+}
+
 std::string required_string(const toml::table& table, const char* key, const char* where) {
   const auto value = table[key].value<std::string>();
   if (!value || value->empty()) {
@@ -209,6 +261,24 @@ void load_accounts(const std::string& path, mock::exchange& exchange) {
       exchange.add_bitget_account(std::move(account));
     }
   }
+  if (const auto* list = file["okx"].as_array()) {
+    for (const auto& node : *list) {
+      const auto* table = node.as_table();
+      if (table == nullptr) throw std::invalid_argument(path + ": [[okx]] must be tables");
+      mock::okx_account account;
+      account.api_key = required_string(*table, "api_key", "[[okx]]");
+      account.secret = required_string(*table, "secret", "[[okx]]");
+      account.passphrase = required_string(*table, "passphrase", "[[okx]]");
+      account.demo_key = (*table)["demo_key"].value_or(false);
+      account.mode = parse_mode((*table)["mode"].value_or<std::string>("one_way"));
+      account.portfolio_margin = (*table)["portfolio_margin"].value_or(false);
+      account.has_positions = (*table)["has_positions"].value_or(false);
+      account.has_orders = (*table)["has_orders"].value_or(false);
+      account.has_bots = (*table)["has_bots"].value_or(false);
+      account.has_borrowings = (*table)["has_borrowings"].value_or(false);
+      exchange.add_okx_account(std::move(account));
+    }
+  }
 }
 
 }  // namespace
@@ -218,8 +288,8 @@ int main(int argc, char** argv) {
   // kill the process either: they fail with EPIPE instead.
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
-      "posmode-mock-exchange: an HTTPS mock of Binance (PAPI, USD-M, COIN-M) and Bitget v2 "
-      "position-mode endpoints on 127.0.0.1, with fault injection. Makes a throwaway CA and "
+      "posmode-mock-exchange: an HTTPS mock of Binance (PAPI, USD-M, COIN-M), Bitget v2 and OKX "
+      "v5 position-mode endpoints on 127.0.0.1, with fault injection. Makes a throwaway CA and "
       "server certificate at start, prints the port and the CA file, then one line per request "
       "until SIGINT/SIGTERM."};
   app.footer(footer);
@@ -231,9 +301,11 @@ int main(int argc, char** argv) {
   std::string ca_out;
   std::vector<std::string> binance_specs;
   std::vector<std::string> bitget_specs;
+  std::vector<std::string> okx_specs;
   std::string accounts_file;
   unsigned weight_limit = 2400;
   unsigned bitget_rate_limit = 5;
+  unsigned okx_rate_limit = 5;
   unsigned ban_after = 3;
   long ban_seconds = 120;
   long delay_ms = 0;
@@ -250,12 +322,16 @@ int main(int argc, char** argv) {
   app.add_option("--binance-account", binance_specs, "KEY:SECRET[:OPTIONS], repeatable (below)");
   app.add_option("--bitget-account", bitget_specs,
                  "KEY:SECRET:PASSPHRASE[:OPTIONS], repeatable (below)");
+  app.add_option("--okx-account", okx_specs, "KEY:SECRET:PASSPHRASE[:OPTIONS], repeatable (below)");
   app.add_option("--accounts", accounts_file, "TOML file of accounts (format below)")
       ->check(CLI::ExistingFile);
   app.add_option("--weight-limit", weight_limit, "Binance request weight per minute per IP")
       ->capture_default_str();
   app.add_option("--bitget-rate-limit", bitget_rate_limit,
                  "Bitget set-position-mode calls per second per key")
+      ->capture_default_str();
+  app.add_option("--okx-rate-limit", okx_rate_limit,
+                 "OKX calls per two seconds per key, on each endpoint")
       ->capture_default_str();
   app.add_option("--ban-after", ban_after,
                  "Binance: this many 429s to one IP within a minute ban it (HTTP 418); 0 never")
@@ -268,8 +344,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--drop-before", faults.drop_before_reply,
                "fault: close the TCP connection instead of replying");
-  app.add_flag("--error-503", faults.unknown_error_503,
-               "fault: answer HTTP 503 (Binance -1000 'Unknown error...', Bitget 40010)");
+  app.add_flag(
+      "--error-503", faults.unknown_error_503,
+      "fault: answer HTTP 503 (Binance -1000 'Unknown error...', Bitget 40010, OKX 50001)");
   app.add_flag("--html-502", faults.html_502, "fault: answer a CloudFront HTML 502 page");
   app.add_flag("--apply-change", faults.apply_change,
                "with --drop-before/--error-503/--html-502: still apply the request (mode "
@@ -315,6 +392,7 @@ int main(int argc, char** argv) {
     options.port = port;
     options.weight_limit = weight_limit;
     options.bitget_rate_limit = bitget_rate_limit;
+    options.okx_rate_limit = okx_rate_limit;
     options.ban_after_rate_limited = ban_after;
     options.ban_duration = std::chrono::seconds(ban_seconds);
     options.on_request = [](const mock::request_record& record) {
@@ -325,6 +403,8 @@ int main(int argc, char** argv) {
       exchange.add_binance_account(parse_binance(spec));
     for (const auto& spec : bitget_specs)
       exchange.add_bitget_account(parse_bitget(spec));
+    for (const auto& spec : okx_specs)
+      exchange.add_okx_account(parse_okx(spec));
     if (!accounts_file.empty()) load_accounts(accounts_file, exchange);
     exchange.set_faults(faults);
     exchange.set_clock_skew(std::chrono::milliseconds(skew_ms));

@@ -191,8 +191,9 @@ reply private_request(state& st, const incoming& in, bool is_set) {
 
 namespace {
 
+// Bitget's v2 paths; other /api/ versions belong to other venues (OKX /api/v5/).
 bool serves_bitget(std::string_view path) noexcept {
-  return path.starts_with("/api/");
+  return path.starts_with("/api/v2/");
 }
 
 reply bitget_unknown_error(std::int64_t server_ms) {

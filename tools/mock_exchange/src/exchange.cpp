@@ -15,7 +15,7 @@ namespace posmode::mock {
 namespace detail {
 
 const venue_route* route_of(std::string_view path) noexcept {
-  for (const venue_route* venue : {&binance_route, &bitget_route})
+  for (const venue_route* venue : {&binance_route, &bitget_route, &okx_route})
     if (venue->serves(path)) return venue;
   return nullptr;
 }
@@ -80,6 +80,7 @@ exchange::impl::impl(exchange_options opts) : options(std::move(opts)) {
   }
   st.weight_limit = options.weight_limit;
   st.bitget_rate_limit = options.bitget_rate_limit;
+  st.okx_rate_limit = options.okx_rate_limit;
   st.ban_after = options.ban_after_rate_limited;
   st.ban_duration = options.ban_duration;
   st.log_capacity = options.log_capacity;
@@ -151,8 +152,7 @@ std::optional<detail::reply> exchange::impl::serve(const detail::http_request& r
   const std::string_view path = target.substr(0, question);
   const std::string_view query =
       question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-  std::string_view api_key = detail::header(request, "X-MBX-APIKEY");
-  if (api_key.empty()) api_key = detail::header(request, "ACCESS-KEY");
+  const std::string_view api_key = detail::api_key_of(request);
 
   request_record record;
   record.time = std::chrono::system_clock::now();
@@ -246,6 +246,15 @@ void exchange::add_bitget_account(bitget_account account) {
   }
 }
 
+void exchange::add_okx_account(okx_account account) {
+  if (account.api_key.empty()) throw std::invalid_argument("mock exchange: empty API key");
+  const std::lock_guard lock(impl_->mutex);
+  const std::string key = account.api_key;
+  if (!impl_->st.okx.emplace(key, std::move(account)).second) {
+    throw std::invalid_argument("mock exchange: duplicate OKX API key");
+  }
+}
+
 namespace {
 
 template <typename Map>
@@ -297,6 +306,27 @@ void exchange::set_bitget_flags(std::string_view api_key, bool has_positions, bo
   auto& account = find_account(impl_->st.bitget, api_key);
   account.has_positions = has_positions;
   account.has_orders = has_orders;
+}
+
+position_mode exchange::okx_mode(std::string_view api_key) const {
+  const std::lock_guard lock(impl_->mutex);
+  return find_account(impl_->st.okx, api_key).mode;
+}
+
+void exchange::set_okx_mode(std::string_view api_key, position_mode mode) {
+  const std::lock_guard lock(impl_->mutex);
+  find_account(impl_->st.okx, api_key).mode = mode;
+  detail::record_change(impl_->st, api_key, "account", mode, false,
+                        std::chrono::steady_clock::now());
+}
+
+void exchange::set_okx_flags(std::string_view api_key, const okx_flags& flags) {
+  const std::lock_guard lock(impl_->mutex);
+  auto& account = find_account(impl_->st.okx, api_key);
+  account.has_positions = flags.positions;
+  account.has_orders = flags.orders;
+  account.has_bots = flags.bots;
+  account.has_borrowings = flags.borrowings;
 }
 
 void exchange::set_faults(const fault_set& faults) {

@@ -63,9 +63,7 @@ class session : public std::enable_shared_from_this<session> {
     if (ec) return drop();
     received_ = std::chrono::steady_clock::now();
     const auto& request = parser_->get();
-    std::string_view key = header(request, "X-MBX-APIKEY");
-    if (key.empty()) key = header(request, "ACCESS-KEY");
-    faults_ = owner_.faults_for(key);
+    faults_ = owner_.faults_for(api_key_of(request));
     if (faults_.sets_only && request.method() != beast::http::verb::post) faults_ = {};
     keep_alive_ = request.keep_alive();
     if (faults_.delay.count() > 0) {

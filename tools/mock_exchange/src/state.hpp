@@ -1,7 +1,7 @@
 #pragma once
 
 // Private: the state the server thread and the configuring thread share under one mutex, the
-// reply a venue handler produces, and the two venue handlers.
+// reply a venue handler produces, and the venue handlers' route table.
 
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -66,6 +66,7 @@ struct state;
 struct state {
   std::map<std::string, binance_account, std::less<>> binance;
   std::map<std::string, bitget_account, std::less<>> bitget;
+  std::map<std::string, okx_account, std::less<>> okx;
   fault_set global_faults;
   std::map<std::string, fault_set, std::less<>> account_faults;
   std::chrono::milliseconds skew{0};
@@ -74,6 +75,7 @@ struct state {
   bool wrong_host = false;
   unsigned weight_limit = 2400;
   unsigned bitget_rate_limit = 5;
+  unsigned okx_rate_limit = 5;
   /// Binance weight spent per client IP: (time, weight), oldest first, within the last minute.
   std::map<std::string, std::deque<std::pair<std::chrono::steady_clock::time_point, unsigned>>,
            std::less<>>
@@ -81,6 +83,8 @@ struct state {
   /// Bitget set-position-mode calls per API key within the last second.
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>>
       bitget_calls;
+  /// OKX calls per "API key + path" within the last two seconds.
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>> okx_calls;
   unsigned ban_after = 3;  ///< 429s within a minute that earn a ban; 0: never
   std::chrono::milliseconds ban_duration{120'000};
   std::map<std::string, ip_ban, std::less<>> bans;  ///< per client IP
@@ -146,7 +150,8 @@ struct venue_route {
 };
 
 extern const venue_route binance_route;  ///< binance.cpp: /papi/, /fapi/, /dapi/
-extern const venue_route bitget_route;   ///< bitget.cpp: /api/
+extern const venue_route bitget_route;   ///< bitget.cpp: /api/v2/
+extern const venue_route okx_route;      ///< okx.cpp: /api/v5/
 
 /** The route serving `path`, or null. */
 [[nodiscard]] const venue_route* route_of(std::string_view path) noexcept;

@@ -34,15 +34,19 @@ inline constexpr std::int64_t default_presign_max_age_ms = 1'000;
  * | binance-usdm  | fapi.binance.com   | testnet.binancefuture.com   | demo-fapi.binance.com      |
  * | binance-coinm | dapi.binance.com   | testnet.binancefuture.com   | demo-dapi.binance.com      |
  * | bitget        | api.bitget.com     | none (refused: use demo)    | api.bitget.com + header    |
+ * | okx           | www.okx.com        | none (refused: use demo)    | www.okx.com + header       |
  *
  * Bitget's demo is its production host with the header `paptrading: 1` and a demo API key, used
  * with the normal product types (the S-prefixed types are the other, header-less, way to reach
- * demo funds and cannot be combined with it: Bitget answers 40099).
+ * demo funds and cannot be combined with it: Bitget answers 40099). OKX's demo is its production
+ * host with `x-simulated-trading: 1` and a demo API key (docs/venues.md §4.3).
  */
 enum class venue_environment : std::uint8_t {
   production,  ///< the live venue (the default)
   testnet,     ///< Binance USD-M and COIN-M's testnet host
-  demo,        ///< Binance USD-M/COIN-M demo hosts; Bitget demo trading (`paptrading: 1`)
+  /// Binance USD-M/COIN-M demo hosts; Bitget (`paptrading: 1`) and OKX
+  /// (`x-simulated-trading: 1`) demo trading
+  demo,
 };
 
 /**
@@ -134,7 +138,8 @@ void validate_account(const account_config& config);
 [[nodiscard]] std::string_view api_host(const account_config& config) noexcept;
 
 /**
- * True when the account's requests carry the venue's demo header (Bitget `paptrading: 1`): a
+ * True when the account's requests carry the venue's demo header (Bitget `paptrading: 1`, OKX
+ * `x-simulated-trading: 1`; the name predates OKX): a
  * venue whose demo is a header (`venue_facts::demo_by_header`) with `environment = demo` or
  * `bitget_demo_key`. False for every other venue. No allocation.
  */

@@ -20,8 +20,8 @@ enum class event_status : std::uint8_t {
   blocked_positions,       ///< open positions prevent the change (never retried)
   blocked_orders,          ///< open orders prevent the change (never retried)
   blocked_um_cm_mismatch,  ///< PAPI: UM and CM must match (-4220; never retried)
-  /// Bitget 45117 "positions or orders" (it does not say which), and the mode read back is not
-  /// the requested one (never retried)
+  /// Bitget 45117 "positions or orders" (it does not say which), or OKX 59000/59002 (positions,
+  /// orders or trading bots), and the mode read back is not the requested one (never retried)
   blocked_positions_or_orders,
   auth_failed,   ///< signature, key, passphrase, IP, permission or environment refused
   clock_skew,    ///< timestamp refused again after a clock resync

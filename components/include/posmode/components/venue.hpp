@@ -17,11 +17,12 @@ enum class venue : std::uint8_t {
   binance_usdm,   ///< Binance USDⓈ-M futures, fapi.binance.com (product usdm)
   binance_coinm,  ///< Binance COIN-M futures, dapi.binance.com (product coinm)
   bitget,         ///< Bitget v2 mix, api.bitget.com (the six product types)
+  okx,            ///< OKX v5, www.okx.com (one account-wide scope: product okx_account)
 };
 
 /**
  * The scope a position mode applies to: Binance switches a whole account per product (UM, CM);
- * Bitget per product type. The S-prefixed Bitget types are its demo products.
+ * Bitget per product type; OKX per account. The S-prefixed Bitget types are its demo products.
  */
 enum class product : std::uint8_t {
   papi_um,
@@ -34,12 +35,14 @@ enum class product : std::uint8_t {
   susdt_futures,
   scoin_futures,
   susdc_futures,
+  okx_account,  ///< OKX: `posMode` applies to the whole account (FUTURES and SWAP together)
 };
 
 /** The two futures position modes. */
 enum class position_mode : std::uint8_t {
-  hedge,    ///< both sides (Binance dualSidePosition=true, Bitget hedge_mode)
-  one_way,  ///< one net position (Binance dualSidePosition=false, Bitget one_way_mode)
+  hedge,    ///< both sides (Binance dualSidePosition=true, Bitget hedge_mode, OKX long_short_mode)
+  one_way,  ///< one net position (Binance dualSidePosition=false, Bitget one_way_mode, OKX
+            ///< net_mode)
 };
 
 /** The requests an account sends. */
@@ -53,8 +56,9 @@ enum class request_kind : std::uint8_t { set_mode, query_mode, ping, server_time
 
 /**
  * Canonical names, as used in configuration files, the CLI and logs: venues
- * `binance-papi`, `binance-usdm`, `binance-coinm`, `bitget`; products `um`, `cm`, `usdm`, `coinm`
- * and Bitget's own spelling (`USDT-FUTURES`, ...); modes `hedge`, `one-way`. Venue and product
+ * `binance-papi`, `binance-usdm`, `binance-coinm`, `bitget`, `okx`; products `um`, `cm`, `usdm`,
+ * `coinm`, Bitget's own spelling (`USDT-FUTURES`, ...) and OKX's `account`; modes `hedge`,
+ * `one-way`. Venue and product
  * names come from the venue table (`venue_facts.hpp`). The `to_string` functions return static
  * strings (`?` for a value the table does not know); the parsers return nothing for an unknown
  * name (product names compare case-insensitively). No allocation.

@@ -36,7 +36,7 @@ inline constexpr std::int64_t max_retry_after_ms = 3LL * 24 * 3600 * 1000;
  * (docs/venues.md §1.4, §1.5, §3.6, §9).
  */
 enum class outcome : std::uint8_t {
-  applied,                 ///< the mode was changed (Binance code 200, Bitget "00000")
+  applied,                 ///< the mode was changed (Binance code 200, Bitget "00000", OKX "0")
   already_in_mode,         ///< nothing to change (Binance -4059): success
   mode_reported,           ///< a query answered; `mode` holds the account's current mode
   ok,                      ///< ping or server time answered (`server_time_ms` for the latter)
@@ -44,12 +44,13 @@ enum class outcome : std::uint8_t {
   blocked_orders,          ///< open orders prevent the change (Binance -4067)
   blocked_um_cm_mismatch,  ///< PAPI UM and CM modes must match (Binance -4220)
   /// Bitget 45117 "Currently holding positions or orders": Bitget does not say which, and
-  /// documents the code for margin-mode switches only, so the mode is still read back
+  /// documents the code for margin-mode switches only, so the mode is still read back; OKX 59000
+  /// and 59002 (positions, orders or trading bots), read back likewise
   blocked_positions_or_orders,
-  clock_skew,         ///< timestamp outside the window (-1021; Bitget 40005, 40008)
-  bad_signature,      ///< signature refused (-1022; Bitget 40009)
-  key_or_permission,  ///< key, passphrase, IP or permission refused (-2014, -2015, 400xx)
-  wrong_environment,  ///< Bitget demo/live mix-up (40099)
+  clock_skew,     ///< timestamp outside the window (-1021; Bitget 40005, 40008; OKX 50102, 50112)
+  bad_signature,  ///< signature refused (-1022; Bitget 40009; OKX 50113)
+  key_or_permission,  ///< key, passphrase, IP or permission refused (-2014, -2015, 400xx, 501xx)
+  wrong_environment,  ///< demo/live mix-up (Bitget 40099, OKX 50101)
   rate_limited,       ///< HTTP 429 or Binance -1003; `retry_after_ms` when sent
   ip_banned,          ///< HTTP 418; `retry_after_ms` until the ban ends when known
   unknown,            ///< the venue may or may not have acted (503 "Unknown error", -1006,

@@ -28,12 +28,35 @@ inline constexpr std::size_t timestamp_digits = 13;
 inline constexpr std::int64_t min_slot_timestamp_ms = 1'000'000'000'000;
 inline constexpr std::int64_t max_slot_timestamp_ms = 9'999'999'999'999;
 
+/** How a template's timestamp slots write the time. Every slot of one template uses one format. */
+enum class timestamp_format : std::uint8_t {
+  epoch_ms,    ///< 13 digits of milliseconds since 1970 (Binance, Bitget): `1700000000000`
+  iso8601_ms,  ///< UTC ISO-8601 with milliseconds (OKX): `2023-11-14T22:13:20.000Z`
+};
+
+/** Width of an `iso8601_ms` slot: `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
+inline constexpr std::size_t iso8601_timestamp_size = 24;
+
+/** The width of a timestamp slot in `format`. */
+[[nodiscard]] constexpr std::size_t timestamp_width(timestamp_format format) noexcept {
+  return format == timestamp_format::iso8601_ms ? iso8601_timestamp_size : timestamp_digits;
+}
+
+/**
+ * Writes `timestamp_ms` (in `min_slot_timestamp_ms`..`max_slot_timestamp_ms`) into `out` in
+ * `format`, exactly `timestamp_width(format)` characters. Hot path: noexcept, no allocation, no
+ * system call, no time-zone lookup (the proleptic Gregorian calendar in UTC). Precondition: the
+ * value is in range (`request_template::stamp` checks it).
+ */
+void write_timestamp(timestamp_format format, std::int64_t timestamp_ms, char* out) noexcept;
+
 /**
  * A piece of request text under construction: literal bytes interleaved with fixed-width slots.
  * Used only at render time (it allocates); the rendered `request_template` keeps none of it.
  *
  * Markers:
- * - `timestamp()`: a 13-digit millisecond timestamp, written on every re-sign;
+ * - `timestamp()`: the time, written on every re-sign in the spec's `time_format` (13 digits of
+ *   epoch milliseconds, or 24 characters of ISO-8601);
  * - `signature()`: the signature (64 hex or 44 base64 characters, per the template's encoding);
  * - `begin_signed()` / `end_signed()`: zero-width marks bounding the part of the wire bytes that is
  *   signed, for venues whose signed string is contiguous on the wire (Binance's query string).
@@ -89,6 +112,8 @@ struct request_spec {
   std::string body;                         ///< sent as is; no slots
   std::optional<request_text> signed_text;  ///< a separately signed string, or none
   signature_encoding encoding = signature_encoding::hex_lower;
+  /** How every timestamp slot (target, headers, signed text) writes the time. */
+  timestamp_format time_format = timestamp_format::epoch_ms;
 };
 
 /**
@@ -137,6 +162,8 @@ class request_template {
    * Writes `timestamp_ms` into every timestamp slot and re-signs with `signer`.
    *
    * Hot path: noexcept, no allocation (with the signer's `sha_ni` backend), no system call.
+   * The slots take the template's `timestamp_format` (epoch milliseconds or ISO-8601); either way
+   * the value is checked against the 13-digit range, and `timestamp_ms()` keeps the milliseconds.
    * @return `errc::timestamp_out_of_range` if `timestamp_ms` is not a 13-digit value,
    *         `errc::signing_failed` if the signer fails; the bytes are then unspecified and
    *         `is_signed()` is false until a later `resign()` succeeds.
@@ -167,6 +194,11 @@ class request_template {
   /** The timestamp last written, or -1 before the first `stamp`/`resign`. */
   [[nodiscard]] std::int64_t timestamp_ms() const noexcept { return timestamp_ms_; }
 
+  /** The format of the timestamp slots, and their width in bytes. */
+  [[nodiscard]] timestamp_format time_format() const noexcept { return time_format_; }
+  [[nodiscard]] std::size_t timestamp_size() const noexcept {
+    return timestamp_width(time_format_);
+  }
   /** Offsets of the timestamp slots within the wire bytes (slots in the signed string excluded). */
   [[nodiscard]] std::span<const std::size_t> wire_timestamp_offsets() const noexcept {
     return {timestamp_offsets_.data(), wire_timestamp_count_};
@@ -188,6 +220,7 @@ class request_template {
   std::size_t wire_timestamp_count_ = 0;
   std::int64_t timestamp_ms_ = -1;
   signature_encoding encoding_ = signature_encoding::hex_lower;
+  timestamp_format time_format_ = timestamp_format::epoch_ms;
   bool signed_ok_ = false;
 };
 

@@ -8,10 +8,11 @@
 
 namespace posmode::mock {
 
-/** A futures position mode as the mock keeps it (Binance `dualSidePosition`, Bitget `posMode`). */
+/** A futures position mode as the mock keeps it (Binance `dualSidePosition`, Bitget and OKX
+ *  `posMode`). */
 enum class position_mode {
-  one_way,  ///< Binance `dualSidePosition=false`, Bitget `one_way_mode`
-  hedge     ///< Binance `dualSidePosition=true`, Bitget `hedge_mode`
+  one_way,  ///< Binance `dualSidePosition=false`, Bitget `one_way_mode`, OKX `net_mode`
+  hedge     ///< Binance `dualSidePosition=true`, Bitget `hedge_mode`, OKX `long_short_mode`
 };
 
 /**
@@ -61,6 +62,29 @@ struct bitget_account {
   std::map<std::string, position_mode, std::less<>> modes;
   bool has_positions = false;
   bool has_orders = false;
+};
+
+/**
+ * An OKX v5 account. `posMode` is account-wide (one `mode`, one-way = `net_mode` by default).
+ *
+ * `demo_key` marks a demo-trading key: it must send `x-simulated-trading: 1`, and a live key must
+ * not (otherwise 50101, docs/venues.md §4.3). `portfolio_margin` (acctLv 4) supports only
+ * `net_mode`: a `long_short_mode` request is answered 51000 (OKX documents no code; the mock's
+ * choice). A switch to the other mode is refused with 59000 while `has_positions`, `has_orders`
+ * or `has_bots` (running trading bots, docs/venues.md §4.6; that text names bots), and with
+ * 59001 while `has_borrowings`.
+ */
+struct okx_account {
+  std::string api_key;     ///< sent in `OK-ACCESS-KEY`; must be non-empty and unique per exchange
+  std::string secret;      ///< the HMAC-SHA256 key of `OK-ACCESS-SIGN`
+  std::string passphrase;  ///< compared with `OK-ACCESS-PASSPHRASE` (50105 when it differs)
+  bool demo_key = false;
+  position_mode mode = position_mode::one_way;
+  bool portfolio_margin = false;
+  bool has_positions = false;
+  bool has_orders = false;
+  bool has_bots = false;
+  bool has_borrowings = false;
 };
 
 }  // namespace posmode::mock

@@ -1,7 +1,7 @@
 #pragma once
 
 // The mock exchange: a real HTTPS server on 127.0.0.1 (Boost.Beast over Asio SSL) that behaves
-// like Binance (PAPI, USDⓈ-M, COIN-M) and Bitget v2 for position-mode switching, with fault
+// like Binance (PAPI, USDⓈ-M, COIN-M), Bitget v2 and OKX v5 for position-mode switching, with fault
 // injection. It is a test and rehearsal tool, not part of the library a trading engine links.
 //
 // Paths served (docs/venues.md §1, §2, §3):
@@ -10,8 +10,10 @@
 //            GET /papi/v1/ping, /fapi/v1/ping, /dapi/v1/ping, /fapi/v1/time, /dapi/v1/time
 //   Bitget   POST /api/v2/mix/account/set-position-mode, GET /api/v2/mix/account/account,
 //            GET /api/v2/public/time
-// Anything else is HTTP 404 with a Binance-shaped body (`-5000`), or a Bitget-shaped one
-// (`"40404"`) under `/api/`.
+//   OKX      POST /api/v5/account/set-position-mode, GET /api/v5/account/config,
+//            GET /api/v5/public/time
+// Anything else is HTTP 404 with a Binance-shaped body (`-5000`), a Bitget-shaped one
+// (`"40404"`) under `/api/v2/`, an OKX-shaped one (`"404"`) under `/api/v5/`.
 //
 // Portfolio-margin model (docs/venues.md §10 says the order is undocumented; this is the mock's
 // choice): UM may always change; a CM change is refused with -4220 when the new CM mode would
@@ -39,9 +41,18 @@ struct mode_change {
   /// request received before some moment was sent before it
   std::chrono::steady_clock::time_point received;
   std::string api_key;  ///< the account's key (unmasked: a test facility)
-  std::string product;  ///< `papi_um`, `papi_cm`, `usdm`, `coinm`, or Bitget's upper-case type
+  /// `papi_um`, `papi_cm`, `usdm`, `coinm`, Bitget's upper-case type, or `account` (OKX)
+  std::string product;
   position_mode mode = position_mode::one_way;  ///< the mode from then on
-  bool by_request = true;  ///< false: set by the test (`set_binance_mode`, `set_bitget_mode`)
+  bool by_request = true;  ///< false: set by the test (`set_binance_mode`, `set_bitget_mode`, ...)
+};
+
+/** What blocks an OKX switch (`exchange::set_okx_flags`). */
+struct okx_flags {
+  bool positions = false;   ///< 59000
+  bool orders = false;      ///< 59000
+  bool bots = false;        ///< 59000, with the text that names trading bots
+  bool borrowings = false;  ///< 59001
 };
 
 /** How to start an `exchange`. */
@@ -58,6 +69,8 @@ struct exchange_options {
   std::size_t log_capacity = 10'000;  ///< oldest records are dropped beyond this many
   unsigned weight_limit = 2400;       ///< Binance request weight per minute per client IP
   unsigned bitget_rate_limit = 5;     ///< Bitget set-position-mode calls per second per account
+  /// OKX calls per two seconds per account, on each endpoint (set-position-mode, config)
+  unsigned okx_rate_limit = 5;
   /**
    * Binance: this many HTTP 429 answers to one client IP within a minute ban it (HTTP 418 with
    * `Retry-After`, -1003 "IP banned until ..."); 0 never bans.
@@ -79,7 +92,7 @@ struct exchange_options {
  * Server time is `std::chrono::system_clock::now()` plus the clock skew; it is used for the time
  * endpoints, `requestTime` and the timestamp windows (Binance: refused when the timestamp is
  * 1000 ms or more ahead, or older than `recvWindow` (default 5000, at most 60000, else -1130);
- * Bitget: refused when more than 30000 ms away either side).
+ * Bitget and OKX: refused when more than 30000 ms away either side).
  */
 class exchange {
  public:
@@ -130,6 +143,15 @@ class exchange {
   void set_bitget_mode(std::string_view api_key, std::string_view product_type, position_mode mode);
   /** Sets the blocking flags. @throws std::out_of_range for an unknown key. */
   void set_bitget_flags(std::string_view api_key, bool has_positions, bool has_orders);
+
+  /** Adds an account. @throws std::invalid_argument on an empty or already known key. */
+  void add_okx_account(okx_account account);
+  /** The account's `posMode`. @throws std::out_of_range for an unknown key. */
+  [[nodiscard]] position_mode okx_mode(std::string_view api_key) const;
+  /** Sets the mode directly, as a person would in the web UI. @throws std::out_of_range. */
+  void set_okx_mode(std::string_view api_key, position_mode mode);
+  /** Sets what blocks a switch (59000, 59001). @throws std::out_of_range for an unknown key. */
+  void set_okx_flags(std::string_view api_key, const okx_flags& flags);
 
   /** Faults for requests whose API key has no faults of its own (and for unsigned requests). */
   void set_faults(const fault_set& faults);

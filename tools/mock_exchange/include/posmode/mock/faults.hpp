@@ -13,8 +13,9 @@ namespace posmode::mock {
  * late, checked against the timestamp window at that moment). Then at most one replacement
  * applies, in this order: `drop_before_reply` (the TCP connection is closed without a byte of
  * reply, and without a TLS close_notify; with `reset`, by a TCP reset instead of a FIN),
- * `unknown_error_503` (HTTP 503: Binance's `-1000` "Unknown error..." body, or Bitget's `40010`
- * "Request timed out" on Bitget paths), `html_502` (a CloudFront-style HTML page, `Content-Type:
+ * `unknown_error_503` (HTTP 503: Binance's `-1000` "Unknown error..." body, Bitget's `40010`
+ * "Request timed out" on Bitget paths, OKX's `50001` "Service temporarily unavailable" on OKX
+ * paths), `html_502` (a CloudFront-style HTML page, `Content-Type:
  * text/html`). For these three, `apply_change` says whether the venue logic still ran (the mode
  * changed, the rate limit counted) before the reply was lost or replaced: the "execution status
  * unknown" case of docs/venues.md §1.4 is `apply_change = true`.
@@ -40,7 +41,8 @@ struct fault_set {
   /// the faults apply to set-mode requests (POST) only; queries, pings and time are answered
   /// normally (a set that lands late while the mode is read back at once)
   bool sets_only = false;
-  /// a Bitget set that would succeed answers "00000" with `data.posMode` naming the other mode;
+  /// a Bitget (OKX) set that would succeed answers "00000" ("0") with the echoed `posMode`
+  /// naming the other mode;
   /// the change is made only with `apply_change` (is the echo or the state wrong?)
   bool echo_other_mode = false;
 };
