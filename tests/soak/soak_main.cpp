@@ -90,6 +90,8 @@ std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
         a.products = {pc::product::coinm};
         a.initial = {random_mode()};
         break;
+      case pc::venue::bybit:  // not drawn yet: `venues` above lists the venues the mock models
+        break;
       case pc::venue::bitget:
         a.products = {bitget_types[i / 4 % 3]};
         if (rng() % 2 == 0) a.products.push_back(bitget_types[(i / 4 + 1) % 3]);

@@ -14,19 +14,14 @@ namespace {
 
 // In the order of `venue`'s values: find_row() indexes it and checks the row's id, so a row out
 // of place is refused rather than answered for another venue (venue_table_test checks the order).
-constexpr std::array<const venue_row*, 4> rows{
-    &binance_papi_row,
-    &binance_usdm_row,
-    &binance_coinm_row,
-    &bitget_row,
+constexpr std::array<const venue_row*, 5> rows{
+    &binance_papi_row, &binance_usdm_row, &binance_coinm_row, &bitget_row, &bybit_row,
 };
 
 // The facts of each row, for the public view of the table.
 constexpr std::array<const venue_facts*, rows.size()> facts{
-    &binance_papi_row.facts,
-    &binance_usdm_row.facts,
-    &binance_coinm_row.facts,
-    &bitget_row.facts,
+    &binance_papi_row.facts, &binance_usdm_row.facts, &binance_coinm_row.facts,
+    &bitget_row.facts,       &bybit_row.facts,
 };
 
 }  // namespace

@@ -17,11 +17,13 @@ enum class venue : std::uint8_t {
   binance_usdm,   ///< Binance USDⓈ-M futures, fapi.binance.com (product usdm)
   binance_coinm,  ///< Binance COIN-M futures, dapi.binance.com (product coinm)
   bitget,         ///< Bitget v2 mix, api.bitget.com (the six product types)
+  bybit,          ///< Bybit v5, api.bybit.com (linear-USDT, linear-USDC, linear-symbol)
 };
 
 /**
  * The scope a position mode applies to: Binance switches a whole account per product (UM, CM);
- * Bitget per product type. The S-prefixed Bitget types are its demo products.
+ * Bitget per product type; Bybit per category and settle coin, or per symbol. The S-prefixed
+ * Bitget types are its demo products.
  */
 enum class product : std::uint8_t {
   papi_um,
@@ -34,6 +36,9 @@ enum class product : std::uint8_t {
   susdt_futures,
   scoin_futures,
   susdc_futures,
+  bybit_linear_usdt,    ///< Bybit category linear, settle coin USDT
+  bybit_linear_usdc,    ///< Bybit category linear, settle coin USDC
+  bybit_linear_symbol,  ///< Bybit category linear, the account's symbol
 };
 
 /** The two futures position modes. */
