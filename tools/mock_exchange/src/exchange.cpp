@@ -5,6 +5,7 @@
 #include <boost/asio/ssl.hpp>
 #include <stdexcept>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include "server.hpp"
@@ -15,7 +16,7 @@ namespace posmode::mock {
 namespace detail {
 
 const venue_route* route_of(std::string_view path) noexcept {
-  for (const venue_route* venue : {&binance_route, &bitget_route})
+  for (const venue_route* venue : {&binance_route, &bitget_route, &bybit_route})
     if (venue->serves(path)) return venue;
   return nullptr;
 }
@@ -80,6 +81,8 @@ exchange::impl::impl(exchange_options opts) : options(std::move(opts)) {
   }
   st.weight_limit = options.weight_limit;
   st.bitget_rate_limit = options.bitget_rate_limit;
+  st.bybit_rate_limit = options.bybit_rate_limit;
+  st.bybit_ip_limit = options.bybit_ip_limit;
   st.ban_after = options.ban_after_rate_limited;
   st.ban_duration = options.ban_duration;
   st.log_capacity = options.log_capacity;
@@ -153,6 +156,7 @@ std::optional<detail::reply> exchange::impl::serve(const detail::http_request& r
       question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
   std::string_view api_key = detail::header(request, "X-MBX-APIKEY");
   if (api_key.empty()) api_key = detail::header(request, "ACCESS-KEY");
+  if (api_key.empty()) api_key = detail::header(request, "X-BAPI-API-KEY");
 
   request_record record;
   record.time = std::chrono::system_clock::now();
@@ -297,6 +301,50 @@ void exchange::set_bitget_flags(std::string_view api_key, bool has_positions, bo
   auto& account = find_account(impl_->st.bitget, api_key);
   account.has_positions = has_positions;
   account.has_orders = has_orders;
+}
+
+void exchange::add_bybit_account(bybit_account account) {
+  if (account.api_key.empty()) throw std::invalid_argument("mock exchange: empty API key");
+  const auto upper = [](auto& modes) {
+    std::remove_reference_t<decltype(modes)> out;
+    for (const auto& [scope, mode] : modes)
+      out[detail::to_upper(scope)] = mode;
+    modes = std::move(out);
+  };
+  upper(account.coin_modes);
+  upper(account.symbol_modes);
+  const std::lock_guard lock(impl_->mutex);
+  const std::string key = account.api_key;
+  if (!impl_->st.bybit.emplace(key, std::move(account)).second) {
+    throw std::invalid_argument("mock exchange: duplicate Bybit API key");
+  }
+}
+
+position_mode exchange::bybit_mode(std::string_view api_key, std::string_view scope) const {
+  const std::lock_guard lock(impl_->mutex);
+  return detail::bybit_scope_mode(find_account(impl_->st.bybit, api_key), detail::to_upper(scope));
+}
+
+void exchange::set_bybit_mode(std::string_view api_key, std::string_view scope,
+                              position_mode mode) {
+  const std::lock_guard lock(impl_->mutex);
+  const std::string upper = detail::to_upper(scope);
+  detail::set_bybit_scope_mode(find_account(impl_->st.bybit, api_key), upper, mode);
+  detail::record_change(impl_->st, api_key, "linear:" + upper, mode, false,
+                        std::chrono::steady_clock::now());
+}
+
+void exchange::set_bybit_flags(std::string_view api_key, bool has_positions, bool has_orders) {
+  const std::lock_guard lock(impl_->mutex);
+  auto& account = find_account(impl_->st.bybit, api_key);
+  account.has_positions = has_positions;
+  account.has_orders = has_orders;
+}
+
+void exchange::set_bybit_limits(unsigned switches_per_second, unsigned ip_requests_per_5s) {
+  const std::lock_guard lock(impl_->mutex);
+  impl_->st.bybit_rate_limit = switches_per_second;
+  impl_->st.bybit_ip_limit = ip_requests_per_5s;
 }
 
 void exchange::set_faults(const fault_set& faults) {

@@ -65,6 +65,7 @@ class session : public std::enable_shared_from_this<session> {
     const auto& request = parser_->get();
     std::string_view key = header(request, "X-MBX-APIKEY");
     if (key.empty()) key = header(request, "ACCESS-KEY");
+    if (key.empty()) key = header(request, "X-BAPI-API-KEY");
     faults_ = owner_.faults_for(key);
     if (faults_.sets_only && request.method() != beast::http::verb::post) faults_ = {};
     keep_alive_ = request.keep_alive();

@@ -66,6 +66,7 @@ struct state;
 struct state {
   std::map<std::string, binance_account, std::less<>> binance;
   std::map<std::string, bitget_account, std::less<>> bitget;
+  std::map<std::string, bybit_account, std::less<>> bybit;
   fault_set global_faults;
   std::map<std::string, fault_set, std::less<>> account_faults;
   std::chrono::milliseconds skew{0};
@@ -81,6 +82,15 @@ struct state {
   /// Bitget set-position-mode calls per API key within the last second.
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>>
       bitget_calls;
+  /// Bybit switch-mode calls per API key within the last second (limit 10, §5.1).
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>> bybit_calls;
+  unsigned bybit_rate_limit = 10;
+  /// Bybit requests per client IP within the last 5 s (limit 600, §5.3), and its 403 bans.
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>>
+      bybit_ip_calls;
+  unsigned bybit_ip_limit = 600;
+  std::chrono::milliseconds bybit_ban_duration{600'000};
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> bybit_bans;
   unsigned ban_after = 3;  ///< 429s within a minute that earn a ban; 0: never
   std::chrono::milliseconds ban_duration{120'000};
   std::map<std::string, ip_ban, std::less<>> bans;  ///< per client IP
@@ -147,6 +157,12 @@ struct venue_route {
 
 extern const venue_route binance_route;  ///< binance.cpp: /papi/, /fapi/, /dapi/
 extern const venue_route bitget_route;   ///< bitget.cpp: /api/
+extern const venue_route bybit_route;    ///< bybit.cpp: /v5/
+
+/** A Bybit scope's mode: a settle coin (`USDT`, `USDC`) or a symbol (bybit.cpp). */
+[[nodiscard]] position_mode bybit_scope_mode(const bybit_account& account, std::string_view scope);
+/** Sets a Bybit scope's mode, as the web UI would (no 110024/110028 checks). */
+void set_bybit_scope_mode(bybit_account& account, std::string_view scope, position_mode mode);
 
 /** The route serving `path`, or null. */
 [[nodiscard]] const venue_route* route_of(std::string_view path) noexcept;

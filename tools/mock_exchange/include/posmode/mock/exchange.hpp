@@ -1,8 +1,8 @@
 #pragma once
 
 // The mock exchange: a real HTTPS server on 127.0.0.1 (Boost.Beast over Asio SSL) that behaves
-// like Binance (PAPI, USDⓈ-M, COIN-M) and Bitget v2 for position-mode switching, with fault
-// injection. It is a test and rehearsal tool, not part of the library a trading engine links.
+// like Binance (PAPI, USDⓈ-M, COIN-M), Bitget v2 and Bybit v5 for position-mode switching, with
+// fault injection. It is a test and rehearsal tool, not part of the library a trading engine links.
 //
 // Paths served (docs/venues.md §1, §2, §3):
 //   Binance  POST|GET /papi/v1/um/positionSide/dual, /papi/v1/cm/positionSide/dual
@@ -10,6 +10,7 @@
 //            GET /papi/v1/ping, /fapi/v1/ping, /dapi/v1/ping, /fapi/v1/time, /dapi/v1/time
 //   Bitget   POST /api/v2/mix/account/set-position-mode, GET /api/v2/mix/account/account,
 //            GET /api/v2/public/time
+//   Bybit    POST /v5/position/switch-mode, GET /v5/position/list, GET /v5/market/time
 // Anything else is HTTP 404 with a Binance-shaped body (`-5000`), or a Bitget-shaped one
 // (`"40404"`) under `/api/`.
 //
@@ -39,7 +40,9 @@ struct mode_change {
   /// request received before some moment was sent before it
   std::chrono::steady_clock::time_point received;
   std::string api_key;  ///< the account's key (unmasked: a test facility)
-  std::string product;  ///< `papi_um`, `papi_cm`, `usdm`, `coinm`, or Bitget's upper-case type
+  /// `papi_um`, `papi_cm`, `usdm`, `coinm`, Bitget's upper-case type, or Bybit's
+  /// `linear:<COIN or SYMBOL>`
+  std::string product;
   position_mode mode = position_mode::one_way;  ///< the mode from then on
   bool by_request = true;  ///< false: set by the test (`set_binance_mode`, `set_bitget_mode`)
 };
@@ -58,6 +61,9 @@ struct exchange_options {
   std::size_t log_capacity = 10'000;  ///< oldest records are dropped beyond this many
   unsigned weight_limit = 2400;       ///< Binance request weight per minute per client IP
   unsigned bitget_rate_limit = 5;     ///< Bitget set-position-mode calls per second per account
+  unsigned bybit_rate_limit = 10;     ///< Bybit switch-mode calls per second per account (10006)
+  /// Bybit requests per 5 s per client IP; beyond it the IP gets HTTP 403 for ten minutes
+  unsigned bybit_ip_limit = 600;
   /**
    * Binance: this many HTTP 429 answers to one client IP within a minute ban it (HTTP 418 with
    * `Retry-After`, -1003 "IP banned until ..."); 0 never bans.
@@ -131,6 +137,20 @@ class exchange {
   /** Sets the blocking flags. @throws std::out_of_range for an unknown key. */
   void set_bitget_flags(std::string_view api_key, bool has_positions, bool has_orders);
 
+  /** Adds an account. @throws std::invalid_argument on an empty or already known key. */
+  void add_bybit_account(bybit_account account);
+  /**
+   * The current mode of a Bybit scope: a settle coin (`USDT`, `USDC`: its default) or a symbol
+   * (its own mode, else its coin's); case-insensitive. @throws std::out_of_range for an unknown
+   * key.
+   */
+  [[nodiscard]] position_mode bybit_mode(std::string_view api_key, std::string_view scope) const;
+  /** Sets a Bybit scope's mode directly. @throws std::out_of_range for an unknown key. */
+  void set_bybit_mode(std::string_view api_key, std::string_view scope, position_mode mode);
+  /** Sets the blocking flags (110024 / 110028). @throws std::out_of_range for an unknown key. */
+  void set_bybit_flags(std::string_view api_key, bool has_positions, bool has_orders);
+  /** Changes Bybit's limits: switch-mode calls per second per account, requests per 5 s per IP. */
+  void set_bybit_limits(unsigned switches_per_second, unsigned ip_requests_per_5s);
   /** Faults for requests whose API key has no faults of its own (and for unsigned requests). */
   void set_faults(const fault_set& faults);
   /** Faults for one API key (either venue); they replace the global ones for that key. */
