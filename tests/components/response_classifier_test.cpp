@@ -351,6 +351,7 @@ TEST_CASE("every documented Bybit answer maps to its outcome") {
   reply = f.set(test::bybit_ip_banned);
   CHECK(reply.result == outcome::ip_banned);
   CHECK(reply.retry_after_ms == 600'000);
+  CHECK(reply.message == "access too frequent");
 
   reply = f.run(test::bybit_query_hedge.bytes, venue::bybit, request_kind::query_mode);
   CHECK(reply.result == outcome::mode_reported);

@@ -156,6 +156,7 @@ void classify(const parsed_answer& a, position_mode, std::int64_t wall_now_ms,
     // "access too frequent": the IP limit; every session stops for at least ten minutes.
     r.result = outcome::ip_banned;
     if (r.retry_after_ms < ip_ban_ms) r.retry_after_ms = ip_ban_ms;
+    if (!a.json) describe_non_json(a, r);
   } else if (a.status == 429 || (r.has_code && r.code == 10006)) {
     r.result = outcome::rate_limited;
     retry_from_reset(a, wall_now_ms, r);

@@ -134,8 +134,10 @@ bool over_uid_limit(state& st, const incoming& in, const std::string& key, reply
   const bool over = calls.size() >= st.bybit_rate_limit;
   if (!over) calls.push_back(in.now);
   const auto reset = calls.empty() ? in.now : calls.front() + std::chrono::seconds(1);
+  // Rounded up, plus a millisecond: a call at the stamped time is inside the new window even
+  // though the window runs on the steady clock and the stamp on the wall clock.
   const auto reset_ms =
-      in.server_ms + std::chrono::duration_cast<std::chrono::milliseconds>(reset - in.now).count();
+      in.server_ms + std::chrono::ceil<std::chrono::milliseconds>(reset - in.now).count() + 1;
   headers_to.headers = {
       {"X-Bapi-Limit", std::to_string(st.bybit_rate_limit)},
       {"X-Bapi-Limit-Status", std::to_string(st.bybit_rate_limit - calls.size())},
