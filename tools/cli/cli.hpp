@@ -79,6 +79,9 @@ struct sign_options {
   std::int64_t timestamp_ms = 0;  ///< 13 digits; `--timestamp now` is resolved by the caller
   std::optional<std::int64_t> recv_window_ms;
   bool show_key = false;
+  bool testnet = false;  ///< `--testnet`: the venue's testnet host (refused where it has none)
+  bool demo = false;     ///< `--demo`: the venue's demo host, or Bitget's demo header
+  std::string symbol;    ///< `--symbol`: Bybit's linear-symbol scope (and its read-back symbol)
 };
 
 /**

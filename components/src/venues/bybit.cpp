@@ -205,8 +205,9 @@ void check_account(const account_config& c, std::string_view where) {
   for (const product p : c.products)
     if (p == product::bybit_linear_symbol && c.bitget_query_symbol.empty())
       refuse_field("bitget_query_symbol",
-                   {"linear-symbol switches one symbol and needs it (e.g. BTCUSDT); for a whole "
-                    "settle coin use linear-USDT or linear-USDC",
+                   {"linear-symbol switches one symbol and needs it (e.g. BTCUSDT; `symbol` in "
+                    "a configuration file); for a whole settle coin use linear-USDT or "
+                    "linear-USDC",
                     where});
 }
 
