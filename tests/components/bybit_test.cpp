@@ -110,6 +110,16 @@ TEST_CASE("Bybit linear-symbol switches the account's symbol and reads it back")
             .starts_with("GET /v5/position/list?category=linear&symbol=BTCUSDT HTTP/1.1\r\n"));
 }
 
+TEST_CASE("a Bybit coin scope reads its own perpetual back, whatever the account's symbol") {
+  auto config = account({product::bybit_linear_usdc, product::bybit_linear_symbol});
+  config.bitget_query_symbol = "ETHUSDT";
+  account_requests r(config, bybit_credentials());
+  CHECK(query_bytes(r, product::bybit_linear_usdc)
+            .starts_with("GET /v5/position/list?category=linear&symbol=BTCPERP HTTP/1.1\r\n"));
+  CHECK(query_bytes(r, product::bybit_linear_symbol)
+            .starts_with("GET /v5/position/list?category=linear&symbol=ETHUSDT HTTP/1.1\r\n"));
+}
+
 TEST_CASE("Bybit recvWindow is the account's, in the header and in the signed string") {
   auto config = account({product::bybit_linear_usdt});
   config.recv_window_ms = 20'000;

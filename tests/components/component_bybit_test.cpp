@@ -48,10 +48,11 @@ TEST_CASE("Bybit start-up reports the mode read from every position-list row") {
     CHECK(e.account == a);
     CHECK(e.venue_kind == venue::bybit);
     CHECK(e.has_observed_mode);
-    // linear-USDT reads ETHUSDT too (the account's symbol), which is hedge here.
-    CHECK(e.observed_mode == hedge);
+    // linear-USDT reads its own perpetual, BTCUSDT (one-way); linear-symbol reads ETHUSDT.
+    CHECK(e.observed_mode == (e.product_scope == product::bybit_linear_symbol ? hedge : one_way));
   }
-  CHECK(h.count_requests("GET", "/v5/position/list?category=linear&symbol=ETHUSDT") >= 2);
+  CHECK(h.count_requests("GET", "/v5/position/list?category=linear&symbol=ETHUSDT") >= 1);
+  CHECK(h.count_requests("GET", "/v5/position/list?category=linear&symbol=BTCUSDT") >= 1);
   h.check_invariants();
 }
 

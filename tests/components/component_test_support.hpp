@@ -181,7 +181,7 @@ class component_harness {
 
   /**
    * Adds a Bybit account to the mock (USDT, USDC and `symbol` in `initial`) and to the config;
-   * `symbol` is the account's symbol (linear-symbol, and the read-back of the coin scopes).
+   * `symbol` is the account's symbol (linear-symbol's).
    */
   std::size_t add_bybit(std::vector<pc::product> products, int key_number, std::string symbol = {},
                         mock::position_mode initial = mock::position_mode::one_way) {

@@ -41,9 +41,11 @@ using steady = std::chrono::steady_clock;
 constexpr std::string_view help_footer = R"(
 Without --config
   The mock exchange (HTTPS on 127.0.0.1 with a throwaway CA) is started in this process with
-  three accounts: Binance Portfolio Margin 'papi-main' (UM and CM, both one-way), Bitget
-  'bg-usdt' (USDT-FUTURES, already in hedge mode) and Bitget 'bg-coin' (COIN-FUTURES, holding
-  open positions, so every real change is refused). Round 1 asks for --mode on all three and
+  five accounts: Binance Portfolio Margin 'papi-main' (UM and CM, both one-way), Bitget
+  'bg-usdt' (USDT-FUTURES, already in hedge mode), Bitget 'bg-coin' (COIN-FUTURES, holding
+  open positions, so every real change is refused), Bybit 'bb-usdt' (linear-USDT, already in
+  hedge mode) and Bybit 'bb-orders' (linear-USDT, holding open orders: 110028). Round 1 asks
+  for --mode on all five and
   prints every event; later rounds alternate the mode, so each asks for a real change, and are
   summarised. The end shows the mock's final modes, latency percentiles per stage and the
   component's counters.
@@ -59,7 +61,7 @@ With --config FILE.toml
 
   [[account]]                        # one per account
   name = "pm-main"                   # required, unique
-  venue = "binance-papi"             # binance-papi | binance-usdm | binance-coinm | bitget
+  venue = "binance-papi"             # binance-papi | binance-usdm | binance-coinm | bitget | bybit
   products = ["um", "cm"]            # papi: um, cm (default both); usdm; coinm;
                                      # bitget: USDT-FUTURES, COIN-FUTURES, USDC-FUTURES, S...
   environment = "production"         # production | testnet | demo (picks the default host;
@@ -77,6 +79,7 @@ With --config FILE.toml
     binance-papi, binance-usdm, binance-coinm   BINANCE_API_KEY, BINANCE_API_SECRET
     bitget                                      BITGET_API_KEY, BITGET_API_SECRET,
                                                 BITGET_API_PASSPHRASE
+    bybit                                       BYBIT_API_KEY, BYBIT_API_SECRET
   Secrets and passphrases are never printed; API keys are shown masked.
 )";
 
@@ -146,6 +149,10 @@ constexpr fake_account usdt_account{"bg-usdt", "bg_demo_usdt_4f1c9a7e2b6d8053e1a
                                     "bgDemoUsdtSecret7e2b6d8053e1a4c7f94f1c9a", "bgDemoUsdtPass"};
 constexpr fake_account coin_account{"bg-coin", "bg_demo_coin_8a3e5c1f7d9b2046a8c3e5f1",
                                     "bgDemoCoinSecret1f7d9b2046a8c3e5f18a3e5c", "bgDemoCoinPass"};
+constexpr fake_account bybit_account{"bb-usdt", "bbDemoUsdtKey5e2c8a",
+                                     "bbDemoUsdtSecret5e2c8a9d1f3b7046e2c8a9d1", ""};
+constexpr fake_account bybit_orders_account{"bb-orders", "bbDemoOrdersKey9d1f3b",
+                                            "bbDemoOrdersSecret9d1f3b7046e2c8a5e2c8a9", ""};
 
 pc::account_settings mock_settings(const mock::exchange& ex, const fake_account& f, pc::venue v,
                                    std::vector<pc::product> products) {
@@ -179,6 +186,14 @@ pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>&
   }
   ex.set_bitget_mode(usdt_account.key, "USDT-FUTURES", mock::position_mode::hedge);
   ex.set_bitget_flags(coin_account.key, true, false);
+  for (const fake_account* f : {&bybit_account, &bybit_orders_account}) {
+    mock::bybit_account bybit;
+    bybit.api_key = std::string(f->key);
+    bybit.secret = std::string(f->secret);
+    ex.add_bybit_account(bybit);
+  }
+  ex.set_bybit_mode(bybit_account.key, "USDT", mock::position_mode::hedge);
+  ex.set_bybit_flags(bybit_orders_account.key, false, true);
 
   pc::component_config config;
   config.accounts.push_back(mock_settings(ex, papi_account, pc::venue::binance_papi,
@@ -187,7 +202,12 @@ pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>&
       mock_settings(ex, usdt_account, pc::venue::bitget, {pc::product::usdt_futures}));
   config.accounts.push_back(
       mock_settings(ex, coin_account, pc::venue::bitget, {pc::product::coin_futures}));
-  notes = {"mock: UM and CM one-way", "mock: already in hedge mode", "mock: holds open positions"};
+  config.accounts.push_back(
+      mock_settings(ex, bybit_account, pc::venue::bybit, {pc::product::bybit_linear_usdt}));
+  config.accounts.push_back(
+      mock_settings(ex, bybit_orders_account, pc::venue::bybit, {pc::product::bybit_linear_usdt}));
+  notes = {"mock: UM and CM one-way", "mock: already in hedge mode", "mock: holds open positions",
+           "mock: already in hedge mode", "mock: holds open orders"};
   return config;
 }
 
@@ -198,11 +218,13 @@ std::string mock_modes(const mock::exchange& ex) {
   };
   return fmt::format(
       "\nThe mock exchange now holds: papi-main um {}, cm {}; bg-usdt USDT-FUTURES {}; bg-coin "
-      "COIN-FUTURES {}",
+      "COIN-FUTURES {}; bb-usdt linear-USDT {}; bb-orders linear-USDT {}",
       name(ex.binance_mode(papi_account.key, mock::binance_product::papi_um)),
       name(ex.binance_mode(papi_account.key, mock::binance_product::papi_cm)),
       name(ex.bitget_mode(usdt_account.key, "USDT-FUTURES")),
-      name(ex.bitget_mode(coin_account.key, "COIN-FUTURES")));
+      name(ex.bitget_mode(coin_account.key, "COIN-FUTURES")),
+      name(ex.bybit_mode(bybit_account.key, "USDT")),
+      name(ex.bybit_mode(bybit_orders_account.key, "USDT")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,6 +456,8 @@ int main(int argc, char** argv) {
     // Every round sends a few requests per account; keep the venues' limits out of the way.
     options.weight_limit = 100'000'000;
     options.bitget_rate_limit = 1'000'000;
+    options.bybit_rate_limit = 1'000'000;
+    options.bybit_ip_limit = 1'000'000;
     mock::exchange ex(std::move(options));
     std::vector<std::string> notes;
     pc::component_config config = mock_scenario(ex, notes);

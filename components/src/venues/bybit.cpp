@@ -83,13 +83,13 @@ struct scope {
   std::string query_symbol;
 };
 
+// A coin scope always reads its own perpetual back: the account's symbol (linear-symbol's) may
+// settle in another coin.
 scope scope_of(const account_config& config, product p) {
   const product_facts* facts = find_product(p);
-  const std::string coin = facts != nullptr ? std::string(facts->margin_coin) : std::string();
-  if (coin.empty()) return {"symbol", config.bitget_query_symbol, config.bitget_query_symbol};
-  const std::string symbol = config.bitget_query_symbol.empty() ? std::string(facts->query_symbol)
-                                                                : config.bitget_query_symbol;
-  return {"coin", coin, symbol};
+  if (facts == nullptr || facts->margin_coin.empty())
+    return {"symbol", config.bitget_query_symbol, config.bitget_query_symbol};
+  return {"coin", std::string(facts->margin_coin), std::string(facts->query_symbol)};
 }
 
 // {"category":"linear","coin":"USDT","mode":3}: bybit-api's key order (docs/venues.md §7.8), no
