@@ -157,6 +157,8 @@ std::string_view to_string(event_status s) noexcept {
       return "rejected";
     case event_status::current_mode:
       return "current_mode";
+    case event_status::mode_not_supported:
+      return "mode_not_supported";
   }
   return "?";
 }

@@ -34,13 +34,41 @@ bool read_mode(simdjson::ondemand::value& value, const mode_field& mode,
   return a.has_mode_value;
 }
 
+// The `rows` form: every element of the array must be an object; the mode key, where a row has
+// it, must be an integer. An empty array is a valid answer that names no mode.
+bool walk_rows(simdjson::ondemand::value& rows, const mode_field& mode, parsed_answer& a) noexcept {
+  simdjson::ondemand::array array;
+  if (rows.get_array().get(array)) return false;
+  for (auto element_result : array) {
+    simdjson::ondemand::object row;
+    if (element_result.get_object().get(row)) return false;
+    for (auto field_result : row) {
+      simdjson::ondemand::field field;
+      std::string_view key;
+      if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
+      if (key != mode.key) continue;
+      std::int64_t value = 0;
+      if (!read_int(field.value(), value)) return false;
+      ++a.mode_rows;
+      a.has_mode_value = true;
+      if (value >= 0 && value < 32)
+        a.row_values |= std::uint32_t{1} << value;
+      else
+        a.row_value_other = true;
+    }
+  }
+  return true;
+}
+
 bool walk_data_object(simdjson::ondemand::object& object, const mode_field& mode,
                       parsed_answer& a) noexcept {
   for (auto field_result : object) {
     simdjson::ondemand::field field;
     std::string_view key;
     if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return false;
-    if (mode.in_data && key == mode.key) {
+    if (!mode.rows.empty() && key == mode.rows) {
+      if (!walk_rows(field.value(), mode, a)) return false;
+    } else if (mode.rows.empty() && mode.in_data && key == mode.key) {
       if (!read_mode(field.value(), mode, a)) return false;
     } else if (key == mode.time_key) {
       if (!read_int(field.value(), a.server_time)) return false;
@@ -95,7 +123,7 @@ bool walk(simdjson::ondemand::document& doc, const mode_field& mode, parsed_answ
     }
     simdjson::ondemand::value& value = field.value();
     bool ok = true;
-    if (key == "code") {
+    if (key == mode.code_key) {
       a.has_code = true;
       json_type type{};
       ok = !value.type().get(type);
@@ -107,15 +135,15 @@ bool walk(simdjson::ondemand::document& doc, const mode_field& mode, parsed_answ
         ok = !value.get_int64().get(a.code);
         a.code_numeric = ok;
       }
-    } else if (key == "msg") {
+    } else if (key == mode.message_key) {
       json_type type{};
       ok = !value.type().get(type);
       if (ok && type == json_type::string) ok = !value.get_string().get(a.msg);
-    } else if (!mode.in_data && key == mode.key) {
+    } else if (!mode.in_data && mode.rows.empty() && key == mode.key) {
       ok = read_mode(value, mode, a);
     } else if (key == mode.time_key) {
       ok = read_int(value, a.server_time);
-    } else if (key == "data") {
+    } else if (key == mode.data_key) {
       ok = walk_data(value, mode, a);
     }
     if (!ok) {
@@ -149,6 +177,7 @@ void read_answer(const engine::http_response_parser& response, simdjson::ondeman
   answer.status = response.status();
   answer.body = response.body();
   answer.content = response.content_type();
+  answer.usage = response.usage_headers();
   reply.http_status = static_cast<std::int16_t>(answer.status);
   reply.used_weight_1m = response.used_weight();
   constexpr std::int64_t max_seconds = max_retry_after_ms / 1000;

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "ascii.hpp"
@@ -16,18 +17,27 @@
 namespace posmode::components::detail {
 
 /**
- * Where a venue's answers carry the position mode (the row's `mode_answer`): a top-level key, or
- * a key of the `data` object, holding a JSON boolean or string. Another type there makes the body
- * malformed.
+ * Where a venue's answers carry their fields (the row's `mode_answer`): the code, message,
+ * payload object and server-time keys (Binance and Bitget `code`, `msg`, `data`, `serverTime`;
+ * Bybit `retCode`, `retMsg`, `result`, `time`), and the position mode: a top-level key, or a key
+ * of the payload object, holding a JSON boolean or string; or (`rows` set) a key of every object
+ * of an array in the payload, holding an integer (Bybit `result.list[].positionIdx`). Another
+ * type there makes the body malformed.
  */
 struct mode_field {
   std::string_view key;  ///< e.g. `dualSidePosition` (Binance), `posMode` (Bitget, OKX)
-  /// inside the top-level `data` object, or inside the first element of a `data` array (OKX
-  /// answers `"data":[{"posMode":...}]`)
+  /// inside the top-level payload object (`data_key`), or inside the first element of a payload
+  /// array (OKX answers `"data":[{"posMode":...}]`)
   bool in_data = false;
-  bool is_bool = false;  ///< a JSON boolean; else a string
-  /// the key of the server time, top level or in `data` as above: `serverTime` (Binance,
-  /// Bitget), `ts` (OKX); a number or a string of digits
+  bool is_bool = false;  ///< a JSON boolean; else a string (ignored with `rows`)
+  /// Non-empty: `key` is read from every object of the payload's array of this name, as an
+  /// integer (a number or a decimal string); `parsed_answer::row_values` says which occurred
+  std::string_view rows{};
+  std::string_view code_key = "code";
+  std::string_view message_key = "msg";
+  std::string_view data_key = "data";
+  /// the key of the server time in milliseconds, top level or in the payload as above:
+  /// `serverTime` (Binance, Bitget), `ts` (OKX), `time` (Bybit); a number or a string of digits
   std::string_view time_key = "serverTime";
 };
 
@@ -47,7 +57,14 @@ struct parsed_answer {
   bool has_mode_value = false;    ///< the row's mode field was present with its type
   bool mode_flag = false;         ///< its value, when a boolean
   std::string_view mode_text;     ///< its value, when a string
-  std::int64_t server_time = -1;  ///< the row's time key, top-level or in data
+  std::int64_t server_time = -1;  ///< the row's time key, top-level or in the payload
+  /// `rows` form: how many rows carried the mode key, and bit v set for each value v in 0..31
+  /// that occurred; `row_value_other` when a value outside 0..31 did
+  int mode_rows = 0;
+  std::uint32_t row_values = 0;
+  bool row_value_other = false;
+  /// the rate-limit usage headers the row names, as recorded (valid while the response is)
+  std::span<const engine::usage_header> usage{};
   int status = 0;
   std::string_view body;
   engine::content_kind content = engine::content_kind::none;

@@ -48,7 +48,7 @@ struct outcome_rule {
 };
 
 /** The answer table, indexed by `outcome` (checked at compile time). */
-inline constexpr std::array<outcome_rule, 17> outcome_rules{{
+inline constexpr std::array<outcome_rule, 18> outcome_rules{{
     {outcome::applied, event_status::applied, set_reaction::succeed, false, false},
     {outcome::already_in_mode, event_status::already_in_mode, set_reaction::succeed, false, false},
     {outcome::mode_reported, event_status::venue_error, set_reaction::settle_or_stop, false, false},
@@ -70,6 +70,8 @@ inline constexpr std::array<outcome_rule, 17> outcome_rules{{
     {outcome::unknown, event_status::unknown, set_reaction::settle_or_stop, false, true},
     {outcome::venue_error, event_status::venue_error, set_reaction::settle_or_stop, false, false},
     {outcome::malformed, event_status::unknown, set_reaction::settle_or_stop, false, true},
+    {outcome::mode_not_supported, event_status::mode_not_supported, set_reaction::stop, true,
+     false},
 }};
 
 [[nodiscard]] constexpr const outcome_rule& rule_of(outcome o) noexcept {
@@ -80,7 +82,7 @@ static_assert(
     [] {
       for (std::size_t i = 0; i < outcome_rules.size(); ++i)
         if (static_cast<std::size_t>(outcome_rules[i].result) != i) return false;
-      return static_cast<std::size_t>(outcome::malformed) + 1 == outcome_rules.size();
+      return static_cast<std::size_t>(outcome::mode_not_supported) + 1 == outcome_rules.size();
     }(),
     "outcome_rules has one row per outcome, in the enum's order");
 

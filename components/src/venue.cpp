@@ -69,6 +69,8 @@ std::string_view to_string(outcome o) noexcept {
       return "unknown";
     case outcome::venue_error:
       return "venue_error";
+    case outcome::mode_not_supported:
+      return "mode_not_supported";
     case outcome::malformed:
       return "malformed";
   }

@@ -323,3 +323,44 @@ TEST_CASE("venue, product and mode names round-trip") {
   CHECK_FALSE(parse_position_mode("oneway").has_value());
   CHECK_FALSE(parse_venue("binance").has_value());
 }
+
+TEST_CASE("Bybit accounts: scopes of Bybit only, a symbol for linear-symbol, every environment") {
+  account_config c;
+  c.id = "bb";
+  c.venue_kind = venue::bybit;
+  c.products = {product::bybit_linear_usdt, product::bybit_linear_usdc};
+  CHECK_NOTHROW(validate_account(c));
+  for (const venue_environment e :
+       {venue_environment::production, venue_environment::testnet, venue_environment::demo}) {
+    c.environment = e;
+    CHECK_NOTHROW(validate_account(c));
+  }
+  CHECK(default_host(venue::bybit, venue_environment::testnet) == "api-testnet.bybit.com");
+  CHECK(default_host(venue::bybit, venue_environment::demo) == "api-demo.bybit.com");
+  // A scope of another venue is an unknown scope for Bybit.
+  c.products = {product::usdt_futures};
+  refused(c, "products");
+  c.products = {product::bybit_linear_usdt, product::bybit_linear_usdt};
+  refused(c, "products");
+  // linear-symbol switches one symbol: it must be named, in Bybit's upper case.
+  c.products = {product::bybit_linear_symbol};
+  refused(c, "bitget_query_symbol", "linear-symbol switches one symbol and needs it");
+  c.bitget_query_symbol = "btcusdt";
+  refused(c, "bitget_query_symbol");
+  c.bitget_query_symbol = "BTCUSDT";
+  CHECK_NOTHROW(validate_account(c));
+  // The window is sent in X-BAPI-RECV-WINDOW, bounded like Binance's.
+  c.recv_window_ms = 60'001;
+  refused(c, "recv_window_ms");
+  c.recv_window_ms = 20'000;
+  CHECK_NOTHROW(validate_account(c));
+  // No demo header exists: bitget_demo_key is refused.
+  c.bitget_demo_key = true;
+  refused(c, "bitget_demo_key");
+  // Bybit scopes on another venue are refused too.
+  account_config b;
+  b.id = "bg";
+  b.venue_kind = venue::bitget;
+  b.products = {product::bybit_linear_usdt};
+  refused(b, "products");
+}

@@ -45,6 +45,15 @@ inline constexpr std::string_view bitget_passphrase = "Passphrase1";
 inline constexpr std::string_view okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
 inline constexpr std::string_view okx_passphrase = "Passphrase1";
 
+inline constexpr std::string_view bybit_secret = "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY";
+
+inline std::string bybit_key(int n) {
+  std::string key = "XXXXXXXXXXXXXXXX";
+  key += static_cast<char>('0' + n / 10 % 10);
+  key += static_cast<char>('0' + n % 10);
+  return key;
+}
+
 inline std::string binance_key(int n) {
   std::string key = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh";
   key += static_cast<char>('0' + n / 10 % 10);
@@ -194,6 +203,24 @@ class component_harness {
     ex_->add_okx_account(account);
     return add_settings(settings(pc::venue::okx, {pc::product::okx_account}, account.api_key,
                                  okx_secret, okx_passphrase));
+  }
+
+  /**
+   * Adds a Bybit account to the mock (USDT, USDC and `symbol` in `initial`) and to the config;
+   * `symbol` is the account's symbol (linear-symbol's).
+   */
+  std::size_t add_bybit(std::vector<pc::product> products, int key_number, std::string symbol = {},
+                        mock::position_mode initial = mock::position_mode::one_way) {
+    mock::bybit_account account;
+    account.api_key = bybit_key(key_number);
+    account.secret = std::string(bybit_secret);
+    account.coin_modes = {{"USDT", initial}, {"USDC", initial}};
+    if (!symbol.empty()) account.symbol_modes[symbol] = initial;
+    ex_->add_bybit_account(account);
+    pc::account_settings s =
+        settings(pc::venue::bybit, std::move(products), account.api_key, bybit_secret, "");
+    s.account.bitget_query_symbol = std::move(symbol);
+    return add_settings(std::move(s));
   }
 
   /** Settings for an account pointing at the mock; the mock need not know the key. */

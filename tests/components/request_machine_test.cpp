@@ -61,6 +61,8 @@ const set_answer_row set_answer_rows[] = {
     {outcome::venue_error, "publish venue_error terminal | finish",
      "send_query USDT-FUTURES @2001"},
     {outcome::malformed, "send_query usdm @2001", "send_query USDT-FUTURES @2001"},
+    {outcome::mode_not_supported, "publish mode_not_supported terminal | finish",
+     "publish mode_not_supported terminal | finish"},
 };
 
 }  // namespace

@@ -68,7 +68,7 @@ TEST_CASE("the table has one row per venue value, in order, and its public view 
   const auto rows = detail::venue_rows();
   const auto facts = known_venues();
   REQUIRE(rows.size() == facts.size());
-  REQUIRE(rows.size() == 5);  // binance-papi, binance-usdm, binance-coinm, bitget, okx
+  REQUIRE(rows.size() == 6);  // binance-papi, binance-usdm, binance-coinm, bitget, okx, bybit
   for (std::size_t i = 0; i < rows.size(); ++i) {
     CAPTURE(i);
     const auto v = static_cast<venue>(i);
@@ -106,7 +106,13 @@ TEST_CASE("every row is complete: names, code, hosts, windows, credentials") {
     CHECK(static_cast<bool>(row->classify));
     CHECK(static_cast<bool>(row->parse_mode));
     CHECK_FALSE(row->mode_answer.key.empty());
+    // Where the answers carry their code, message, payload and clock.
+    CHECK_FALSE(row->mode_answer.code_key.empty());
+    CHECK_FALSE(row->mode_answer.message_key.empty());
+    CHECK_FALSE(row->mode_answer.data_key.empty());
     CHECK_FALSE(row->mode_answer.time_key.empty());
+    // A mode read from rows is inside the payload.
+    if (!row->mode_answer.rows.empty()) CHECK(row->mode_answer.in_data);
     // A production host always; default_host() reads the row.
     CHECK_FALSE(f.hosts.production.empty());
     for (const venue_environment e : environments) {
@@ -271,6 +277,38 @@ TEST_CASE("the OKX row: one account-wide scope, demo by header, ISO-8601 signatu
   CHECK(venue_of(product::okx_account) == venue::okx);
 }
 
+TEST_CASE(
+    "the Bybit row: its own hosts, a recv window header, X-Bapi-Limit headers, rows of "
+    "positionIdx") {
+  const venue_facts& f = facts_of(venue::bybit);
+  CHECK(f.family == "bybit");
+  CHECK(f.hosts.production == "api.bybit.com");
+  CHECK(f.hosts.testnet == "api-testnet.bybit.com");
+  CHECK(f.hosts.demo == "api-demo.bybit.com");
+  CHECK_FALSE(f.demo_by_header);
+  CHECK(f.sends_recv_window);
+  CHECK(f.recv_window_default_ms == 5'000);
+  CHECK(f.ahead_tolerance_ms == 1'000);
+  CHECK_FALSE(f.read_back_on_error);
+  CHECK_FALSE(f.needs_passphrase);
+  CHECK(f.usage_header_prefixes[0] == "x-bapi-limit");
+  CHECK(f.used_weight_header.empty());  // X-Bapi-Limit-Status is what remains, not a weight
+  CHECK(f.credential_env.key == "BYBIT_API_KEY");
+  CHECK(f.credential_env.secret == "BYBIT_API_SECRET");
+  CHECK(f.key_header == "X-BAPI-API-KEY");
+  REQUIRE(f.default_products.size() == 1);
+  CHECK(f.default_products[0] == product::bybit_linear_usdt);
+  const detail::venue_row& row = detail::row_of(venue::bybit);
+  CHECK(row.mode_answer.key == "positionIdx");
+  CHECK(row.mode_answer.rows == "list");
+  CHECK(row.mode_answer.data_key == "result");
+  CHECK(row.mode_answer.code_key == "retCode");
+  CHECK(row.mode_answer.message_key == "retMsg");
+  CHECK(row.mode_answer.time_key == "time");
+  CHECK(find_product(product::bybit_linear_usdc)->margin_coin == "USDC");
+  CHECK(find_product(product::bybit_linear_symbol)->query_symbol.empty());
+}
+
 TEST_CASE("a venue the table does not know is refused at configuration, naming the known ones") {
   account_config c;
   c.id = "x";
@@ -282,8 +320,8 @@ TEST_CASE("a venue the table does not know is refused at configuration, naming t
   } catch (const std::invalid_argument& e) {
     const std::string what = e.what();
     CHECK(
-        what.starts_with("venue_kind: unknown venue 5 (the venue table knows binance-papi, "
-                         "binance-usdm, binance-coinm, bitget, okx) (account 'x')"));
+        what.starts_with("venue_kind: unknown venue 6 (the venue table knows binance-papi, "
+                         "binance-usdm, binance-coinm, bitget, okx, bybit) (account 'x')"));
   }
 
   component_config config;
@@ -296,7 +334,7 @@ TEST_CASE("a venue the table does not know is refused at configuration, naming t
     validate_config(config);
     FAIL("an unknown venue was accepted");
   } catch (const std::invalid_argument& e) {
-    CHECK(std::string(e.what()).starts_with("accounts[0].account.venue_kind: unknown venue 5"));
+    CHECK(std::string(e.what()).starts_with("accounts[0].account.venue_kind: unknown venue 6"));
   }
   credentials creds;
   creds.api_key = "key";

@@ -129,7 +129,9 @@ inline outcome expected(const venue_response& r) {
   o.content_length = chunked ? -1 : static_cast<std::int64_t>(r.body.size());
   o.keep_alive = name != "html_200";
   o.chunked = chunked;
-  o.type = name.starts_with("html") ? content_kind::html : content_kind::json;
+  o.type = name.starts_with("html")        ? content_kind::html
+           : name == "bybit_ip_banned_403" ? content_kind::text
+                                           : content_kind::json;
   o.used_weight = name.starts_with("binance") ? 43 : -1;
   o.retry_after = name == "binance_rate_limited_429" ? 7
                   : name == "binance_ip_banned_418"  ? 120

@@ -32,6 +32,10 @@ TEST_CASE("every venue fixture parses whole with the expected status, body and h
       REQUIRE(p.usage_headers().size() == 1);
       CHECK(p.usage_headers()[0].name() == "x-mbx-used-weight-1m");
       CHECK(p.usage_headers()[0].value == 43);
+    } else if (r.name.starts_with("bybit") && r.status == 200) {
+      REQUIRE(p.usage_headers().size() == 1);
+      CHECK(p.usage_headers()[0].name() == "X-Bapi-Limit-Status");
+      CHECK(p.usage_headers()[0].value == 9);
     } else {
       CHECK(p.usage_headers().empty());
     }

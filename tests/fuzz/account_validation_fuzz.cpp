@@ -60,9 +60,11 @@ bool starts_with_field(std::string_view what) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 11) return 0;
   account_config c;
-  c.venue_kind = static_cast<venue>(data[0] % 4);
-  for (int i = 0; i < 10; ++i)
-    if ((data[1] >> (i % 8) & 1) != 0 && (i < 8 || (data[2] & 2) != 0))
+  c.venue_kind = static_cast<venue>(data[0] % 5);
+  // Products 8..9 with bit 1 of byte 2, Bybit's 10..12 with bit 4.
+  for (int i = 0; i < 13; ++i)
+    if ((data[1] >> (i % 8) & 1) != 0 && (i < 8 || (data[2] & 2) != 0) &&
+        (i < 10 || (data[2] & 0x10) != 0))
       c.products.push_back(static_cast<product>(i));
   c.bitget_demo_key = (data[2] & 1) != 0;
   // Bits 2..3: production, testnet, demo, and one value outside the enum.

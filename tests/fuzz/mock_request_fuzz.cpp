@@ -1,6 +1,6 @@
 // libFuzzer target for the mock exchange's request handling (tools/mock_exchange/src): the bytes
-// a client sends, parsed by Beast as the mock's sessions do, then answered by the Binance, Bitget
-// or OKX handler against accounts whose keys the input may or may not hit.
+// a client sends, parsed by Beast as the mock's sessions do, then answered by the Binance,
+// Bitget, OKX or Bybit handler against accounts whose keys the input may or may not hit.
 //
 // The mock is a test instrument, and tests and the soak trust its answers: it must never crash,
 // must answer every request it parsed with a status and a body, and must change a mode only when
@@ -49,6 +49,10 @@ detail::state fresh_state() {
   o.secret = "okxsecret";
   o.passphrase = "pass";
   st.okx.emplace(o.api_key, o);
+  bybit_account y;
+  y.api_key = "bybitkey";
+  y.secret = "bybitsecret";
+  st.bybit.emplace(y.api_key, y);
   return st;
 }
 
@@ -56,6 +60,18 @@ detail::state fresh_state() {
 // and mode logic; the fuzzed rest is the query (Binance) or body (Bitget).
 std::string with_known_keys(std::string_view rest) {
   const bool bitget = !rest.empty() && (rest.front() & 1) != 0;
+  // Bybit's switch, signed right (the mock's own HMAC), so the fuzzed body reaches its parameter
+  // and mode checks.
+  if (!rest.empty() && (rest.front() & 3) == 2) {
+    const std::string body(rest.substr(1));
+    const std::string sign =
+        detail::hmac_sha256_hex("bybitsecret", "1700000000000bybitkey5000" + body);
+    return "POST /v5/position/switch-mode HTTP/1.1\r\nHost: x\r\nX-BAPI-API-KEY: bybitkey\r\n"
+           "X-BAPI-TIMESTAMP: 1700000000000\r\nX-BAPI-RECV-WINDOW: 5000\r\nX-BAPI-SIGN: " +
+           sign +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body;
+  }
   if (bitget)
     return "POST /api/v2/mix/account/set-position-mode HTTP/1.1\r\nHost: x\r\n"
            "ACCESS-KEY: bitgetkey\r\nACCESS-PASSPHRASE: pass\r\nACCESS-TIMESTAMP: 1700000000000\r\n"
@@ -117,7 +133,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(r.status >= 200 && r.status < 600, "a status");
   require(!r.body.empty(), "a body");
   require(!r.outcome.empty(), "an outcome for the log");
-  // A mode changes only with a success answer (Binance 200, Bitget 00000, OKX 0).
+  // A mode changes only with a success answer (Binance 200, Bitget 00000, OKX and Bybit 0).
   const bool success = r.outcome == "200" || r.outcome == "00000" || r.outcome == "0";
   if (!st.history.empty()) require(success, "a mode changed without a success answer");
   return 0;

@@ -70,10 +70,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static constexpr std::string_view types[] = {"application/json", "text/html", "text/plain",
                                                "application/json; charset=utf-8"};
   const int status = statuses[data[0] % std::size(statuses)];
-  // Bit 4 picks OKX (added after the first seeds, whose byte leaves it clear).
-  const venue v = (data[1] & 16) != 0  ? venue::okx
-                  : (data[1] & 1) != 0 ? venue::bitget
-                                       : venue::binance_papi;
+  // Bit 4 picks OKX, bit 5 Bybit (added after the first seeds, whose byte leaves them clear).
+  const venue v = (data[1] & 0x20) != 0   ? venue::bybit
+                  : (data[1] & 0x10) != 0 ? venue::okx
+                  : (data[1] & 1) != 0    ? venue::bitget
+                                          : venue::binance_papi;
   const auto kind = static_cast<request_kind>((data[1] >> 1) % 4);
   const position_mode requested =
       (data[1] & 8) != 0 ? position_mode::one_way : position_mode::hedge;
@@ -83,13 +84,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto wall_now_ms = static_cast<std::int64_t>(number >> 1) - (std::int64_t{1} << 40);
   const std::string_view body(reinterpret_cast<const char*>(data + 12), size - 12);
 
-  std::string wire = "HTTP/1.1 " + std::to_string(status) +
-                     " X\r\nContent-Type: " + std::string(type) +
-                     "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
-                     retry_after(data[3], number) + "\r\n";
+  std::string wire =
+      "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: " + std::string(type) +
+      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + retry_after(data[3], number) +
+      // Bybit's retry time, any value (the classifier bounds the wait).
+      ((data[3] & 0x80) != 0 ? "X-Bapi-Limit-Reset-Timestamp: " + std::to_string(number) + "\r\n"
+                             : std::string()) +
+      "\r\n";
   wire += body;
 
-  static posmode::engine::http_response_parser parser;
+  // As the component configures its parsers: the venue's usage headers recorded.
+  static posmode::engine::http_response_parser bybit_parser{venue_http_limits(venue::bybit)};
+  static posmode::engine::http_response_parser other_parser{venue_http_limits(venue::binance_papi)};
+  posmode::engine::http_response_parser& parser = v == venue::bybit ? bybit_parser : other_parser;
   static response_classifier classifier;
   parser.reset();
   std::error_code ec;
@@ -111,7 +118,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(first.kind == kind, "kind kept");
   require(first.message.size() <= first.message.capacity, "message bounded");
   if (status == 429) require(first.result == outcome::rate_limited, "429 is rate limited");
-  if (status == 418) require(first.result == outcome::ip_banned, "418 is a ban");
+  if (status == 418 && v != venue::bybit)
+    require(first.result == outcome::ip_banned, "418 is a ban");
+  if (status == 403 && v == venue::bybit)
+    require(first.result == outcome::ip_banned, "Bybit 403 is a ban");
   if (first.result == outcome::applied || first.result == outcome::already_in_mode)
     require(kind == request_kind::set_mode, "only set requests apply");
   if (first.result == outcome::mode_reported) require(first.has_mode, "a reported mode is set");

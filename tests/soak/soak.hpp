@@ -45,6 +45,7 @@ struct account_setup {
   pc::venue venue_kind = pc::venue::binance_usdm;
   std::vector<pc::product> products;
   std::vector<mock::position_mode> initial;  ///< per product, in `products` order
+  std::string symbol;                        ///< Bybit linear-symbol's symbol
 };
 
 /** One accepted request, as the risk thread made it. */
@@ -73,6 +74,6 @@ using tally = std::map<std::string, std::size_t>;
                                              const pc::component_stats& stats);
 
 /** The mock exchange's name for a product (`mode_change::product`). */
-[[nodiscard]] std::string mock_product_name(pc::product p);
+[[nodiscard]] std::string mock_product_name(const account_setup& a, pc::product p);
 
 }  // namespace posmode::soak

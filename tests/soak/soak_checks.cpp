@@ -77,8 +77,14 @@ bool is_claim(pc::event_status s) {
 
 }  // namespace
 
-std::string mock_product_name(pc::product p) {
+std::string mock_product_name(const account_setup& a, pc::product p) {
   switch (p) {
+    case pc::product::bybit_linear_usdt:
+      return "linear:USDT";
+    case pc::product::bybit_linear_usdc:
+      return "linear:USDC";
+    case pc::product::bybit_linear_symbol:
+      return "linear:" + a.symbol;
     case pc::product::papi_um:
       return "papi_um";
     case pc::product::papi_cm:
@@ -154,7 +160,7 @@ std::vector<std::string> check(const std::vector<account_setup>& accounts,
   std::map<std::pair<std::string, std::string>, timeline> timelines;
   for (const auto& a : accounts)
     for (std::size_t i = 0; i < a.products.size(); ++i)
-      timelines[{a.key, mock_product_name(a.products[i])}] = timeline(a.initial[i]);
+      timelines[{a.key, mock_product_name(a, a.products[i])}] = timeline(a.initial[i]);
   for (const auto& c : history)
     timelines[{c.api_key, c.product}].add({ns_of(c.at), ns_of(c.received), c.mode});
 
@@ -164,7 +170,7 @@ std::vector<std::string> check(const std::vector<account_setup>& accounts,
     if (e.account >= accounts.size()) continue;
     ++claims;
     const account_setup& a = accounts[e.account];
-    const auto tl = timelines.find({a.key, mock_product_name(e.product_scope)});
+    const auto tl = timelines.find({a.key, mock_product_name(a, e.product_scope)});
     if (tl == timelines.end()) {
       fail(describe(e) + ": no such product at the exchange");
       continue;

@@ -34,12 +34,14 @@ constexpr std::string_view bitget_secret =
 constexpr std::string_view bitget_passphrase = "Passphrase1";
 constexpr std::string_view okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
 constexpr std::string_view okx_passphrase = "Passphrase1";
+constexpr std::string_view bybit_secret = "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY";
 
 // The component's timing in the soak: short, so that many requests and faults fit a minute.
 constexpr auto attempt_timeout = 400ms;
 constexpr auto request_deadline = 2'500ms;
 constexpr std::int64_t recv_window_ms = 1'500;
 constexpr unsigned normal_weight_limit = 1'000'000;
+constexpr unsigned normal_bybit_limit = 1'000'000;
 
 soak::options parse(int argc, char** argv) {
   soak::options o;
@@ -58,8 +60,9 @@ soak::options parse(int argc, char** argv) {
 
 std::string key_for(std::size_t i, pc::venue v) {
   std::string key = v == pc::venue::bitget ? "bg_0123456789abcdef0123456789ab"
-                    : v == pc::venue::okx
-                        ? "37c541a1-0000-4000-8000-10fe7a03"
+                    : v == pc::venue::okx  ? "37c541a1-0000-4000-8000-10fe7a03"
+                    : v == pc::venue::bybit
+                        ? "XXXXXXXXXXXXXX"
                         : "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91du";
   key += std::to_string(1000 + i);
   return key;
@@ -71,21 +74,26 @@ void set_block(mock::exchange& ex, const account_setup& a, bool positions, bool 
     ex.set_bitget_flags(a.key, positions, orders);
   else if (a.venue_kind == pc::venue::okx)
     ex.set_okx_flags(a.key, {.positions = positions, .orders = orders});
+  else if (a.venue_kind == pc::venue::bybit)
+    ex.set_bybit_flags(a.key, positions, orders);
   else
     ex.set_binance_flags(a.key, positions, orders);
 }
 
 // Accounts round-robin over the venues; Bitget ones switch one or two product types, OKX ones
-// their account-wide posMode.
+// their account-wide posMode, Bybit ones linear-USDT and, half of them, the symbol ETHPERP too (a
+// USDC symbol: the USDT switch leaves it alone, so each scope's modes at the mock are its own).
 std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
   std::vector<account_setup> out;
-  const pc::venue venues[] = {pc::venue::binance_papi, pc::venue::binance_usdm,
-                              pc::venue::binance_coinm, pc::venue::bitget, pc::venue::okx};
+  const pc::venue venues[] = {pc::venue::binance_papi,  pc::venue::binance_usdm,
+                              pc::venue::binance_coinm, pc::venue::bitget,
+                              pc::venue::okx,           pc::venue::bybit};
+  constexpr std::size_t venue_count = std::size(venues);
   const pc::product bitget_types[] = {pc::product::usdt_futures, pc::product::coin_futures,
                                       pc::product::usdc_futures};
   for (std::size_t i = 0; i < n; ++i) {
     account_setup a;
-    a.venue_kind = venues[i % std::size(venues)];
+    a.venue_kind = venues[i % venue_count];
     a.key = key_for(i, a.venue_kind);
     const auto random_mode = [&] {
       return rng() % 2 == 0 ? mock::position_mode::hedge : mock::position_mode::one_way;
@@ -105,9 +113,18 @@ std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
         a.products = {pc::product::coinm};
         a.initial = {random_mode()};
         break;
+      case pc::venue::bybit:
+        a.products = {pc::product::bybit_linear_usdt};
+        if (rng() % 2 == 0) {
+          a.products.push_back(pc::product::bybit_linear_symbol);
+          a.symbol = "ETHPERP";
+        }
+        for (std::size_t p = 0; p < a.products.size(); ++p)
+          a.initial.push_back(random_mode());
+        break;
       case pc::venue::bitget:
-        a.products = {bitget_types[i / 5 % 3]};
-        if (rng() % 2 == 0) a.products.push_back(bitget_types[(i / 5 + 1) % 3]);
+        a.products = {bitget_types[i / venue_count % 3]};
+        if (rng() % 2 == 0) a.products.push_back(bitget_types[(i / venue_count + 1) % 3]);
         for (std::size_t p = 0; p < a.products.size(); ++p)
           a.initial.push_back(random_mode());
         break;
@@ -123,7 +140,15 @@ std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
 
 void register_accounts(mock::exchange& ex, const std::vector<account_setup>& accounts) {
   for (const auto& a : accounts) {
-    if (a.venue_kind == pc::venue::bitget) {
+    if (a.venue_kind == pc::venue::bybit) {
+      mock::bybit_account b;
+      b.api_key = a.key;
+      b.secret = std::string(bybit_secret);
+      b.no_hedge.clear();  // every scope of the soak takes both modes
+      b.coin_modes["USDT"] = a.initial.front();
+      if (!a.symbol.empty()) b.symbol_modes[a.symbol] = a.initial.back();
+      ex.add_bybit_account(b);
+    } else if (a.venue_kind == pc::venue::bitget) {
       mock::bitget_account b;
       b.api_key = a.key;
       b.secret = std::string(bitget_secret);
@@ -163,7 +188,12 @@ pc::component_config make_config(const std::vector<account_setup>& accounts, moc
     s.creds.api_key = a.key;
     const bool bitget = a.venue_kind == pc::venue::bitget;
     const bool okx = a.venue_kind == pc::venue::okx;
-    s.creds.secret = pc::secret_string(bitget ? bitget_secret : okx ? okx_secret : binance_secret);
+    const bool bybit = a.venue_kind == pc::venue::bybit;
+    s.creds.secret = pc::secret_string(bitget  ? bitget_secret
+                                       : okx   ? okx_secret
+                                       : bybit ? bybit_secret
+                                               : binance_secret);
+    s.account.bitget_query_symbol = a.symbol;
     if (bitget) s.creds.passphrase = pc::secret_string(bitget_passphrase);
     if (okx) s.creds.passphrase = pc::secret_string(okx_passphrase);
     s.ca_pem = ex.ca_pem();
@@ -261,6 +291,8 @@ int main(int argc, char** argv) {
   // Sixteen accounts reading modes (weight 30 each) far outrun Binance's 2,400 a minute: the
   // limit is lifted, and 429s come from the exchange-wide rate-limit fault alone.
   mock_options.weight_limit = normal_weight_limit;
+  mock_options.bybit_rate_limit = normal_bybit_limit;
+  mock_options.bybit_ip_limit = normal_bybit_limit;
   mock::exchange ex(mock_options);
   const std::vector<account_setup> accounts = make_accounts(opt.accounts, rng);
   register_accounts(ex, accounts);
@@ -331,10 +363,12 @@ int main(int argc, char** argv) {
       next_global =
           std::chrono::steady_clock::now() + std::chrono::milliseconds(800 + rng() % 1'500);
       ex.set_weight_limit(normal_weight_limit);
+      ex.set_bybit_limits(normal_bybit_limit, normal_bybit_limit);
       ex.set_silent(false);
       switch (rng() % 6) {
         case 0:
           ex.set_weight_limit(60);  // Binance 429s for everyone (a mode query weighs 30)
+          ex.set_bybit_limits(1, normal_bybit_limit);  // Bybit 10006 after one switch a second
           ++faults["global_rate_limit"];
           break;
         case 1:
@@ -373,6 +407,7 @@ int main(int argc, char** argv) {
     set_block(ex, acc, false, false);
   }
   ex.set_weight_limit(normal_weight_limit);
+  ex.set_bybit_limits(normal_bybit_limit, normal_bybit_limit);
   ex.set_silent(false);
   std::this_thread::sleep_until(std::chrono::steady_clock::now() + request_deadline * 12 / 10 +
                                 3'500ms);

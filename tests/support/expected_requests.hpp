@@ -84,4 +84,22 @@ inline constexpr std::string_view okx_query =
     "OK-ACCESS-PASSPHRASE: Passphrase1\r\n"
     "\r\n";
 
+/**
+ * Bybit linear-USDT set-hedge: the docs/venues.md §6 vector `fa6b1e04...` (bybit-api's key order),
+ * signed string `1700000000000XXXXXXXXXXXXXXXXXX5000{"category":"linear","coin":"USDT","mode":3}`.
+ */
+inline constexpr std::string_view bybit_usdt_set_hedge =
+    "POST /v5/position/switch-mode HTTP/1.1\r\n"
+    "Host: api.bybit.com\r\n"
+    "User-Agent: posmode/" POSMODE_VERSION_STRING
+    "\r\n"
+    "X-BAPI-API-KEY: XXXXXXXXXXXXXXXXXX\r\n"
+    "X-BAPI-TIMESTAMP: 1700000000000\r\n"
+    "X-BAPI-RECV-WINDOW: 5000\r\n"
+    "X-BAPI-SIGN: fa6b1e04895273fb5701eca48efb3bca9bf8ea9bc91e492570e7682b82c33cdc\r\n"
+    "Content-Type: application/json\r\n"
+    "Content-Length: 44\r\n"
+    "\r\n"
+    R"({"category":"linear","coin":"USDT","mode":3})";
+
 }  // namespace posmode::test

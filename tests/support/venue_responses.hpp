@@ -2,8 +2,8 @@
 
 // Whole HTTP/1.1 responses as the venues send them, shared by the parser and classification tests
 // and by bench/protocol_bench.cpp. Bodies are the documented ones (docs/venues.md §1.5, §2,
-// §3, §4; OKX's 59000 with the text users received, §4.6). The venue header blocks (250-315 bytes)
-// are modelled on headers seen on real replies (Binance behind CloudFront with
+// §3, §4, §5; OKX's 59000 with the text users received, §4.6). The venue header blocks (250-315
+// bytes) are modelled on headers seen on real replies (Binance behind CloudFront with
 // X-MBX-USED-WEIGHT-1M, issue reports cited in docs/venues.md §8).
 
 #include <array>
@@ -244,6 +244,101 @@ inline constexpr venue_response okx_server_time{
   R"({"code":"0","data":[{"ts":"1700000000123"}],"msg":""})",
   200, R"({"code":"0","data":[{"ts":"1700000000123"}],"msg":""})"};
 
+#define POSMODE_BYBIT_HEADERS(length)                            \
+  "Content-Type: application/json; charset=utf-8\r\n"            \
+  "Content-Length: " length "\r\n"                               \
+  "Connection: keep-alive\r\n"                                   \
+  "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n"                      \
+  "Server: Openresty\r\n"                                        \
+  "Ret_code: 0\r\n"                                              \
+  "Traceid: 6a1b2c3d4e5f60718293a4b5c6d7e8f9\r\n"                 \
+  "X-Bapi-Limit: 10\r\n"                                         \
+  "X-Bapi-Limit-Status: 9\r\n"                                   \
+  "X-Bapi-Limit-Reset-Timestamp: 1700000000500\r\n"
+
+inline constexpr venue_response bybit_success{
+  "bybit_success",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("76") "\r\n"
+  R"({"retCode":0,"retMsg":"OK","result":{},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":0,"retMsg":"OK","result":{},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_already{
+  "bybit_already_110025",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("115") "\r\n"
+  R"({"retCode":110025,"retMsg":"Position mode has not been modified.","result":{},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":110025,"retMsg":"Position mode has not been modified.","result":{},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_positions{
+  "bybit_positions_110024",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("150") "\r\n"
+  R"({"retCode":110024,"retMsg":"You have an existing position, so the position mode cannot be switched.","result":{},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":110024,"retMsg":"You have an existing position, so the position mode cannot be switched.","result":{},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_orders{
+  "bybit_orders_110028",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("150") "\r\n"
+  R"({"retCode":110028,"retMsg":"You have existing open orders, so the position mode cannot be switched.","result":{},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":110028,"retMsg":"You have existing open orders, so the position mode cannot be switched.","result":{},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_hedge_not_supported{
+  "bybit_hedge_not_supported_110029",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("123") "\r\n"
+  R"({"retCode":110029,"retMsg":"Hedge mode is not supported for this symbol.","result":{},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":110029,"retMsg":"Hedge mode is not supported for this symbol.","result":{},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_skew{
+  "bybit_skew_10002",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("150") "\r\n"
+  R"({"retCode":10002,"retMsg":"invalid request, please check your server timestamp or recv_window param","result":{},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":10002,"retMsg":"invalid request, please check your server timestamp or recv_window param","result":{},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_bad_signature{
+  "bybit_bad_signature_10004",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("140") "\r\n"
+  R"({"retCode":10004,"retMsg":"error sign! origin_string[1700000000000XXXXXXXXXXXXXXXXXX5000]","result":{},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":10004,"retMsg":"error sign! origin_string[1700000000000XXXXXXXXXXXXXXXXXX5000]","result":{},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_bad_key{
+  "bybit_bad_key_10003",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("97") "\r\n"
+  R"({"retCode":10003,"retMsg":"API key is invalid.","result":{},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":10003,"retMsg":"API key is invalid.","result":{},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_rate_limited{
+  "bybit_rate_limited_10006",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("94") "\r\n"
+  R"({"retCode":10006,"retMsg":"Too many visits!","result":{},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":10006,"retMsg":"Too many visits!","result":{},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_query_hedge{
+  "bybit_query_hedge",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("318") "\r\n"
+  R"({"retCode":0,"retMsg":"OK","result":{"list":[{"positionIdx":1,"symbol":"BTCUSDT","side":"","size":"0","positionValue":"","tradeMode":0},{"positionIdx":2,"symbol":"BTCUSDT","side":"Sell","size":"0.01","positionValue":"370.5","tradeMode":0}],"nextPageCursor":"","category":"linear"},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":0,"retMsg":"OK","result":{"list":[{"positionIdx":1,"symbol":"BTCUSDT","side":"","size":"0","positionValue":"","tradeMode":0},{"positionIdx":2,"symbol":"BTCUSDT","side":"Sell","size":"0.01","positionValue":"370.5","tradeMode":0}],"nextPageCursor":"","category":"linear"},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_query_one_way{
+  "bybit_query_one_way",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("215") "\r\n"
+  R"({"retCode":0,"retMsg":"OK","result":{"list":[{"positionIdx":0,"symbol":"BTCUSDT","side":"","size":"0","positionValue":"","tradeMode":0}],"nextPageCursor":"","category":"linear"},"retExtInfo":{},"time":1700000000123})",
+  200, R"({"retCode":0,"retMsg":"OK","result":{"list":[{"positionIdx":0,"symbol":"BTCUSDT","side":"","size":"0","positionValue":"","tradeMode":0}],"nextPageCursor":"","category":"linear"},"retExtInfo":{},"time":1700000000123})"};
+
+inline constexpr venue_response bybit_server_time{
+  "bybit_server_time",
+  "HTTP/1.1 200 OK\r\n" POSMODE_BYBIT_HEADERS("134") "\r\n"
+  R"({"retCode":0,"retMsg":"OK","result":{"timeSecond":"1700111073","timeNano":"1700111073740123456"},"retExtInfo":{},"time":1700111073740})",
+  200, R"({"retCode":0,"retMsg":"OK","result":{"timeSecond":"1700111073","timeNano":"1700111073740123456"},"retExtInfo":{},"time":1700111073740})"};
+
+// The IP limit (docs/venues.md §5.3): HTTP 403, not a JSON answer.
+inline constexpr venue_response bybit_ip_banned{
+  "bybit_ip_banned_403",
+  "HTTP/1.1 403 Forbidden\r\n"
+  "Content-Type: text/plain\r\n"
+  "Content-Length: 19\r\n"
+  "Connection: keep-alive\r\n"
+  "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n\r\n"
+  "access too frequent",
+  403, "access too frequent"};
+
 // The same success reply with a chunked body split in three chunks (an extension on one).
 inline constexpr venue_response bitget_success_chunked{
   "bitget_success_chunked",
@@ -289,6 +384,7 @@ inline constexpr venue_response html_200{
 #undef POSMODE_BINANCE_HEADERS
 #undef POSMODE_BITGET_HEADERS
 #undef POSMODE_OKX_HEADERS
+#undef POSMODE_BYBIT_HEADERS
 
 /** Every response above, for loops over the whole set. */
 inline constexpr std::array all_venue_responses{binance_success,
@@ -324,6 +420,19 @@ inline constexpr std::array all_venue_responses{binance_success,
                                                 okx_unavailable,
                                                 okx_query_net,
                                                 okx_server_time,
+                                                bybit_success,
+                                                bybit_already,
+                                                bybit_positions,
+                                                bybit_orders,
+                                                bybit_hedge_not_supported,
+                                                bybit_skew,
+                                                bybit_bad_signature,
+                                                bybit_bad_key,
+                                                bybit_rate_limited,
+                                                bybit_query_hedge,
+                                                bybit_query_one_way,
+                                                bybit_server_time,
+                                                bybit_ip_banned,
                                                 html_502,
                                                 html_200};
 

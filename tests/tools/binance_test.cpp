@@ -295,8 +295,9 @@ TEST_CASE_FIXTURE(binance_fixture, "Binance ping, time and unknown paths") {
   CHECK(missing.status() == 404);
   CHECK(missing.response.body().find(R"("code":-5000)") != std::string::npos);
   // A path no venue of the mock serves is nobody's: no venue's handler guesses at it.
-  auto nobody = client.request(plain_get("/v5/position/switch-mode\"x"));
+  // (/v5/ is Bybit's since it is modelled; its v3 paths are nobody's.)
+  auto nobody = client.request(plain_get("/v3/private/position/switch-mode\"x"));
   CHECK(nobody.status() == 404);
   CHECK(nobody.response.body() ==
-        R"({"code":404,"msg":"no venue serves /v5/position/switch-mode?x"})");
+        R"({"code":404,"msg":"no venue serves /v3/private/position/switch-mode?x"})");
 }

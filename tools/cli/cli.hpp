@@ -79,9 +79,11 @@ struct sign_options {
   std::int64_t timestamp_ms = 0;  ///< 13 digits; `--timestamp now` is resolved by the caller
   std::optional<std::int64_t> recv_window_ms;
   bool show_key = false;
-  /// environment = demo: the venue's demo host or demo header (Bitget paptrading, OKX
+  bool testnet = false;  ///< `--testnet`: the venue's testnet host (refused where it has none)
+  /// `--demo`: the venue's demo host or demo header (Bitget paptrading, OKX
   /// x-simulated-trading); refused for a venue without a demo
   bool demo = false;
+  std::string symbol;  ///< `--symbol`: Bybit's linear-symbol scope (and its read-back symbol)
 };
 
 /**

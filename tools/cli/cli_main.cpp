@@ -150,13 +150,15 @@ int main(int argc, char** argv) {
   CLI::App* sign = app.add_subcommand(
       "sign",
       "print the HTTP/1.1 set-mode request posmode would send, signed at --timestamp, without "
-      "connecting (credentials from BINANCE_API_KEY/_SECRET, BITGET_API_KEY/_SECRET/_PASSPHRASE "
-      "or OKX_API_KEY/_SECRET/_PASSPHRASE)");
+      "connecting (credentials from BINANCE_API_KEY/_SECRET, BITGET_API_KEY/_SECRET/_PASSPHRASE, "
+      "OKX_API_KEY/_SECRET/_PASSPHRASE or BYBIT_API_KEY/_SECRET)");
   sign->add_option("--venue", sign_options.venue,
                    joined(cli::sign_venue_names(), " | ") + "; required")
       ->type_name("VENUE");
   sign->add_option("-m,--mode", sign_options.mode, "hedge | one-way; required")->type_name("MODE");
-  sign->add_option("--product", sign_options.product, "Bitget product type (default USDT-FUTURES)")
+  sign->add_option("--product", sign_options.product,
+                   "Bitget product type (default USDT-FUTURES) or Bybit scope (default "
+                   "linear-USDT)")
       ->type_name("TYPE");
   sign->add_option("--timestamp", sign_timestamp,
                    "milliseconds since the epoch (13 digits), or now; required")
@@ -167,9 +169,13 @@ int main(int argc, char** argv) {
       ->type_name("MS");
   sign->add_flag("--show-key", sign_options.show_key,
                  "print the API key (and passphrase) as sent instead of masked");
+  sign->add_flag("--testnet", sign_options.testnet, "the venue's testnet (Host header)");
   sign->add_flag("--demo", sign_options.demo,
                  "the venue's demo environment (Bitget paptrading: 1, OKX x-simulated-trading: 1, "
-                 "Binance demo hosts)");
+                 "Binance and Bybit demo hosts)");
+  sign->add_option("--symbol", sign_options.symbol,
+                   "Bybit: the symbol of --product linear-symbol (e.g. BTCUSDT)")
+      ->type_name("SYMBOL");
 
   // Misspelt commands and options are named before anything else is checked: CLI11 would report
   // a missing required option first, or the extras without the nearest valid name.

@@ -110,6 +110,7 @@ int exit_code_of(pc::event_status s) noexcept {
     case pc::event_status::ip_banned:
     case pc::event_status::venue_error:
     case pc::event_status::rejected:
+    case pc::event_status::mode_not_supported:
       return exit_venue;
   }
   return exit_venue;

@@ -122,6 +122,26 @@ void add_okx_account(mock::exchange& ex, const pc::account_settings& a, const st
   ex.set_okx_mode(a.creds.api_key, to_mock(m.initial_mode));  // posMode is account-wide
 }
 
+// Bybit scopes are a settle coin (the product's `margin_coin`) or the account's symbol.
+void add_bybit_account(mock::exchange& ex, const pc::account_settings& a, const std::string& secret,
+                       bool first, const mock_options& m) {
+  if (first) {
+    mock::bybit_account b;
+    b.api_key = a.creds.api_key;
+    b.secret = secret;
+    b.has_positions = m.positions;
+    b.has_orders = m.orders;
+    ex.add_bybit_account(std::move(b));
+  }
+  for (const pc::product p : a.account.products) {
+    const pc::product_facts* f = pc::find_product(p);
+    const std::string scope = f != nullptr && !f->margin_coin.empty()
+                                  ? std::string(f->margin_coin)
+                                  : a.account.bitget_query_symbol;
+    ex.set_bybit_mode(a.creds.api_key, scope, to_mock(m.initial_mode));
+  }
+}
+
 // One entry per API family the mock models, keyed by the venue row's `family`.
 struct mock_family {
   std::string_view family;
@@ -131,6 +151,7 @@ constexpr mock_family mock_families[] = {
     {"binance", add_binance_account},
     {"bitget", add_bitget_account},
     {"okx", add_okx_account},
+    {"bybit", add_bybit_account},
 };
 
 // Starts the mock exchange, registers every account's credentials with it (so that signatures
@@ -140,6 +161,7 @@ std::unique_ptr<mock::exchange> start_mock(pc::component_config& config, const m
   options.weight_limit = 1'000'000;
   options.bitget_rate_limit = 1'000;
   options.okx_rate_limit = 1'000;
+  options.bybit_rate_limit = 1'000;
   auto ex = std::make_unique<mock::exchange>(std::move(options));
   std::set<std::string, std::less<>> known;
   for (auto& a : config.accounts) {

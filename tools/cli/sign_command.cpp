@@ -126,11 +126,16 @@ int run_sign(const sign_options& o) {
   account.id = "sign";
   account.venue_kind = venue.id;
   account.products = {product};
+  if (o.testnet && o.demo) throw usage_error("--testnet and --demo: choose one");
+  if (o.testnet) account.environment = pc::venue_environment::testnet;
   if (o.demo) {
     if (venue.hosts.demo.empty())
       throw usage_error("--demo: " + std::string(venue.display_name) + " has no demo environment");
     account.environment = pc::venue_environment::demo;
   }
+  // The symbol field is checked by the library (upper-case letters and digits; required by
+  // Bybit's linear-symbol), which names it.
+  account.bitget_query_symbol = o.symbol;
   if (o.recv_window_ms) {
     if (!venue.sends_recv_window)
       throw usage_error("--recv-window: " + std::string(venue.display_name) +
@@ -163,7 +168,11 @@ int run_sign(const sign_options& o) {
     bytes.assign(span.data(), span.size());
   } catch (const std::invalid_argument& e) {
     // The library names the field (e.g. "creds.api_key: ..."); it never includes the secret.
-    throw usage_error(e.what());
+    // Its symbol field is this command's --symbol.
+    std::string what = e.what();
+    constexpr std::string_view symbol_field = "bitget_query_symbol:";
+    if (what.starts_with(symbol_field)) what.replace(0, symbol_field.size(), "--symbol:");
+    throw usage_error(what);
   }
 
   if (!o.show_key) {

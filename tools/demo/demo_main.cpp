@@ -41,11 +41,12 @@ using steady = std::chrono::steady_clock;
 constexpr std::string_view help_footer = R"(
 Without --config
   The mock exchange (HTTPS on 127.0.0.1 with a throwaway CA) is started in this process with
-  five accounts: Binance Portfolio Margin 'papi-main' (UM and CM, both one-way), Bitget
+  seven accounts: Binance Portfolio Margin 'papi-main' (UM and CM, both one-way), Bitget
   'bg-usdt' (USDT-FUTURES, already in hedge mode), Bitget 'bg-coin' (COIN-FUTURES, holding
   open positions, so every real change is refused), OKX 'okx-main' (already in long_short_mode,
-  i.e. hedge) and OKX 'okx-bots' (running trading bots: every real change is refused with
-  59000). Round 1 asks for --mode on all five and
+  i.e. hedge), OKX 'okx-bots' (running trading bots: every real change is refused with 59000),
+  Bybit 'bb-usdt' (linear-USDT, already in hedge mode) and Bybit 'bb-orders' (linear-USDT,
+  holding open orders: 110028). Round 1 asks for --mode on all seven and
   prints every event; later rounds alternate the mode, so each asks for a real change, and are
   summarised. The end shows the mock's final modes, latency percentiles per stage and the
   component's counters.
@@ -61,7 +62,7 @@ With --config FILE.toml
 
   [[account]]                        # one per account
   name = "pm-main"                   # required, unique
-  venue = "binance-papi"             # binance-papi | binance-usdm | binance-coinm | bitget
+  venue = "binance-papi"             # binance-papi | binance-usdm | binance-coinm | bitget | bybit
   products = ["um", "cm"]            # papi: um, cm (default both); usdm; coinm;
                                      # bitget: USDT-FUTURES, COIN-FUTURES, USDC-FUTURES, S...
   environment = "production"         # production | testnet | demo (picks the default host;
@@ -79,6 +80,7 @@ With --config FILE.toml
     binance-papi, binance-usdm, binance-coinm   BINANCE_API_KEY, BINANCE_API_SECRET
     bitget                                      BITGET_API_KEY, BITGET_API_SECRET,
                                                 BITGET_API_PASSPHRASE
+    bybit                                       BYBIT_API_KEY, BYBIT_API_SECRET
   Secrets and passphrases are never printed; API keys are shown masked.
 )";
 
@@ -152,6 +154,10 @@ constexpr fake_account okx_main_account{"okx-main", "5b0c2e7a-0000-4000-8000-6d1
                                         "7F3A9C1E5B2D8046A1C3E5F7092B4D6E", "okxDemoPass1"};
 constexpr fake_account okx_bots_account{"okx-bots", "9e4d1b6c-0000-4000-8000-2a7f5c3e8b10",
                                         "A1C3E5F7092B4D6E7F3A9C1E5B2D8046", "okxDemoPass2"};
+constexpr fake_account bybit_account{"bb-usdt", "bbDemoUsdtKey5e2c8a",
+                                     "bbDemoUsdtSecret5e2c8a9d1f3b7046e2c8a9d1", ""};
+constexpr fake_account bybit_orders_account{"bb-orders", "bbDemoOrdersKey9d1f3b",
+                                            "bbDemoOrdersSecret9d1f3b7046e2c8a5e2c8a9", ""};
 
 pc::account_settings mock_settings(const mock::exchange& ex, const fake_account& f, pc::venue v,
                                    std::vector<pc::product> products) {
@@ -195,6 +201,14 @@ pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>&
   }
   ex.set_okx_mode(okx_main_account.key, mock::position_mode::hedge);
   ex.set_okx_flags(okx_bots_account.key, {.bots = true});
+  for (const fake_account* f : {&bybit_account, &bybit_orders_account}) {
+    mock::bybit_account bybit;
+    bybit.api_key = std::string(f->key);
+    bybit.secret = std::string(f->secret);
+    ex.add_bybit_account(bybit);
+  }
+  ex.set_bybit_mode(bybit_account.key, "USDT", mock::position_mode::hedge);
+  ex.set_bybit_flags(bybit_orders_account.key, false, true);
 
   pc::component_config config;
   config.accounts.push_back(mock_settings(ex, papi_account, pc::venue::binance_papi,
@@ -205,8 +219,14 @@ pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>&
       mock_settings(ex, coin_account, pc::venue::bitget, {pc::product::coin_futures}));
   for (const fake_account* f : {&okx_main_account, &okx_bots_account})
     config.accounts.push_back(mock_settings(ex, *f, pc::venue::okx, {pc::product::okx_account}));
-  notes = {"mock: UM and CM one-way", "mock: already in hedge mode", "mock: holds open positions",
-           "mock: already in long_short_mode", "mock: trading bots running"};
+  config.accounts.push_back(
+      mock_settings(ex, bybit_account, pc::venue::bybit, {pc::product::bybit_linear_usdt}));
+  config.accounts.push_back(
+      mock_settings(ex, bybit_orders_account, pc::venue::bybit, {pc::product::bybit_linear_usdt}));
+  notes = {"mock: UM and CM one-way",    "mock: already in hedge mode",
+           "mock: holds open positions", "mock: already in long_short_mode",
+           "mock: trading bots running", "mock: already in hedge mode",
+           "mock: holds open orders"};
   return config;
 }
 
@@ -217,12 +237,14 @@ std::string mock_modes(const mock::exchange& ex) {
   };
   return fmt::format(
       "\nThe mock exchange now holds: papi-main um {}, cm {}; bg-usdt USDT-FUTURES {}; bg-coin "
-      "COIN-FUTURES {}; okx-main {}; okx-bots {}",
+      "COIN-FUTURES {}; okx-main {}; okx-bots {}; bb-usdt linear-USDT {}; bb-orders linear-USDT {}",
       name(ex.binance_mode(papi_account.key, mock::binance_product::papi_um)),
       name(ex.binance_mode(papi_account.key, mock::binance_product::papi_cm)),
       name(ex.bitget_mode(usdt_account.key, "USDT-FUTURES")),
       name(ex.bitget_mode(coin_account.key, "COIN-FUTURES")),
-      name(ex.okx_mode(okx_main_account.key)), name(ex.okx_mode(okx_bots_account.key)));
+      name(ex.okx_mode(okx_main_account.key)), name(ex.okx_mode(okx_bots_account.key)),
+      name(ex.bybit_mode(bybit_account.key, "USDT")),
+      name(ex.bybit_mode(bybit_orders_account.key, "USDT")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,6 +477,8 @@ int main(int argc, char** argv) {
     options.weight_limit = 100'000'000;
     options.bitget_rate_limit = 1'000'000;
     options.okx_rate_limit = 1'000'000;
+    options.bybit_rate_limit = 1'000'000;
+    options.bybit_ip_limit = 1'000'000;
     mock::exchange ex(std::move(options));
     std::vector<std::string> notes;
     pc::component_config config = mock_scenario(ex, notes);

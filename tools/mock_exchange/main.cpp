@@ -38,6 +38,10 @@ Accounts
       send 'x-simulated-trading: 1'), hedge (initial posMode long_short_mode, default
       net_mode), pm (portfolio margin: long_short_mode answers 51000), positions, orders, bots
       (a switch answers 59000), borrowings (59001).
+  --bybit-account KEY:SECRET[:OPTIONS]   OPTIONS: COIN=hedge|one_way (USDT, USDC: the coin's
+      default) or SYMBOL=hedge|one_way (BTCUSDT, ...), positions, orders (a switch answers
+      110024 / 110028), hedge-ok=USDC (lifts the default one-way-only USDC: no 110029),
+      no-hedge=SCOPE (a coin or symbol whose hedge switch answers 110029).
   Keys, secrets and passphrases cannot contain ':' in these flags; use --accounts for those.
 
   --accounts FILE is TOML:
@@ -82,6 +86,13 @@ Venue model
   parameters and long_short_mode on a portfolio-margin account, 59000 positions/orders/bots,
   59001 borrowings, "already in mode" is success 0 with the echo, 5 calls per 2 s per key per
   endpoint, then HTTP 429 50011.
+  Bybit: HTTP 401 for a missing or unknown key (10003), sign or timestamp; 10004 signature over
+  timestamp+key+recvWindow+body (POST) or +query (GET); 10002 outside
+  server-recvWindow <= timestamp < server+1000; 10001 for a duplicated, unknown or misplaced
+  parameter, a POST without Content-Type application/json, mode other than 0/3; 110025 already
+  in mode; 110024 positions; 110028 orders; 110029 hedge on a one-way-only scope; 10 switches per
+  second per key, then 10006 with X-Bapi-Limit-Reset-Timestamp; 600 requests per 5 s per IP,
+  then HTTP 403 "access too frequent" for ten minutes.
 
 Faults (flags apply to every account)
   Order: delay, then drop-before or 503 or html-502 (apply-change decides whether the venue
@@ -140,6 +151,39 @@ mock::binance_account parse_binance(const std::string& spec) {
         account.has_orders = true;
       } else {
         throw std::invalid_argument("unknown Binance account option '" + option + "'");
+      }
+    }
+  }
+  return account;
+}
+
+mock::bybit_account parse_bybit(const std::string& spec) {
+  const auto parts = split(spec, ':');
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
+    throw std::invalid_argument("--bybit-account wants KEY:SECRET[:OPTIONS]");
+  }
+  mock::bybit_account account;
+  account.api_key = parts[0];
+  account.secret = parts[1];
+  if (parts.size() == 3) {
+    for (const auto& option : split(parts[2], ',')) {
+      const auto eq = option.find('=');
+      const std::string name = option.substr(0, eq);
+      const std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
+      if (option == "positions") {
+        account.has_positions = true;
+      } else if (option == "orders") {
+        account.has_orders = true;
+      } else if (name == "hedge-ok" && !value.empty()) {
+        account.no_hedge.erase(value);
+      } else if (name == "no-hedge" && !value.empty()) {
+        account.no_hedge.insert(value);
+      } else if (name == "USDT" || name == "USDC") {
+        account.coin_modes[name] = parse_mode(value);
+      } else if (eq != std::string::npos && !name.empty()) {
+        account.symbol_modes[name] = parse_mode(value);
+      } else {
+        throw std::invalid_argument("unknown Bybit account option '" + option + "'");
       }
     }
   }
@@ -288,8 +332,9 @@ int main(int argc, char** argv) {
   // kill the process either: they fail with EPIPE instead.
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
-      "posmode-mock-exchange: an HTTPS mock of Binance (PAPI, USD-M, COIN-M), Bitget v2 and OKX "
-      "v5 position-mode endpoints on 127.0.0.1, with fault injection. Makes a throwaway CA and "
+      "posmode-mock-exchange: an HTTPS mock of Binance (PAPI, USD-M, COIN-M), Bitget v2, OKX v5 "
+      "and Bybit v5 position-mode endpoints on 127.0.0.1, with fault injection. Makes a "
+      "throwaway CA and "
       "server certificate at start, prints the port and the CA file, then one line per request "
       "until SIGINT/SIGTERM."};
   app.footer(footer);
@@ -302,6 +347,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> binance_specs;
   std::vector<std::string> bitget_specs;
   std::vector<std::string> okx_specs;
+  std::vector<std::string> bybit_specs;
+  unsigned bybit_rate_limit = 10;
   std::string accounts_file;
   unsigned weight_limit = 2400;
   unsigned bitget_rate_limit = 5;
@@ -323,6 +370,10 @@ int main(int argc, char** argv) {
   app.add_option("--bitget-account", bitget_specs,
                  "KEY:SECRET:PASSPHRASE[:OPTIONS], repeatable (below)");
   app.add_option("--okx-account", okx_specs, "KEY:SECRET:PASSPHRASE[:OPTIONS], repeatable (below)");
+  app.add_option("--bybit-account", bybit_specs, "KEY:SECRET[:OPTIONS], repeatable (below)");
+  app.add_option("--bybit-rate-limit", bybit_rate_limit,
+                 "Bybit switch-mode calls per second per key (then retCode 10006)")
+      ->capture_default_str();
   app.add_option("--accounts", accounts_file, "TOML file of accounts (format below)")
       ->check(CLI::ExistingFile);
   app.add_option("--weight-limit", weight_limit, "Binance request weight per minute per IP")
@@ -393,6 +444,7 @@ int main(int argc, char** argv) {
     options.weight_limit = weight_limit;
     options.bitget_rate_limit = bitget_rate_limit;
     options.okx_rate_limit = okx_rate_limit;
+    options.bybit_rate_limit = bybit_rate_limit;
     options.ban_after_rate_limited = ban_after;
     options.ban_duration = std::chrono::seconds(ban_seconds);
     options.on_request = [](const mock::request_record& record) {
@@ -405,6 +457,8 @@ int main(int argc, char** argv) {
       exchange.add_bitget_account(parse_bitget(spec));
     for (const auto& spec : okx_specs)
       exchange.add_okx_account(parse_okx(spec));
+    for (const auto& spec : bybit_specs)
+      exchange.add_bybit_account(parse_bybit(spec));
     if (!accounts_file.empty()) load_accounts(accounts_file, exchange);
     exchange.set_faults(faults);
     exchange.set_clock_skew(std::chrono::milliseconds(skew_ms));

@@ -55,6 +55,7 @@ extern const venue_row binance_usdm_row;
 extern const venue_row binance_coinm_row;
 extern const venue_row bitget_row;
 extern const venue_row okx_row;
+extern const venue_row bybit_row;
 
 /** The row of `v`, or null for a value the table does not know. No allocation. */
 [[nodiscard]] const venue_row* find_row(venue v) noexcept;

@@ -24,6 +24,9 @@ inline constexpr const char* bitget_key = "bg_0123456789abcdef0123456789abcdef";
 inline constexpr const char* bitget_secret =
     "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567";
 inline constexpr const char* bitget_passphrase = "Passphrase1";
+/** docs/venues.md §6 Bybit vector credentials (also tests/components/bybit_test.cpp). */
+inline constexpr const char* bybit_key = "XXXXXXXXXXXXXXXXXX";
+inline constexpr const char* bybit_secret = "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY";
 
 /** Every credential variable the CLI reads by default, set to the vectors above. */
 inline std::map<std::string, std::string> vector_env() {
@@ -31,7 +34,9 @@ inline std::map<std::string, std::string> vector_env() {
           {"BINANCE_API_SECRET", binance_secret},
           {"BITGET_API_KEY", bitget_key},
           {"BITGET_API_SECRET", bitget_secret},
-          {"BITGET_API_PASSPHRASE", bitget_passphrase}};
+          {"BITGET_API_PASSPHRASE", bitget_passphrase},
+          {"BYBIT_API_KEY", bybit_key},
+          {"BYBIT_API_SECRET", bybit_secret}};
 }
 
 /** Runs `posmode` (built next to the tests; path compiled in) with `args` and `env`. */

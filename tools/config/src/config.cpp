@@ -416,6 +416,8 @@ parsed_account read_account(const toml::table& table, std::size_t index, const d
   }
   s.verify_after_set = t.boolean("verify_after_set").value_or(d.verify_after_set);
   a.bitget_demo_key = t.boolean("bitget_demo_key").value_or(false);
+  // Bybit's linear-symbol scope (and the read-back symbol of its coin scopes).
+  if (auto symbol = t.string("symbol")) a.bitget_query_symbol = std::move(*symbol);
   // The older spelling may stay beside the new one only when both say demo.
   if (a.bitget_demo_key && environment_name && a.environment != pc::venue_environment::demo)
     fail(t.field("bitget_demo_key"),

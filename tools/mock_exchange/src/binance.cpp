@@ -317,7 +317,8 @@ reply binance_unknown_error(std::int64_t /*server_ms*/) {
 
 }  // namespace
 
-const venue_route binance_route{serves_binance, handle_binance, binance_unknown_error};
+const venue_route binance_route{serves_binance, handle_binance, binance_unknown_error,
+                                "X-MBX-APIKEY"};
 
 reply html_502_reply() {
   reply r;

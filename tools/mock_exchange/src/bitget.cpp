@@ -223,6 +223,6 @@ reply handle_bitget(state& st, const incoming& in) {
   return error(404, "40404", "Request URL NOT FOUND", in.server_ms);
 }
 
-const venue_route bitget_route{serves_bitget, handle_bitget, bitget_unknown_error};
+const venue_route bitget_route{serves_bitget, handle_bitget, bitget_unknown_error, "ACCESS-KEY"};
 
 }  // namespace posmode::mock::detail

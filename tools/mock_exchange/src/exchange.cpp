@@ -1,10 +1,12 @@
 #include "posmode/mock/exchange.hpp"
 
+#include <array>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <stdexcept>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include "server.hpp"
@@ -14,10 +16,21 @@ namespace posmode::mock {
 
 namespace detail {
 
+namespace {
+constexpr std::array<const venue_route*, 4> routes{&binance_route, &bitget_route, &okx_route,
+                                                   &bybit_route};
+}  // namespace
+
 const venue_route* route_of(std::string_view path) noexcept {
-  for (const venue_route* venue : {&binance_route, &bitget_route, &okx_route})
+  for (const venue_route* venue : routes)
     if (venue->serves(path)) return venue;
   return nullptr;
+}
+
+std::string_view api_key_of(const http_request& request) noexcept {
+  for (const venue_route* venue : routes)
+    if (const std::string_view key = header(request, venue->key_header); !key.empty()) return key;
+  return {};
 }
 
 reply no_route_reply(std::string_view path) {
@@ -81,6 +94,8 @@ exchange::impl::impl(exchange_options opts) : options(std::move(opts)) {
   st.weight_limit = options.weight_limit;
   st.bitget_rate_limit = options.bitget_rate_limit;
   st.okx_rate_limit = options.okx_rate_limit;
+  st.bybit_rate_limit = options.bybit_rate_limit;
+  st.bybit_ip_limit = options.bybit_ip_limit;
   st.ban_after = options.ban_after_rate_limited;
   st.ban_duration = options.ban_duration;
   st.log_capacity = options.log_capacity;
@@ -327,6 +342,50 @@ void exchange::set_okx_flags(std::string_view api_key, const okx_flags& flags) {
   account.has_orders = flags.orders;
   account.has_bots = flags.bots;
   account.has_borrowings = flags.borrowings;
+}
+
+void exchange::add_bybit_account(bybit_account account) {
+  if (account.api_key.empty()) throw std::invalid_argument("mock exchange: empty API key");
+  const auto upper = [](auto& modes) {
+    std::remove_reference_t<decltype(modes)> out;
+    for (const auto& [scope, mode] : modes)
+      out[detail::to_upper(scope)] = mode;
+    modes = std::move(out);
+  };
+  upper(account.coin_modes);
+  upper(account.symbol_modes);
+  const std::lock_guard lock(impl_->mutex);
+  const std::string key = account.api_key;
+  if (!impl_->st.bybit.emplace(key, std::move(account)).second) {
+    throw std::invalid_argument("mock exchange: duplicate Bybit API key");
+  }
+}
+
+position_mode exchange::bybit_mode(std::string_view api_key, std::string_view scope) const {
+  const std::lock_guard lock(impl_->mutex);
+  return detail::bybit_scope_mode(find_account(impl_->st.bybit, api_key), detail::to_upper(scope));
+}
+
+void exchange::set_bybit_mode(std::string_view api_key, std::string_view scope,
+                              position_mode mode) {
+  const std::lock_guard lock(impl_->mutex);
+  const std::string upper = detail::to_upper(scope);
+  detail::set_bybit_scope_mode(find_account(impl_->st.bybit, api_key), upper, mode);
+  detail::record_change(impl_->st, api_key, "linear:" + upper, mode, false,
+                        std::chrono::steady_clock::now());
+}
+
+void exchange::set_bybit_flags(std::string_view api_key, bool has_positions, bool has_orders) {
+  const std::lock_guard lock(impl_->mutex);
+  auto& account = find_account(impl_->st.bybit, api_key);
+  account.has_positions = has_positions;
+  account.has_orders = has_orders;
+}
+
+void exchange::set_bybit_limits(unsigned switches_per_second, unsigned ip_requests_per_5s) {
+  const std::lock_guard lock(impl_->mutex);
+  impl_->st.bybit_rate_limit = switches_per_second;
+  impl_->st.bybit_ip_limit = ip_requests_per_5s;
 }
 
 void exchange::set_faults(const fault_set& faults) {

@@ -287,6 +287,6 @@ reply handle_okx(state& st, const incoming& in) {
   return error(404, "404", "Not Found");
 }
 
-const venue_route okx_route{serves_okx, handle_okx, okx_unknown_error};
+const venue_route okx_route{serves_okx, handle_okx, okx_unknown_error, "OK-ACCESS-KEY"};
 
 }  // namespace posmode::mock::detail

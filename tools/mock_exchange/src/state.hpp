@@ -67,6 +67,7 @@ struct state {
   std::map<std::string, binance_account, std::less<>> binance;
   std::map<std::string, bitget_account, std::less<>> bitget;
   std::map<std::string, okx_account, std::less<>> okx;
+  std::map<std::string, bybit_account, std::less<>> bybit;
   fault_set global_faults;
   std::map<std::string, fault_set, std::less<>> account_faults;
   std::chrono::milliseconds skew{0};
@@ -85,6 +86,15 @@ struct state {
       bitget_calls;
   /// OKX calls per "API key + path" within the last two seconds.
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>> okx_calls;
+  /// Bybit switch-mode calls per API key within the last second (limit 10, §5.1).
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>> bybit_calls;
+  unsigned bybit_rate_limit = 10;
+  /// Bybit requests per client IP within the last 5 s (limit 600, §5.3), and its 403 bans.
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>>
+      bybit_ip_calls;
+  unsigned bybit_ip_limit = 600;
+  std::chrono::milliseconds bybit_ban_duration{600'000};
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> bybit_bans;
   unsigned ban_after = 3;  ///< 429s within a minute that earn a ban; 0: never
   std::chrono::milliseconds ban_duration{120'000};
   std::map<std::string, ip_ban, std::less<>> bans;  ///< per client IP
@@ -147,14 +157,27 @@ struct venue_route {
   /** Serves one request; mutates `st` (modes, weight, limits). Caller holds the lock. */
   reply (*handle)(state& st, const incoming& in);
   reply (*unknown_error)(std::int64_t server_ms);
+  /** The header that carries the API key, for the request log and per-key faults. */
+  std::string_view key_header;
 };
 
 extern const venue_route binance_route;  ///< binance.cpp: /papi/, /fapi/, /dapi/
 extern const venue_route bitget_route;   ///< bitget.cpp: /api/v2/
 extern const venue_route okx_route;      ///< okx.cpp: /api/v5/
+extern const venue_route bybit_route;    ///< bybit.cpp: /v5/
+
+/** A Bybit scope's mode: a settle coin (`USDT`, `USDC`) or a symbol (bybit.cpp). */
+[[nodiscard]] position_mode bybit_scope_mode(const bybit_account& account, std::string_view scope);
+/** Sets a Bybit scope's mode, as the web UI would (no 110024/110028 checks). */
+void set_bybit_scope_mode(bybit_account& account, std::string_view scope, position_mode mode);
 
 /** The route serving `path`, or null. */
 [[nodiscard]] const venue_route* route_of(std::string_view path) noexcept;
+/**
+ * The API key a request names, in whichever venue's key header it sends (each route's
+ * `key_header`): the key per-account faults are looked up by. Empty when none.
+ */
+[[nodiscard]] std::string_view api_key_of(const http_request& request) noexcept;
 /** The 404 answer to a path no venue serves. */
 [[nodiscard]] reply no_route_reply(std::string_view path);
 /** A CloudFront-style HTML 502 page. */

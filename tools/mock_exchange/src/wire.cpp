@@ -101,12 +101,6 @@ std::string_view header(const boost::beast::http::fields& fields, std::string_vi
   return {value.data(), value.size()};
 }
 
-std::string_view api_key_of(const boost::beast::http::fields& fields) noexcept {
-  for (const std::string_view name : {"X-MBX-APIKEY", "ACCESS-KEY", "OK-ACCESS-KEY"})
-    if (const std::string_view key = header(fields, name); !key.empty()) return key;
-  return {};
-}
-
 std::string render(const reply& r, bool keep_alive) {
   const auto reason =
       boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(r.status));

@@ -40,12 +40,6 @@ struct reply;
                                       std::string_view name) noexcept;
 
 /**
- * The API key a request names, in whichever venue's key header it sends (`X-MBX-APIKEY`,
- * `ACCESS-KEY`, `OK-ACCESS-KEY`): the key per-account faults are looked up by. Empty when none.
- */
-[[nodiscard]] std::string_view api_key_of(const boost::beast::http::fields& fields) noexcept;
-
-/**
  * The whole HTTP/1.1 response for `r`: status line, `Content-Type`, `Content-Length`,
  * `Connection`, `r.headers`, body.
  */

@@ -38,6 +38,9 @@ enum class event_status : std::uint8_t {
   timeout,       ///< the request's deadline passed
   rejected,      ///< not attempted: unknown account, or too many pending requests
   current_mode,  ///< start-up report: the mode read from the venue (`observed_mode`)
+  /// the venue does not offer the requested mode for this scope (Bybit 110029 "Hedge mode is not
+  /// supported for this symbol"); code and message kept; never retried
+  mode_not_supported,
 };
 
 /** A short, stable name for logs and tables ("applied", "blocked_positions", ...). */

@@ -18,11 +18,13 @@ enum class venue : std::uint8_t {
   binance_coinm,  ///< Binance COIN-M futures, dapi.binance.com (product coinm)
   bitget,         ///< Bitget v2 mix, api.bitget.com (the six product types)
   okx,            ///< OKX v5, www.okx.com (one account-wide scope: product okx_account)
+  bybit,          ///< Bybit v5, api.bybit.com (linear-USDT, linear-USDC, linear-symbol)
 };
 
 /**
  * The scope a position mode applies to: Binance switches a whole account per product (UM, CM);
- * Bitget per product type; OKX per account. The S-prefixed Bitget types are its demo products.
+ * Bitget per product type; OKX per account; Bybit per category and settle coin, or per symbol.
+ * The S-prefixed Bitget types are its demo products.
  */
 enum class product : std::uint8_t {
   papi_um,
@@ -35,7 +37,10 @@ enum class product : std::uint8_t {
   susdt_futures,
   scoin_futures,
   susdc_futures,
-  okx_account,  ///< OKX: `posMode` applies to the whole account (FUTURES and SWAP together)
+  okx_account,          ///< OKX: `posMode` applies to the whole account (FUTURES and SWAP together)
+  bybit_linear_usdt,    ///< Bybit category linear, settle coin USDT
+  bybit_linear_usdc,    ///< Bybit category linear, settle coin USDC
+  bybit_linear_symbol,  ///< Bybit category linear, the account's symbol
 };
 
 /** The two futures position modes. */

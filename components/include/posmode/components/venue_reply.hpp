@@ -57,6 +57,9 @@ enum class outcome : std::uint8_t {
                       ///< -1007, HTTP 408): read the mode back
   venue_error,        ///< any other venue error; code and message kept
   malformed,          ///< not a venue answer: HTML page, non-JSON, truncated, oversize
+  /// the venue does not offer the requested mode for this scope (Bybit 110029 "Hedge mode is not
+  /// supported for this symbol"): never retried
+  mode_not_supported,
 };
 
 /** A short, stable name for logs and tables ("applied", "blocked_positions", ...). */

@@ -4,6 +4,7 @@
 // mode per product and whether open positions or orders block a switch.
 
 #include <map>
+#include <set>
 #include <string>
 
 namespace posmode::mock {
@@ -85,6 +86,27 @@ struct okx_account {
   bool has_orders = false;
   bool has_bots = false;
   bool has_borrowings = false;
+};
+
+/**
+ * A Bybit v5 (unified) account (docs/venues.md §5).
+ *
+ * Modes are kept per settle coin (`coin_modes`: `USDT`, `USDC`; the default of every symbol of
+ * that coin) and per symbol (`symbol_modes`, which win over the coin's); anything never set is
+ * one-way, Bybit's default. A symbol's settle coin is its suffix: `...USDT` → `USDT`, `...PERP`
+ * and `...USDC` → `USDC`. `no_hedge` lists the coins and symbols whose hedge switch answers
+ * 110029 ("Hedge mode is not supported for this symbol"); by default `USDC`, as UTA 2.0's USDC
+ * perpetuals are one-way only (§5.1). `has_positions` (110024) or `has_orders` (110028) block a
+ * switch of any scope of the account (positions are checked first).
+ */
+struct bybit_account {
+  std::string api_key;  ///< sent in `X-BAPI-API-KEY`; must be non-empty and unique per exchange
+  std::string secret;   ///< the HMAC-SHA256 key of `X-BAPI-SIGN`
+  std::map<std::string, position_mode, std::less<>> coin_modes;
+  std::map<std::string, position_mode, std::less<>> symbol_modes;
+  std::set<std::string, std::less<>> no_hedge{"USDC"};
+  bool has_positions = false;
+  bool has_orders = false;
 };
 
 }  // namespace posmode::mock

@@ -1,8 +1,9 @@
 #pragma once
 
 // The mock exchange: a real HTTPS server on 127.0.0.1 (Boost.Beast over Asio SSL) that behaves
-// like Binance (PAPI, USDⓈ-M, COIN-M), Bitget v2 and OKX v5 for position-mode switching, with fault
-// injection. It is a test and rehearsal tool, not part of the library a trading engine links.
+// like Binance (PAPI, USDⓈ-M, COIN-M), Bitget v2, OKX v5 and Bybit v5 for position-mode
+// switching, with fault injection. It is a test and rehearsal tool, not part of the library a
+// trading engine links.
 //
 // Paths served (docs/venues.md §1, §2, §3):
 //   Binance  POST|GET /papi/v1/um/positionSide/dual, /papi/v1/cm/positionSide/dual
@@ -12,8 +13,10 @@
 //            GET /api/v2/public/time
 //   OKX      POST /api/v5/account/set-position-mode, GET /api/v5/account/config,
 //            GET /api/v5/public/time
+//   Bybit    POST /v5/position/switch-mode, GET /v5/position/list, GET /v5/market/time
 // Anything else is HTTP 404 with a Binance-shaped body (`-5000`), a Bitget-shaped one
-// (`"40404"`) under `/api/v2/`, an OKX-shaped one (`"404"`) under `/api/v5/`.
+// (`"40404"`) under `/api/v2/`, an OKX-shaped one (`"404"`) under `/api/v5/`, a Bybit-shaped one
+// under `/v5/`.
 //
 // Portfolio-margin model (docs/venues.md §10 says the order is undocumented; this is the mock's
 // choice): UM may always change; a CM change is refused with -4220 when the new CM mode would
@@ -41,7 +44,8 @@ struct mode_change {
   /// request received before some moment was sent before it
   std::chrono::steady_clock::time_point received;
   std::string api_key;  ///< the account's key (unmasked: a test facility)
-  /// `papi_um`, `papi_cm`, `usdm`, `coinm`, Bitget's upper-case type, or `account` (OKX)
+  /// `papi_um`, `papi_cm`, `usdm`, `coinm`, Bitget's upper-case type, `account` (OKX), or
+  /// Bybit's `linear:<COIN or SYMBOL>`
   std::string product;
   position_mode mode = position_mode::one_way;  ///< the mode from then on
   bool by_request = true;  ///< false: set by the test (`set_binance_mode`, `set_bitget_mode`, ...)
@@ -71,6 +75,9 @@ struct exchange_options {
   unsigned bitget_rate_limit = 5;     ///< Bitget set-position-mode calls per second per account
   /// OKX calls per two seconds per account, on each endpoint (set-position-mode, config)
   unsigned okx_rate_limit = 5;
+  unsigned bybit_rate_limit = 10;  ///< Bybit switch-mode calls per second per account (10006)
+  /// Bybit requests per 5 s per client IP; beyond it the IP gets HTTP 403 for ten minutes
+  unsigned bybit_ip_limit = 600;
   /**
    * Binance: this many HTTP 429 answers to one client IP within a minute ban it (HTTP 418 with
    * `Retry-After`, -1003 "IP banned until ..."); 0 never bans.
@@ -153,6 +160,19 @@ class exchange {
   /** Sets what blocks a switch (59000, 59001). @throws std::out_of_range for an unknown key. */
   void set_okx_flags(std::string_view api_key, const okx_flags& flags);
 
+  void add_bybit_account(bybit_account account);
+  /**
+   * The current mode of a Bybit scope: a settle coin (`USDT`, `USDC`: its default) or a symbol
+   * (its own mode, else its coin's); case-insensitive. @throws std::out_of_range for an unknown
+   * key.
+   */
+  [[nodiscard]] position_mode bybit_mode(std::string_view api_key, std::string_view scope) const;
+  /** Sets a Bybit scope's mode directly. @throws std::out_of_range for an unknown key. */
+  void set_bybit_mode(std::string_view api_key, std::string_view scope, position_mode mode);
+  /** Sets the blocking flags (110024 / 110028). @throws std::out_of_range for an unknown key. */
+  void set_bybit_flags(std::string_view api_key, bool has_positions, bool has_orders);
+  /** Changes Bybit's limits: switch-mode calls per second per account, requests per 5 s per IP. */
+  void set_bybit_limits(unsigned switches_per_second, unsigned ip_requests_per_5s);
   /** Faults for requests whose API key has no faults of its own (and for unsigned requests). */
   void set_faults(const fault_set& faults);
   /** Faults for one API key (either venue); they replace the global ones for that key. */
