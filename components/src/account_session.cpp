@@ -100,6 +100,7 @@ account_session::account_session(asio::io_context& io, component_core& core,
     // Keep-alives that read the server's time keep the clock offset fresh for free.
     api_->set_keepalive_request(requests_.server_time());
   }
+  init_health();
 }
 
 account_session::~account_session() = default;
@@ -137,12 +138,13 @@ venue_reply account_session::classify(engine::connection_pool& from, request_kin
                                       std::int64_t wall_ms) noexcept {
   venue_reply reply =
       core_.classifier().classify(settings_.account.venue_kind, kind, requested, r, wall_ms);
+  if (reply.used_weight_1m >= 0) draft_.used_weight = reply.used_weight_1m;
   if (reply.result == outcome::ip_banned) {
     // Both terms are bounded (Retry-After saturates at three days, the default at one hour).
     const std::int64_t wait_ms = reply.retry_after_ms >= 0
                                      ? reply.retry_after_ms
                                      : core_.config().retry.default_retry_after.count();
-    core_.bans().ban(from.endpoint().host, core_.clock().monotonic_ns() + wait_ms * 1'000'000);
+    core_.ban(from.endpoint().host, core_.clock().monotonic_ns() + wait_ms * 1'000'000);
   }
   return reply;
 }
@@ -219,6 +221,11 @@ void account_session::stop() noexcept {
 void account_session::connection_changed(std::size_t slot, bool time_pool, std::error_code ec,
                                          std::string_view detail) noexcept {
   count_connections();
+  // Published once the cause below is recorded, whatever path this function leaves by.
+  struct publish_on_exit {
+    account_session& s;
+    ~publish_on_exit() { s.publish_health(); }
+  } publish{*this};
   const engine::connection_pool& pool = time_pool ? *time_ : *api_;
   // The cause, kept for the events that will need it: where, what, and the system's or
   // OpenSSL's own words (e.g. "Connection refused", "self-signed certificate in certificate
@@ -327,8 +334,13 @@ void account_session::on_time_answer(const engine::http_response_parser& r,
                                      r, timing.received_wall_ms);
   if (reply.result == outcome::ok &&
       clock_.add({timing.sent_monotonic_ns, timing.received_monotonic_ns, timing.received_wall_ms,
-                  reply.server_time_ms}))
+                  reply.server_time_ms})) {
     bump(core_.stats().clock_syncs);
+    draft_.clock_synced = true;
+    draft_.clock_offset_ms = clock_.offset_ms();
+    draft_.clock_synced_ns = timing.received_monotonic_ns;
+    publish_health();
+  }
   after_clock_probe();
 }
 
@@ -383,6 +395,7 @@ void account_session::query_next_at_start() noexcept {
   warm_ticket_ = sent;
   busy_warm_ = true;
   bump(core_.stats().queries_sent);
+  ++draft_.queries_sent;
 }
 
 void account_session::publish_startup(event_status status, const venue_reply* reply,
@@ -399,6 +412,8 @@ void account_session::publish_startup(event_status status, const venue_reply* re
   fill_reply(e, reply, reason);
   e.response_ns = core_.clock().monotonic_ns();
   core_.publish(e);
+  if (status == event_status::current_mode) ++modes_read_at_start_;
+  note_event(e);
   ++warm_product_;
   query_next_at_start();
 }
@@ -430,6 +445,9 @@ void account_session::finish_warmup() noexcept {
       verify_failed_ ? event_status::tls_verification_failed : event_status::transport_error;
   while (warm_product_ < settings_.account.products.size())
     publish_startup(status, nullptr, why.view());
+  draft_.warm = true;
+  draft_.warm_up_succeeded = modes_read_at_start_ == settings_.account.products.size();
+  publish_health();
   core_.account_warm();
   resume_waiting();
 }
@@ -439,6 +457,9 @@ void account_session::finish_warmup() noexcept {
 void account_session::on_api_result(const engine::ticket& t,
                                     const engine::exchange_result& result) noexcept {
   const engine::http_response_parser& r = result.response;
+  if (!result.error)
+    draft_.last_round_trip_ns =
+        result.timing.received_monotonic_ns - result.timing.sent_monotonic_ns;
   if (warm_ticket_.same_exchange(t)) {
     warm_ticket_ = {};
     busy_warm_ = false;

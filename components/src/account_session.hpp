@@ -10,12 +10,14 @@
 #include <memory>
 
 #include "component_core.hpp"
+#include "posmode/components/account_health.hpp"
 #include "posmode/components/account_requests.hpp"
 #include "posmode/engine/clock_offset.hpp"
 #include "posmode/engine/clock_timer.hpp"
 #include "posmode/engine/connection_pool.hpp"
 #include "posmode/engine/fixed_string.hpp"
 #include "posmode/engine/handler_memory.hpp"
+#include "posmode/engine/seqlock.hpp"
 #include "request_machine.hpp"
 
 namespace posmode::components::detail {
@@ -48,6 +50,11 @@ class account_session {
   /** The most events one request may publish (products, plus verification). */
   [[nodiscard]] std::size_t events_per_request() const noexcept;
   [[nodiscard]] const account_config& config() const noexcept;
+
+  /** Any thread: the health the loop last published (account_health.cpp). */
+  [[nodiscard]] account_health health() const noexcept;
+  /** Loop: a host was banned (by this account's answer or another's): publish again. */
+  void on_ban() noexcept { publish_health(); }
 
  private:
   class pool_events;
@@ -121,6 +128,13 @@ class account_session {
   void start_deadline_wait(std::int64_t at_ns) noexcept;
   void arm_step_timer(std::int64_t at_ns) noexcept;
 
+  // health (account_health.cpp): the loop keeps a draft and publishes it after each change
+  void init_health() noexcept;
+  /** Counts a published event and the mode it shows, then publishes the health. */
+  void note_event(const position_event& e) noexcept;
+  /** Recomputes the state (connections, ban, warm-up) and publishes the draft. */
+  void publish_health() noexcept;
+
   component_core& core_;
   const account_settings& settings_;
   std::size_t index_;
@@ -168,6 +182,10 @@ class account_session {
   std::array<trigger, max_pending_per_account> queue_{};  // behind the running one (FIFO)
   std::size_t queue_head_ = 0;
   std::size_t queue_count_ = 0;
+
+  std::size_t modes_read_at_start_ = 0;  // start-up reports that carried a mode
+  account_health draft_;                 // the loop's working copy
+  engine::seqlock<account_health> health_;
 };
 
 }  // namespace posmode::components::detail

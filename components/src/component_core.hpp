@@ -71,6 +71,19 @@ class component_core {
   [[nodiscard]] const engine::latency_histogram& wire_latency() const noexcept { return *wire_; }
   [[nodiscard]] const engine::latency_histogram& event_latency() const noexcept { return *event_; }
   [[nodiscard]] host_bans& bans() noexcept { return bans_; }
+  /**
+   * Records a venue's ban of `host` until `until_ns` and tells every account (`on_ban`): the
+   * health of the accounts on that host changes although none of them sent anything.
+   */
+  void ban(std::string_view host, std::int64_t until_ns) noexcept {
+    bans_.ban(host, until_ns);
+    if (on_ban_ != nullptr) on_ban_(on_ban_context_);
+  }
+  /** Set once by the component, after the sessions exist. */
+  void set_on_ban(void (*hook)(void*) noexcept, void* context) noexcept {
+    on_ban_ = hook;
+    on_ban_context_ = context;
+  }
   [[nodiscard]] const host_bans& bans() const noexcept { return bans_; }
 
   /**
@@ -165,6 +178,8 @@ class component_core {
   std::unique_ptr<engine::latency_histogram> wire_ = std::make_unique<engine::latency_histogram>();
   std::unique_ptr<engine::latency_histogram> event_ = std::make_unique<engine::latency_histogram>();
   host_bans bans_;
+  void (*on_ban_)(void*) noexcept = nullptr;
+  void* on_ban_context_ = nullptr;
   log_hook log_;
   log_level floor_ = log_level::debug;
   log_repeats repeats_;

@@ -41,6 +41,12 @@ class host_bans {
   /** True when no host was ever banned: the request path's whole cost when all is well. */
   [[nodiscard]] bool empty() const noexcept { return used_ == 0; }
 
+  /** When the ban on `host` ends (monotonic ns); 0 when it was never banned. */
+  [[nodiscard]] std::int64_t until(std::string_view host) const noexcept {
+    const entry* e = find(host);
+    return e != nullptr ? e->until : 0;
+  }
+
   /** True while a ban on `host` lasts at `now_ns`. */
   [[nodiscard]] bool banned(std::string_view host, std::int64_t now_ns) const noexcept {
     const entry* e = find(host);

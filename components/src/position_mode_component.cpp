@@ -46,6 +46,12 @@ struct position_mode_component::impl {
     for (std::size_t i = 0; i < config.accounts.size(); ++i)
       sessions.push_back(std::make_unique<detail::account_session>(
           io_, core, config.accounts[i], i, tls_context_for(config.accounts[i])));
+    core.set_on_ban(
+        [](void* self) noexcept {
+          for (auto& s : static_cast<impl*>(self)->sessions)
+            s->on_ban();
+        },
+        this);
     // Each session's signer holds what it needs (pre-keyed states, rendered headers): the raw
     // secrets are not kept for the component's life.
     for (auto& a : config.accounts) {
@@ -332,6 +338,11 @@ component_stats position_mode_component::stats() const {
   s.trigger_to_wire = impl_->core.wire_latency().summary();
   s.trigger_to_event = impl_->core.event_latency().summary();
   return s;
+}
+
+std::optional<account_health> position_mode_component::health(std::size_t account) const noexcept {
+  if (account >= impl_->sessions.size()) return std::nullopt;
+  return impl_->sessions[account]->health();
 }
 
 std::size_t position_mode_component::write_metrics(std::span<char> out,

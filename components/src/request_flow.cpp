@@ -112,10 +112,12 @@ const step_list* account_session::send(const step& s) noexcept {
   request_ticket_ = sent;
   if (!set) {
     bump(core_.stats().queries_sent);
+    ++draft_.queries_sent;
     return &machine_.on_sent(now_);
   }
   const std::int64_t after = core_.clock().monotonic_ns();
   bump(core_.stats().set_requests_sent);
+  ++draft_.sets_sent;
   if (machine_.attempts() > 0) bump(core_.stats().retries);
   if (!machine_.set_written()) core_.wire_latency().record(after - machine_.current().trigger_ns);
   // From here until an answer shows the venue processed it, this set may be executed.
@@ -149,6 +151,8 @@ const step_list* account_session::end_request() noexcept {
 void account_session::publish_event(position_event& e) noexcept {
   core_.publish(e);
   if (e.terminal) core_.event_latency().record(e.published_ns - e.trigger_ns);
+  // After the event is out: the health's copy costs nothing between trigger and event.
+  note_event(e);
 }
 
 void account_session::resume_waiting() noexcept {
@@ -176,6 +180,7 @@ void account_session::reject_queued(const trigger& t, std::string_view reason) n
   e.message.assign(reason);
   e.trigger_ns = t.trigger_ns;
   core_.publish(e);
+  note_event(e);
   core_.release(events_per_request() - 1);  // admitted with a reservation for all of them
 }
 

@@ -74,6 +74,17 @@ TEST_CASE("issue 12: a closed port: the events say where and why, and the warnin
     CHECK(contains(e.message.view(), "refused"));
   }
 
+  // The account's health says the same, with the cause.
+  const auto health = h.component().health(0);
+  REQUIRE(health.has_value());
+  CHECK(health->state == components::account_state::failed);
+  CHECK(health->warm);
+  CHECK_FALSE(health->warm_up_succeeded);
+  CHECK(health->connections_up == 0);
+  CHECK(health->connections_total == 2);
+  CHECK(contains(health->cause.view(), cause));
+  CHECK_FALSE(health->products[0].mode_known);
+
   const auto waited = h.terminal(h.request(0, hedge));
   INFO(test::describe(waited));
   CHECK(waited.status == event_status::timeout);

@@ -4,9 +4,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "components/component_test_support.hpp"
 
@@ -154,4 +156,61 @@ TEST_CASE("issue 11: an account index beyond 16 bits is kept whole in its reject
   CHECK(e.account == 70'000);
   CHECK(e.message.view() == "unknown account index");
   h.check_invariants();
+}
+
+TEST_CASE("issue 17: health() goes from connecting to ready and counts what the account did") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.start(host_kind::run_thread, false);
+  // Readable from this thread at once, before and during the warm-up.
+  REQUIRE(h.component().health(0).has_value());
+  CHECK_FALSE(h.component().health(1).has_value());
+  REQUIRE(h.wait_until([&] { return h.component().started(); }));
+  REQUIRE(h.wait_until(
+      [&] { return h.component().health(0)->state == components::account_state::ready; }));
+  auto health = *h.component().health(0);
+  CHECK(health.warm);
+  CHECK(health.warm_up_succeeded);
+  CHECK(health.connections_up == 2);
+  CHECK(health.connections_total == 2);
+  CHECK(health.clock_synced);
+  CHECK(health.clock_synced_ns > 0);
+  CHECK(health.cause.empty());
+  REQUIRE(health.product_count == 1);
+  CHECK(health.products[0].scope == product::usdm);
+  CHECK(health.products[0].mode_known);
+  CHECK(health.products[0].mode == one_way);  // the mock's initial mode
+  CHECK(health.outcomes[static_cast<std::size_t>(event_status::current_mode)] == 1);
+  CHECK(health.queries_sent == 1);
+  CHECK(health.used_weight >= 0);  // Binance reports its weight on every answer
+
+  // A reader on another thread copies it out while requests run; it never sees a torn value:
+  // the counters only grow and every request is one of the outcomes counted.
+  std::atomic<bool> done{false};
+  std::atomic<bool> consistent{true};
+  std::thread reader([&] {
+    std::uint64_t last = 0;
+    while (!done.load()) {
+      const auto seen = *h.component().health(0);
+      std::uint64_t outcomes = 0;
+      for (const auto n : seen.outcomes)
+        outcomes += n;
+      if (seen.requests < last || outcomes < seen.requests) consistent = false;
+      last = seen.requests;
+    }
+  });
+  for (int i = 0; i < 6; ++i)
+    CHECK(h.terminal(h.request(0, i % 2 == 0 ? hedge : one_way)).status == event_status::applied);
+  done = true;
+  reader.join();
+  CHECK(consistent.load());
+
+  health = *h.component().health(0);
+  CHECK(health.requests == 6);
+  CHECK(health.sets_sent == 6);
+  CHECK(health.outcomes[static_cast<std::size_t>(event_status::applied)] == 6);
+  CHECK(health.products[0].mode == one_way);  // the sixth request's
+  CHECK(health.products[0].observed_ns > health.clock_synced_ns);
+  CHECK(health.last_round_trip_ns > 0);
+  CHECK(to_string(health.state) == "ready");
 }

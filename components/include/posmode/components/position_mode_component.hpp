@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "posmode/components/account_health.hpp"
 #include "posmode/components/component_config.hpp"
 #include "posmode/components/position_event.hpp"
 #include "posmode/engine/percentiles.hpp"
@@ -152,6 +153,16 @@ class position_mode_component {
 
   /** Counters and latencies. Any thread; never allocates, never waits for the loop. */
   [[nodiscard]] component_stats stats() const;
+
+  /**
+   * One account's health: state (connecting, ready, degraded, banned, failed with its cause),
+   * connections, last round trip, clock offset, the venue's reported usage, the last mode seen
+   * per product, and counters. Any thread, at any time after construction: a copy of what the loop
+   * last published (it publishes after each change, never between a trigger and its event), read
+   * without a lock or an allocation; the loop never waits for a reader. nullopt for an index
+   * that names no account.
+   */
+  [[nodiscard]] std::optional<account_health> health(std::size_t account) const noexcept;
 
   /**
    * Writes `stats()` and the two latency histograms (all-time, in seconds) in the Prometheus text
