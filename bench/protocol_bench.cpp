@@ -2,7 +2,8 @@
 // trading engine usually does the same work, measured in the same run on the same machine:
 //
 // - Re-signing a request (Binance PAPI UM set-hedge, USDⓈ-M set-one-way, the PAPI UM mode query,
-//   Bitget USDT-FUTURES set-hedge): posmode's `account_requests`, which patches the timestamp and
+//   Bitget USDT-FUTURES set-hedge, OKX set-hedge with its ISO-8601 timestamp): posmode's
+//   `account_requests`, which patches the timestamp and
 //   signature slots of a pre-rendered template, vs building the same bytes from scratch per call
 //   (fmt::format of the signed string, OpenSSL one-shot HMAC(), hex or EVP_EncodeBlock, fmt::format
 //   of the whole HTTP/1.1 request). Both produce byte-identical requests (checked once per run).
@@ -23,6 +24,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <exception>
 #include <optional>
 #include <string>
@@ -56,6 +58,9 @@ constexpr std::string_view bitget_key = "bg_0123456789abcdef0123456789abcdef";
 constexpr std::string_view bitget_secret =
     "bgsecret0123456789abcdef0123456789abcdef0123456789abcdef01234567";
 constexpr std::string_view bitget_passphrase = "Passphrase1";
+constexpr std::string_view okx_key = "37c541a1-0000-4000-8000-10fe7a038418";
+constexpr std::string_view okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
+constexpr std::string_view okx_passphrase = "Passphrase1";
 
 // ---------------------------------------------------------------------------------------------
 // Re-signing: posmode's templates vs building each request from scratch.
@@ -86,6 +91,8 @@ constexpr std::array resign_cases{
     resign_case{"bitget_usdt_set_hedge", pc::venue::bitget, pc::product::usdt_futures,
                 pc::position_mode::hedge, false, "api.bitget.com",
                 "/api/v2/mix/account/set-position-mode", "", "USDT-FUTURES"},
+    resign_case{"okx_set_hedge", pc::venue::okx, pc::product::okx_account, pc::position_mode::hedge,
+                false, "www.okx.com", "/api/v5/account/set-position-mode", "", ""},
 };
 
 pc::account_requests make_requests(const resign_case& c) {
@@ -98,6 +105,10 @@ pc::account_requests make_requests(const resign_case& c) {
     creds.api_key = std::string(bitget_key);
     creds.secret = pc::secret_string(bitget_secret);
     creds.passphrase = pc::secret_string(bitget_passphrase);
+  } else if (c.venue == pc::venue::okx) {
+    creds.api_key = std::string(okx_key);
+    creds.secret = pc::secret_string(okx_secret);
+    creds.passphrase = pc::secret_string(okx_passphrase);
   } else {
     creds.api_key = std::string(binance_key);
     creds.secret = pc::secret_string(binance_secret);
@@ -119,7 +130,7 @@ const unsigned char* bytes_of(std::string_view s) noexcept {
 std::string baseline_request(const resign_case& c, std::int64_t now_ms) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int mac_len = 0;
-  if (c.venue != pc::venue::bitget) {
+  if (c.venue != pc::venue::bitget && c.venue != pc::venue::okx) {
     const std::string query =
         fmt::format("{}recvWindow={}&timestamp={}", c.binance_params, 5000, now_ms);
     if (HMAC(EVP_sha256(), binance_secret.data(), static_cast<int>(binance_secret.size()),
@@ -138,6 +149,31 @@ std::string baseline_request(const resign_case& c, std::int64_t now_ms) {
         "X-MBX-APIKEY: {}\r\n{}\r\n",
         c.query ? "GET" : "POST", c.path, query, hex, c.host, binance_key,
         c.query ? "" : "Content-Length: 0\r\n");
+  }
+  if (c.venue == pc::venue::okx) {
+    // OKX signs an ISO-8601 timestamp: the usual way formats it per request (gmtime_r + fmt).
+    const auto seconds = static_cast<std::time_t>(now_ms / 1000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    const std::string timestamp =
+        fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now_ms % 1000);
+    const std::string body = c.mode == pc::position_mode::hedge ? R"({"posMode":"long_short_mode"})"
+                                                                : R"({"posMode":"net_mode"})";
+    const std::string prehash = fmt::format("{}POST{}{}", timestamp, c.path, body);
+    if (HMAC(EVP_sha256(), okx_secret.data(), static_cast<int>(okx_secret.size()),
+             bytes_of(prehash), prehash.size(), mac.data(), &mac_len) == nullptr) {
+      return {};
+    }
+    std::array<unsigned char, 4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1> b64{};
+    const int b64_len = EVP_EncodeBlock(b64.data(), mac.data(), static_cast<int>(mac_len));
+    const std::string_view sign(reinterpret_cast<const char*>(b64.data()),
+                                static_cast<std::size_t>(b64_len));
+    return fmt::format("POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/" POSMODE_VERSION_STRING
+                       "\r\nOK-ACCESS-KEY: {}\r\nOK-ACCESS-SIGN: {}\r\nOK-ACCESS-TIMESTAMP: {}\r\n"
+                       "OK-ACCESS-PASSPHRASE: {}\r\nContent-Type: "
+                       "application/json\r\nContent-Length: {}\r\n\r\n{}",
+                       c.path, c.host, okx_key, sign, timestamp, okx_passphrase, body.size(), body);
   }
   const std::string body =
       fmt::format(R"({{"productType":"{}","posMode":"{}"}})", c.bitget_product,
@@ -252,6 +288,9 @@ const std::array classify_cases{
     classify_case{&posmode::test::bitget_rate_limited, pc::venue::bitget,
                   pc::outcome::rate_limited},
     classify_case{&posmode::test::html_502, pc::venue::binance_papi, pc::outcome::malformed},
+    classify_case{&posmode::test::okx_success, pc::venue::okx, pc::outcome::applied},
+    classify_case{&posmode::test::okx_blocked, pc::venue::okx,
+                  pc::outcome::blocked_positions_or_orders},
 };
 
 void set_response_counters(benchmark::State& state, const venue_response& r) {

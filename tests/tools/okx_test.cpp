@@ -201,6 +201,7 @@ TEST_CASE_FIXTURE(okx_fixture, "OKX parameters belong in a JSON body, once, with
   CHECK(has_code(in_query, "51000"));
   CHECK(has_code(send("POST", set_path, hedge_body, ""), "51000"));
   CHECK(has_code(send("POST", set_path, hedge_body, "application/x-www-form-urlencoded"), "51000"));
+  CHECK(has_code(send("POST", set_path, hedge_body, "application/jsonp"), "51000"));
   CHECK(has_code(send("POST", set_path, "posMode=long_short_mode", "application/json"), "51000"));
   CHECK(has_code(send("POST", set_path, R"({"posMode":"net_mode","posMode":"long_short_mode"})",
                       "application/json"),

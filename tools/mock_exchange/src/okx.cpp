@@ -220,8 +220,7 @@ reply private_request(state& st, const incoming& in, bool is_set) {
   // repeated or unknown key is refused with 51000 "Parameter {param0} error" (the mock's choice of
   // code: OKX documents none for each case).
   if (!in.query.empty()) return error(400, "51000", "Parameter error: posMode belongs in the body");
-  const std::string_view content_type = header(in.request, "Content-Type");
-  if (!content_type.starts_with("application/json"))
+  if (!iequals(media_type(header(in.request, "Content-Type")), "application/json"))
     return error(400, "51000", "Parameter Content-Type error");
   std::string bad;
   const auto pos_mode = parse_set_body(in.request.body(), bad);
