@@ -1,8 +1,9 @@
 #pragma once
 
 // What the venues share when reading an answer: one pass over the JSON body that collects the
-// fields every venue's classifier looks at (code, msg, the server time and the mode field where
-// the venue's row says they are), and the HTTP-level facts.
+// fields every venue's classifier looks at (code, message, server time, and the mode field or
+// rows, under the keys the venue's row names), and the HTTP-level facts (status, Retry-After, the
+// recorded usage headers).
 
 #include <simdjson.h>
 

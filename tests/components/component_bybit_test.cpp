@@ -247,3 +247,29 @@ TEST_CASE("a Bybit open outcome is settled by reading the position list") {
         (faults.apply_change ? mock_hedge : mock_one_way));
   h.check_invariants();
 }
+
+TEST_CASE("a Bybit coin switch that skipped the held symbol: applied, then verify_mismatch") {
+  // Bybit's documented coin switch answers 0 but leaves the symbols with positions or orders as
+  // they were (docs/venues.md §5.1, A-Y3): only reading the symbol back shows it.
+  component_harness h;
+  mock::bybit_account account;
+  account.api_key = test::bybit_key(1);
+  account.secret = std::string(test::bybit_secret);
+  account.has_positions = true;
+  account.coin_switch_skips_held = true;
+  h.ex().add_bybit_account(account);
+  h.add_settings(h.settings(venue::bybit, {product::bybit_linear_usdt}, account.api_key,
+                            test::bybit_secret, ""));
+  h.config.accounts.back().verify_after_set = true;
+  h.start();
+  const auto id = h.request(0, hedge);
+  const auto e = h.terminal(id);
+  const auto v = h.verification(id);
+  INFO(h.dump());
+  CHECK(e.status == event_status::applied);
+  CHECK(v.status == event_status::verify_mismatch);
+  CHECK(v.has_observed_mode);
+  CHECK(v.observed_mode == one_way);
+  CHECK(h.ex().bybit_mode(test::bybit_key(1), "USDT") == mock_hedge);
+  CHECK(h.ex().bybit_mode(test::bybit_key(1), "BTCUSDT") == mock_one_way);
+}

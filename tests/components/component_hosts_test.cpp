@@ -209,14 +209,24 @@ bool round_trip(components::position_mode_component& c, boost::asio::io_context&
 constexpr std::size_t max_openssl_allocations_per_round_trip = 4;
 
 TEST_CASE("no operator new from trigger to published event, after warm-up") {
-  component_harness h;
+  mock::exchange_options options;
+  options.bybit_rate_limit = 1'000;  // 30 switches in a burst
+  component_harness h(options);
+  bool bybit = false;
   SUBCASE("busy_poll: component.poll() takes the request, outside io.poll()") {
     h.config.wakeup = components::wakeup_mode::busy_poll;
   }
   SUBCASE("eventfd: the io_context takes the request") {
     h.config.wakeup = components::wakeup_mode::eventfd;
   }
-  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  SUBCASE("Bybit, busy_poll: retCode answers, X-Bapi-Limit headers") {
+    h.config.wakeup = components::wakeup_mode::busy_poll;
+    bybit = true;
+  }
+  if (bybit)
+    h.add_bybit({product::bybit_linear_usdt}, 1);
+  else
+    h.add_binance(venue::binance_usdm, {product::usdm}, 1);
   h.start(host_kind::test_thread);
   REQUIRE(h.wait_until([&] { return !h.current_mode_events().empty(); }));
   auto& c = h.component();

@@ -10,6 +10,7 @@
 
 #include "posmode/components/component_config.hpp"
 #include "posmode/components/position_event.hpp"
+#include "posmode/components/venue_reply.hpp"
 
 using namespace posmode::components;
 
@@ -135,6 +136,10 @@ TEST_CASE("event statuses have stable names and success is exactly the in-mode o
   CHECK(to_string(event_status::current_mode) == "current_mode");
   CHECK(to_string(event_status::blocked_positions_or_orders) == "blocked_positions_or_orders");
   CHECK_FALSE(is_success(event_status::blocked_positions_or_orders));
+  CHECK(to_string(event_status::mode_not_supported) == "mode_not_supported");
+  CHECK_FALSE(is_success(event_status::mode_not_supported));
+  CHECK(to_string(outcome::mode_not_supported) == "mode_not_supported");
+  CHECK_FALSE(is_blocked(outcome::mode_not_supported));
   CHECK(is_success(event_status::applied));
   CHECK(is_success(event_status::already_in_mode));
   CHECK(is_success(event_status::confirmed));

@@ -165,6 +165,28 @@ TEST_CASE_FIXTURE(bybit_fixture, "positions, orders and one-way-only scopes bloc
   CHECK(ex.mode_history().empty());
 }
 
+TEST_CASE_FIXTURE(bybit_fixture,
+                  "a Bybit coin switch can skip the symbol holding positions, as documented") {
+  ex.set_bybit_mode(key, "ETHUSDT", position_mode::one_way);
+  ex.set_bybit_flags(key, true, false);
+  mock::bybit_account skipping;
+  skipping.api_key = "skipper";
+  skipping.secret = std::string(secret);
+  skipping.has_orders = true;
+  skipping.coin_switch_skips_held = true;
+  ex.add_bybit_account(skipping);
+  const auto r = call({.body = coin_body("USDT", 3), .api_key = "skipper"});
+  CHECK(has_code(r, 0));
+  CHECK(ex.bybit_mode("skipper", "USDT") == position_mode::hedge);
+  CHECK(ex.bybit_mode("skipper", "ETHUSDT") == position_mode::hedge);
+  CHECK(ex.bybit_mode("skipper", "BTCUSDT") == position_mode::one_way);  // held: unchanged
+  // A symbol switch of the held symbol is refused; the default account refuses the coin too.
+  CHECK(has_code(
+      call({.body = R"({"category":"linear","symbol":"BTCUSDT","mode":3})", .api_key = "skipper"}),
+      110028));
+  CHECK(has_code(switch_coin("USDT", 3), 110024));
+}
+
 TEST_CASE_FIXTURE(bybit_fixture, "the mock checks Bybit's signature, headers and time window") {
   // A signature over other bytes.
   auto r = call({.body = coin_body("USDT", 3), .signature = std::string(64, 'a')});

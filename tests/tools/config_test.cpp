@@ -805,3 +805,39 @@ TEST_CASE("issue 12: recv_window_ms below 2000 is accepted; the pre-sign age fol
   CHECK(what.starts_with("accounts[0].account.recv_window_ms: 0 is outside 1..60000"));
   CHECK(what.find("presign") == std::string::npos);  // a key the file cannot set
 }
+
+TEST_CASE("a Bybit account: linear-USDT by default, BYBIT_API_* credentials, the symbol key") {
+  const temp_dir dir;
+  const auto file = dir.write("bybit.toml", R"(
+[[account]]
+name = "bb"
+venue = "bybit"
+
+[[account]]
+name = "bb-symbol"
+venue = "bybit"
+products = ["linear-symbol", "linear-USDC"]
+symbol = "ETHUSDT"
+environment = "testnet"
+recv_window_ms = 20000
+)");
+  fake_env env;
+  env.vars["BYBIT_API_KEY"] = "bybit-key-0123456789";
+  env.vars["BYBIT_API_SECRET"] = "bybit-secret-0123456789";
+  const auto config = load_config(file, env.lookup());
+  REQUIRE(config.accounts.size() == 2);
+  const auto& a = config.accounts[0].account;
+  CHECK(a.venue_kind == venue::bybit);
+  CHECK(a.products == std::vector{product::bybit_linear_usdt});
+  CHECK(config.accounts[0].creds.api_key == "bybit-key-0123456789");
+  CHECK(config.accounts[0].creds.secret.reveal() == "bybit-secret-0123456789");
+  CHECK(config.accounts[0].creds.passphrase.empty());
+  const auto& b = config.accounts[1].account;
+  CHECK(b.products == std::vector{product::bybit_linear_symbol, product::bybit_linear_usdc});
+  CHECK(b.bitget_query_symbol == "ETHUSDT");
+  CHECK(b.environment == components::venue_environment::testnet);
+  CHECK(b.recv_window_ms == 20'000);
+  // Without the variables: named.
+  env.vars.erase("BYBIT_API_SECRET");
+  CHECK(error_of(file, env) == "accounts[0]: environment variable BYBIT_API_SECRET is not set");
+}

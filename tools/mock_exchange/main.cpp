@@ -41,7 +41,8 @@ Accounts
   --bybit-account KEY:SECRET[:OPTIONS]   OPTIONS: COIN=hedge|one_way (USDT, USDC: the coin's
       default) or SYMBOL=hedge|one_way (BTCUSDT, ...), positions, orders (a switch answers
       110024 / 110028), hedge-ok=USDC (lifts the default one-way-only USDC: no 110029),
-      no-hedge=SCOPE (a coin or symbol whose hedge switch answers 110029).
+      no-hedge=SCOPE (a coin or symbol whose hedge switch answers 110029), coin-skips-held (with
+      positions/orders, a coin switch answers 0 and leaves BTCUSDT/BTCPERP as they were).
   Keys, secrets and passphrases cannot contain ':' in these flags; use --accounts for those.
 
   --accounts FILE is TOML:
@@ -69,6 +70,14 @@ Accounts
       mode = "one_way"          # account-wide posMode: "hedge" or "one_way" (default)
       portfolio_margin = false
       has_positions = false     # also has_orders, has_bots, has_borrowings
+      [[bybit]]
+      api_key = "..."
+      secret = "..."
+      has_positions = false
+      has_orders = false
+      coin_switch_skips_held = false
+      modes = { USDT = "hedge", ETHUSDT = "one_way" }   # per coin or symbol, default one_way
+      no_hedge = ["USDC"]     # coins/symbols whose hedge switch is 110029 (default ["USDC"])
 
 Venue model
   Binance: key (-2014/-2015, HTTP 401), signature over the query string without signature plus
@@ -174,6 +183,8 @@ mock::bybit_account parse_bybit(const std::string& spec) {
         account.has_positions = true;
       } else if (option == "orders") {
         account.has_orders = true;
+      } else if (option == "coin-skips-held") {
+        account.coin_switch_skips_held = true;
       } else if (name == "hedge-ok" && !value.empty()) {
         account.no_hedge.erase(value);
       } else if (name == "no-hedge" && !value.empty()) {
@@ -321,6 +332,32 @@ void load_accounts(const std::string& path, mock::exchange& exchange) {
       account.has_bots = (*table)["has_bots"].value_or(false);
       account.has_borrowings = (*table)["has_borrowings"].value_or(false);
       exchange.add_okx_account(std::move(account));
+    }
+  }
+  if (const auto* list = file["bybit"].as_array()) {
+    for (const auto& node : *list) {
+      const auto* table = node.as_table();
+      if (table == nullptr) throw std::invalid_argument(path + ": [[bybit]] must be tables");
+      mock::bybit_account account;
+      account.api_key = required_string(*table, "api_key", "[[bybit]]");
+      account.secret = required_string(*table, "secret", "[[bybit]]");
+      account.has_positions = (*table)["has_positions"].value_or(false);
+      account.has_orders = (*table)["has_orders"].value_or(false);
+      account.coin_switch_skips_held = (*table)["coin_switch_skips_held"].value_or(false);
+      if (const auto* modes = (*table)["modes"].as_table()) {
+        for (const auto& [scope, mode] : *modes) {
+          const std::string name(scope.str());
+          auto& target =
+              name == "USDT" || name == "USDC" ? account.coin_modes : account.symbol_modes;
+          target[name] = parse_mode(mode.value_or<std::string>(""));
+        }
+      }
+      if (const auto* no_hedge = (*table)["no_hedge"].as_array()) {
+        account.no_hedge.clear();
+        for (const auto& scope : *no_hedge)
+          account.no_hedge.insert(scope.value_or<std::string>(""));
+      }
+      exchange.add_bybit_account(std::move(account));
     }
   }
 }

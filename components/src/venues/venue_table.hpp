@@ -1,10 +1,10 @@
 #pragma once
 
 // The venue table: one row per venue variant, each defined in its venue's own file
-// (venues/binance.cpp, venues/bitget.cpp), gathered in venues/venue_table.cpp. Generic code
-// (validation, request rendering, classification, the component's pools, the tools) reads a
-// venue's facts and calls its code only through its row; no code outside a venue's file and the
-// table names a venue. docs/adding-a-venue.md is the procedure for a new row.
+// (venues/binance.cpp, venues/bitget.cpp, venues/bybit.cpp), gathered in venues/venue_table.cpp.
+// Generic code (validation, request rendering, classification, the component's pools, the tools)
+// reads a venue's facts and calls its code only through its row; no code outside a venue's file and
+// the table names a venue. docs/adding-a-venue.md is the procedure for a new row.
 
 #include <cstdint>
 #include <initializer_list>

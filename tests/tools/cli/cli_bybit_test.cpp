@@ -75,9 +75,12 @@ TEST_SUITE("cli_sign") {
   TEST_CASE("sign --testnet and --demo change only Bybit's Host; --recv-window is signed") {
     std::string expected(posmode::test::bybit_usdt_set_hedge);
     const std::string live_host = "Host: api.bybit.com\r\n";
-    for (const auto& [flag, host] :
+    // Not a structured binding: clang 14 cannot capture one in CAPTURE.
+    for (const auto& entry :
          {std::pair<std::string, std::string>{"--testnet", "api-testnet.bybit.com"},
           {"--demo", "api-demo.bybit.com"}}) {
+      const std::string& flag = entry.first;
+      const std::string& host = entry.second;
       CAPTURE(flag);
       const auto r = run_cli({"sign", "--venue", "bybit", "--mode", "hedge", "--timestamp",
                               vector_time, "--show-key", flag});

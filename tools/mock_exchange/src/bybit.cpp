@@ -261,10 +261,14 @@ reply private_request(state& st, const incoming& in, bool is_switch) {
     r.headers = limit_headers.headers;
     return r;
   };
-  if (account.has_positions)
+  // Bybit's documented coin switch skips the symbols with positions or orders silently (§5.1);
+  // the mock's default refuses it like a symbol switch instead.
+  const bool held = account.has_positions || account.has_orders;
+  const bool skip_held = held && !by_symbol && account.coin_switch_skips_held;
+  if (account.has_positions && !skip_held)
     return finish(refuse(
         110024, "You have an existing position, so the position mode cannot be switched.", now));
-  if (account.has_orders)
+  if (account.has_orders && !skip_held)
     return finish(refuse(
         110028, "You have existing open orders, so the position mode cannot be switched.", now));
   if (wanted == position_mode::hedge &&
@@ -277,11 +281,16 @@ reply private_request(state& st, const incoming& in, bool is_switch) {
       return finish(refuse(110025, "Position mode has not been modified.", now));
     account.symbol_modes[p.symbol] = wanted;
   } else {
-    // A coin switch sets the coin's default and every symbol of it (none has positions or
-    // orders here: the flags above cover the whole account).
+    // A coin switch sets the coin's default and every symbol of it, except, when skipping, the
+    // one that holds the positions or orders: it keeps the mode it had.
+    const std::string held_symbol = coin == "USDT" ? "BTCUSDT" : "BTCPERP";
+    if (skip_held && !account.symbol_modes.contains(held_symbol))
+      account.symbol_modes[held_symbol] = coin_mode(account, coin);
     bool any_differs = coin_mode(account, coin) != wanted;
     for (auto it = account.symbol_modes.begin(); it != account.symbol_modes.end();) {
-      if (settle_coin_of(it->first) == coin) {
+      if (skip_held && it->first == held_symbol) {
+        ++it;
+      } else if (settle_coin_of(it->first) == coin) {
         any_differs = any_differs || it->second != wanted;
         it = account.symbol_modes.erase(it);
       } else {

@@ -97,7 +97,10 @@ struct okx_account {
  * and `...USDC` → `USDC`. `no_hedge` lists the coins and symbols whose hedge switch answers
  * 110029 ("Hedge mode is not supported for this symbol"); by default `USDC`, as UTA 2.0's USDC
  * perpetuals are one-way only (§5.1). `has_positions` (110024) or `has_orders` (110028) block a
- * switch of any scope of the account (positions are checked first).
+ * switch of any scope of the account (positions are checked first). With
+ * `coin_switch_skips_held`, a coin switch is not refused but, as Bybit documents, changes every
+ * symbol of the coin except the one holding the positions or orders (`BTCUSDT`, `BTCPERP`), which
+ * keeps its mode: the answer is 0 and only a read of that symbol shows what happened.
  */
 struct bybit_account {
   std::string api_key;  ///< sent in `X-BAPI-API-KEY`; must be non-empty and unique per exchange
@@ -107,6 +110,7 @@ struct bybit_account {
   std::set<std::string, std::less<>> no_hedge{"USDC"};
   bool has_positions = false;
   bool has_orders = false;
+  bool coin_switch_skips_held = false;
 };
 
 }  // namespace posmode::mock
