@@ -61,6 +61,8 @@ constexpr std::string_view bitget_passphrase = "Passphrase1";
 constexpr std::string_view okx_key = "37c541a1-0000-4000-8000-10fe7a038418";
 constexpr std::string_view okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
 constexpr std::string_view okx_passphrase = "Passphrase1";
+constexpr std::string_view bybit_key = "XXXXXXXXXXXXXXXXXX";
+constexpr std::string_view bybit_secret = "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY";
 
 // ---------------------------------------------------------------------------------------------
 // Re-signing: posmode's templates vs building each request from scratch.
@@ -93,6 +95,9 @@ constexpr std::array resign_cases{
                 "/api/v2/mix/account/set-position-mode", "", "USDT-FUTURES"},
     resign_case{"okx_set_hedge", pc::venue::okx, pc::product::okx_account, pc::position_mode::hedge,
                 false, "www.okx.com", "/api/v5/account/set-position-mode", "", ""},
+    resign_case{"bybit_usdt_set_hedge", pc::venue::bybit, pc::product::bybit_linear_usdt,
+                pc::position_mode::hedge, false, "api.bybit.com", "/v5/position/switch-mode", "",
+                ""},
 };
 
 pc::account_requests make_requests(const resign_case& c) {
@@ -105,6 +110,9 @@ pc::account_requests make_requests(const resign_case& c) {
     creds.api_key = std::string(bitget_key);
     creds.secret = pc::secret_string(bitget_secret);
     creds.passphrase = pc::secret_string(bitget_passphrase);
+  } else if (c.venue == pc::venue::bybit) {
+    creds.api_key = std::string(bybit_key);
+    creds.secret = pc::secret_string(bybit_secret);
   } else if (c.venue == pc::venue::okx) {
     creds.api_key = std::string(okx_key);
     creds.secret = pc::secret_string(okx_secret);
@@ -130,6 +138,30 @@ const unsigned char* bytes_of(std::string_view s) noexcept {
 std::string baseline_request(const resign_case& c, std::int64_t now_ms) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int mac_len = 0;
+  const auto to_hex = [&] {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < mac_len; ++i) {
+      hex += digits[mac[i] >> 4U];
+      hex += digits[mac[i] & 0xfU];
+    }
+    return hex;
+  };
+  if (c.venue == pc::venue::bybit) {
+    // timestamp + key + recvWindow + body, lowercase hex (docs/venues.md §5.2).
+    const std::string body = fmt::format(R"({{"category":"linear","coin":"USDT","mode":{}}})",
+                                         c.mode == pc::position_mode::hedge ? 3 : 0);
+    const std::string prehash = fmt::format("{}{}{}{}", now_ms, bybit_key, 5000, body);
+    if (HMAC(EVP_sha256(), bybit_secret.data(), static_cast<int>(bybit_secret.size()),
+             bytes_of(prehash), prehash.size(), mac.data(), &mac_len) == nullptr) {
+      return {};
+    }
+    return fmt::format("POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/" POSMODE_VERSION_STRING
+                       "\r\nX-BAPI-API-KEY: {}\r\nX-BAPI-TIMESTAMP: {}\r\nX-BAPI-RECV-WINDOW: "
+                       "5000\r\nX-BAPI-SIGN: {}\r\nContent-Type: application/json\r\n"
+                       "Content-Length: {}\r\n\r\n{}",
+                       c.path, c.host, bybit_key, now_ms, to_hex(), body.size(), body);
+  }
   if (c.venue != pc::venue::bitget && c.venue != pc::venue::okx) {
     const std::string query =
         fmt::format("{}recvWindow={}&timestamp={}", c.binance_params, 5000, now_ms);
@@ -137,12 +169,7 @@ std::string baseline_request(const resign_case& c, std::int64_t now_ms) {
              bytes_of(query), query.size(), mac.data(), &mac_len) == nullptr) {
       return {};
     }
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < mac_len; ++i) {
-      hex += digits[mac[i] >> 4U];
-      hex += digits[mac[i] & 0xfU];
-    }
+    const std::string hex = to_hex();
     return fmt::format(
         "{} {}?{}&signature={} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/" POSMODE_VERSION_STRING
         "\r\n"
@@ -291,6 +318,8 @@ const std::array classify_cases{
     classify_case{&posmode::test::okx_success, pc::venue::okx, pc::outcome::applied},
     classify_case{&posmode::test::okx_blocked, pc::venue::okx,
                   pc::outcome::blocked_positions_or_orders},
+    classify_case{&posmode::test::bybit_success, pc::venue::bybit, pc::outcome::applied},
+    classify_case{&posmode::test::bybit_already, pc::venue::bybit, pc::outcome::already_in_mode},
 };
 
 void set_response_counters(benchmark::State& state, const venue_response& r) {
