@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "components/classify_support.hpp"
 #include "posmode/components/response_classifier.hpp"
 #include "support/venue_responses.hpp"
 
@@ -17,32 +18,11 @@ namespace test = posmode::test;
 
 namespace {
 
-std::string http(int status, std::string_view body, std::string_view extra_headers = {},
-                 std::string_view content_type = "application/json") {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: " + std::string(content_type) +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
-         std::string(extra_headers) + "\r\n" + std::string(body);
-}
-
-}  // namespace
-
-namespace {
+using test::http;
 
 // A parser configured as the component configures a Bybit connection's: X-Bapi-Limit headers.
-struct bybit_fixture {
-  http_response_parser parser{venue_http_limits(venue::bybit)};
-  response_classifier classifier;
-
-  venue_reply run(std::string_view bytes, venue v, request_kind kind,
-                  position_mode requested = position_mode::hedge,
-                  std::int64_t wall_ms = 1700000000000) {
-    parser.reset();
-    std::error_code ec;
-    const std::size_t used = parser.put(bytes, ec);
-    REQUIRE_FALSE(ec);
-    REQUIRE(used == bytes.size());
-    return classifier.classify(v, kind, requested, parser, wall_ms);
-  }
+struct bybit_fixture : test::classify_fixture {
+  bybit_fixture() : classify_fixture(venue::bybit) {}
   venue_reply set(const test::venue_response& r) {
     return run(r.bytes, venue::bybit, request_kind::set_mode);
   }

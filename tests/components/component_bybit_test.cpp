@@ -24,16 +24,6 @@ namespace {
 
 constexpr std::string_view switch_path = "/v5/position/switch-mode";
 
-// Gives `key` the faults for its next set request only (cleared as that request is served).
-void fault_next_set(component_harness& h, const std::string& key, const mock::fault_set& faults) {
-  auto& ex = h.ex();
-  auto fired = std::make_shared<std::atomic<bool>>(false);
-  h.set_request_hook([&ex, key, fired](const mock::request_record& r) {
-    if (r.method == "POST" && !fired->exchange(true)) ex.clear_account_faults(key);
-  });
-  ex.set_account_faults(key, faults);
-}
-
 }  // namespace
 
 TEST_CASE("Bybit start-up reports the mode read from every position-list row") {
@@ -233,7 +223,7 @@ TEST_CASE("a Bybit open outcome is settled by reading the position list") {
   h.config.accounts.back().account.presign_max_age_ms = 500;
   h.start();
   const auto queries_before = h.component().stats().queries_sent;
-  fault_next_set(h, test::bybit_key(1), faults);
+  h.fault_next_set(test::bybit_key(1), faults);
   const auto e = h.terminal(h.request(0, hedge));
   INFO(h.dump());
   const event_status expected =

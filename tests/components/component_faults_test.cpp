@@ -20,21 +20,6 @@ using mock::binance_product;
 using test::component_harness;
 using namespace test::modes;
 
-namespace {
-
-// Gives `key` the faults for its next set request only: the mock's hook clears them as that
-// request is served (before its reply is written), so the query that follows is answered normally.
-void fault_next_set(component_harness& h, const std::string& key, const mock::fault_set& faults) {
-  auto& ex = h.ex();
-  auto fired = std::make_shared<std::atomic<bool>>(false);
-  h.set_request_hook([&ex, key, fired](const mock::request_record& r) {
-    if (r.method == "POST" && !fired->exchange(true)) ex.clear_account_faults(key);
-  });
-  ex.set_account_faults(key, faults);
-}
-
-}  // namespace
-
 TEST_CASE("a venue clock that moved after start: resync, retry once, applied") {
   component_harness h;
   std::chrono::milliseconds skew{0};
@@ -239,7 +224,7 @@ TEST_CASE("the connection drops right after a complete reply: the reply counts, 
   h.start();
   mock::fault_set faults;
   faults.drop_after_reply = true;
-  fault_next_set(h, test::binance_key(1), faults);
+  h.fault_next_set(test::binance_key(1), faults);
   const auto e = h.terminal(h.request(0, hedge));
   INFO(h.dump());
   // The whole 200 arrived before the cut; a component that lost it must have queried instead.
@@ -320,7 +305,7 @@ TEST_CASE("an open outcome is settled by a mode query: confirmed or not_applied"
   }
   h.start();
   const auto queries_before = h.component().stats().queries_sent;
-  fault_next_set(h, bitget ? test::bitget_key(1) : test::binance_key(1), faults);
+  h.fault_next_set(bitget ? test::bitget_key(1) : test::binance_key(1), faults);
   const auto e = h.terminal(h.request(0, hedge));
   INFO(h.dump());
   INFO(h.log());

@@ -25,16 +25,6 @@ namespace {
 constexpr std::string_view set_path = "/api/v5/account/set-position-mode";
 constexpr std::string_view config_path = "/api/v5/account/config";
 
-// Gives `key` the faults for its next set request only (cleared as that request is served).
-void fault_next_set(component_harness& h, const std::string& key, const mock::fault_set& faults) {
-  auto& ex = h.ex();
-  auto fired = std::make_shared<std::atomic<bool>>(false);
-  h.set_request_hook([&ex, key, fired](const mock::request_record& r) {
-    if (r.method == "POST" && !fired->exchange(true)) ex.clear_account_faults(key);
-  });
-  ex.set_account_faults(key, faults);
-}
-
 }  // namespace
 
 TEST_CASE("OKX: start-up reports the account-wide mode; a switch is applied, its echo checked") {
@@ -285,7 +275,7 @@ TEST_CASE("OKX open outcomes are settled by reading posMode back") {
     faults.apply_change = true;
   }
   const auto queries_before = h.component().stats().queries_sent;
-  fault_next_set(h, test::okx_key(1), faults);
+  h.fault_next_set(test::okx_key(1), faults);
   const auto e = h.terminal(h.request(0, hedge));
   INFO(h.dump());
   const bool resent = !faults.apply_change;

@@ -163,6 +163,20 @@ class component_harness {
     hook_ = std::move(hook);
   }
 
+  /**
+   * Gives `key` the faults for its next set request only: the request hook clears them as that
+   * request is served (before its reply is written), so the query that follows is answered
+   * normally. Replaces any request hook.
+   */
+  void fault_next_set(const std::string& key, const mock::fault_set& faults) {
+    mock::exchange& ex = *ex_;
+    auto fired = std::make_shared<std::atomic<bool>>(false);
+    set_request_hook([&ex, key, fired](const mock::request_record& r) {
+      if (r.method == "POST" && !fired->exchange(true)) ex.clear_account_faults(key);
+    });
+    ex.set_account_faults(key, faults);
+  }
+
   /** Adds a Binance account to the mock (all four surfaces) and to the configuration. */
   std::size_t add_binance(pc::venue v, std::vector<pc::product> products, int key_number,
                           mock::position_mode initial = mock::position_mode::one_way) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "components/classify_support.hpp"
 #include "posmode/engine/error.hpp"
 #include "support/allocation_counter.hpp"
 #include "support/venue_responses.hpp"
@@ -16,30 +17,8 @@ namespace test = posmode::test;
 
 namespace {
 
-std::string http(int status, std::string_view body, std::string_view extra_headers = {},
-                 std::string_view content_type = "application/json") {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: " + std::string(content_type) +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
-         std::string(extra_headers) + "\r\n" + std::string(body);
-}
-
-struct classify_fixture {
-  // Configured as the component configures a Binance connection's parser (the engine records no
-  // usage header unless told which): Binance's used weight reaches the reply.
-  http_response_parser parser{venue_http_limits(venue::binance_papi)};
-  response_classifier classifier;
-
-  venue_reply run(std::string_view bytes, venue v, request_kind kind,
-                  position_mode requested = position_mode::hedge,
-                  std::int64_t wall_ms = 1700000000000) {
-    parser.reset();
-    std::error_code ec;
-    const std::size_t used = parser.put(bytes, ec);
-    REQUIRE_FALSE(ec);
-    REQUIRE(used == bytes.size());
-    return classifier.classify(v, kind, requested, parser, wall_ms);
-  }
-};
+using test::classify_fixture;
+using test::http;
 
 // The venue a fixture of venue_responses.hpp answers for, by its name.
 venue venue_of_fixture(std::string_view name) {

@@ -143,20 +143,23 @@ bool rate_limited(state& st, const okx_account& account, std::string_view path,
 
 reply config_reply(const okx_account& account, position_mode current) {
   reply r;
-  r.outcome = "0";
-  r.body = R"({"code":"0","data":[{"acctLv":")" +
-           std::string(account.portfolio_margin ? "4" : "2") +
-           R"(","autoLoan":false,"ctIsoMode":"automatic","greeksType":"PA","level":"Lv1",)"
-           R"("mgnIsoMode":"automatic","posMode":")" +
-           std::string(mode_name(current)) + R"(","uid":"44705892343619584"}],"msg":""})";
+  // Not `= "0"`: g++ 12 at -O3 reports a false -Wrestrict there (GCC bug 105329).
+  r.outcome = std::string(1, '0');
+  r.body = R"({"code":"0","data":[{"acctLv":")";
+  r.body += account.portfolio_margin ? "4" : "2";
+  r.body += R"(","autoLoan":false,"ctIsoMode":"automatic","greeksType":"PA","level":"Lv1",)"
+            R"("mgnIsoMode":"automatic","posMode":")";
+  r.body += mode_name(current);
+  r.body += R"(","uid":"44705892343619584"}],"msg":""})";
   return r;
 }
 
 reply success(position_mode echoed) {
   reply r;
-  r.outcome = "0";
-  r.body =
-      R"({"code":"0","msg":"","data":[{"posMode":")" + std::string(mode_name(echoed)) + R"("}]})";
+  r.outcome = std::string(1, '0');  // as above
+  r.body = R"({"code":"0","msg":"","data":[{"posMode":")";
+  r.body += mode_name(echoed);
+  r.body += R"("}]})";
   return r;
 }
 
