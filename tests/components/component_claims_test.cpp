@@ -159,22 +159,23 @@ TEST_CASE("issue 11: a set unanswered at the deadline is unknown and holds back 
 }
 
 TEST_CASE("issue 11: a request that waited in the queue past its deadline is never sent") {
-  // Both deadlines pass at one step of posmode's clock: on real time the second request's
-  // deadline comes a little after the first's (by the time between the two calls), and a first
-  // request ended by a deadline timer that fires sooner than that let the second go out.
-  component_harness h;
+  // Both deadlines pass at one step of posmode's clock, long before either could pass on real
+  // time (a loaded machine once let 800 ms of real time go by between the two requests). The
+  // first request's set is held by the venue for 3 s of real time, so it is still unanswered
+  // when the clock steps.
+  // Before the harness: its loop thread reads this clock until the harness is gone.
   test::shifted_clock time;
+  component_harness h;
   h.config.clock = engine::clock_ref(time);
   h.add_binance(venue::binance_usdm, {product::usdm}, 1);
-  h.config.attempt_timeout = 800ms;
-  h.config.request_deadline = 800ms;
+  h.config.attempt_timeout = 60s;
+  h.config.request_deadline = 60s;
   h.start();
-  late_sets(h, 1'500ms);
+  late_sets(h, 3'000ms);
   const auto first_id = h.request(0, hedge);
-  REQUIRE(
-      h.wait_until([&] { return h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1; }));
   const auto second_id = h.request(0, hedge);  // queued behind the first
-  time.advance(5s);
+  REQUIRE(h.wait_until([&] { return h.component().stats().set_requests_sent == 1; }));
+  time.advance(61s);
   const auto first = h.terminal(first_id);
   const auto second = h.terminal(second_id);
   INFO(h.dump());
@@ -183,7 +184,7 @@ TEST_CASE("issue 11: a request that waited in the queue past its deadline is nev
   CHECK(second.on_wire_ns == 0);
   CHECK(second.attempts == 0);
   CHECK(second.message.view().starts_with("not sent: the deadline passed"));
-  REQUIRE(h.wait_until([&] { return venue_mode(h) == mock_hedge; }, 5'000ms));
+  REQUIRE(h.wait_until([&] { return venue_mode(h) == mock_hedge; }, 10'000ms));
   CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1);
   h.check_invariants();
 }

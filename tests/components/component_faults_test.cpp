@@ -103,8 +103,9 @@ TEST_CASE("Binance 429 whose Retry-After does not fit the deadline: rate_limited
 }
 
 TEST_CASE("an IP ban (HTTP 418): no account sends to that host until it ends") {
-  component_harness h;
+  // Before the harness: its loop thread reads this clock until the harness is gone.
   test::shifted_clock time;
+  component_harness h;
   h.config.clock = engine::clock_ref(time);
   h.add_binance(venue::binance_usdm, {product::usdm}, 1);
   h.add_binance(venue::binance_usdm, {product::usdm}, 2);
@@ -151,8 +152,9 @@ TEST_CASE(
   // Up to a minute of Retry-After inside a two-minute deadline: on real time the retry would
   // come long after this test's bounded waits give up. The test moves posmode's clock (and the
   // venue's, so that the stamps stay in its window) in 5 s steps until the request ends.
-  component_harness h;
+  // Before the harness: its loop thread reads this clock until the harness is gone.
   test::shifted_clock time;
+  component_harness h;
   h.config.clock = engine::clock_ref(time);
   h.config.request_deadline = 120s;
   h.add_binance(venue::binance_usdm, {product::usdm}, 1);

@@ -223,8 +223,9 @@ TEST_CASE("OKX 429 (50011): the default wait runs on the clock seam, then the re
   // clock, the venue's clock and the venue's rate window together; nothing sleeps.
   mock::exchange_options options;
   options.okx_rate_limit = 1;
-  component_harness h(options);
+  // Before the harness: its loop thread reads this clock until the harness is gone.
   test::shifted_clock time;
+  component_harness h(options);
   h.config.clock = engine::clock_ref(time);
   h.config.retry.default_retry_after = 3s;
   h.config.request_deadline = 30s;
