@@ -462,6 +462,14 @@ position_event& request_machine::publish(event_status status, const venue_reply*
   e.observed_mode = observed_;
   e.attempts = attempts_;
   fill_reply(e, reply, reason);
+  // "not sent" speaks of this product's set: once one was written (and answered: a retry is what
+  // waited), it is the retry that was not sent.
+  if (attempts_ > 0 && e.message.view().starts_with("not sent")) {
+    engine::fixed_string<96> retry;
+    retry.assign("retry ");
+    retry.append(e.message.view());
+    e.message.assign(retry.view());
+  }
   e.trigger_ns = t_.trigger_ns;
   e.on_wire_ns = on_wire_ns_;
   e.response_ns = response_ns_;

@@ -398,6 +398,16 @@ TEST_CASE("what the account's facts say before anything is sent") {
     CHECK(r.begin(hedge) == "publish ip_banned terminal | finish");
     CHECK(r.last().message.view() == pc::detail::ban_reason);
   }
+  SUBCASE("banned while a retry waited: ip_banned, and it is the retry that was not sent") {
+    machine_rig r(venue::binance_usdm, {product::usdm});
+    r.begin(hedge);
+    r.sent(0, 5'000);
+    CHECK(r.answer(outcome::rate_limited, 1) == "wait_until 1001");
+    r.facts.banned = true;  // another account's answer banned the host meanwhile
+    CHECK(r.wait_over(1'001) == "publish ip_banned terminal | finish");
+    CHECK(r.last().attempts == 1);
+    CHECK(r.last().message.view() == "retry " + std::string(pc::detail::ban_reason));
+  }
   SUBCASE("certificate never verified and no connection: tls_verification_failed, with the cause") {
     machine_rig r(venue::binance_usdm, {product::usdm});
     r.facts.tls_unverified = true;
