@@ -262,15 +262,19 @@ TEST_CASE_FIXTURE(bybit_fixture, "Bybit answers its time publicly, and 404 elsew
 
 TEST_CASE_FIXTURE(bybit_fixture, "Bybit rate limits: 10006 with the reset time, then 403 bans") {
   ex.set_bybit_limits(2, 600);
+  const std::int64_t before = now_ms();
   CHECK(has_code(switch_coin("USDT", 3), 0));
   CHECK(has_code(switch_coin("USDT", 0), 0));
   const auto limited = switch_coin("USDT", 3);
+  const std::int64_t after = now_ms();
   CHECK(limited.status() == 200);
   CHECK(has_code(limited, 10006));
   CHECK(limited.header("X-Bapi-Limit-Status") == "0");
+  // When the oldest call of the window (made between `before` and `after`) leaves it: one second
+  // later, rounded up, plus a millisecond. Bracketed by the test's own readings, not a duration.
   const std::int64_t reset = std::stoll(limited.header("X-Bapi-Limit-Reset-Timestamp"));
-  CHECK(reset > now_ms() - 100);
-  CHECK(reset <= now_ms() + 1'002);  // rounded up, plus a millisecond
+  CHECK(reset >= before + 1'000);
+  CHECK(reset <= after + 1'002);
   // The window moves with the mock's clock, not with sleeps.
   ex.advance_time(std::chrono::milliseconds(1'001));
   CHECK(has_code(switch_coin("USDT", 3), 0));
