@@ -72,7 +72,7 @@ std::string_view api_host(const account_config& config) noexcept {
   return config.host.empty() ? default_host(config.venue_kind, config.environment) : config.host;
 }
 
-bool bitget_paptrading(const account_config& config) noexcept {
+bool sends_demo_header(const account_config& config) noexcept {
   const venue_facts* f = find_venue(config.venue_kind);
   return f != nullptr && f->demo_by_header &&
          (config.bitget_demo_key || config.environment == venue_environment::demo);

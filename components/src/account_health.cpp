@@ -67,6 +67,10 @@ void account_session::note_event(const position_event& e) noexcept {
 }
 
 void account_session::publish_health() noexcept {
+  // What the session already knows is copied, not kept twice.
+  draft_.warm = facts_.warm;
+  draft_.clock_synced = clock_.valid();
+  draft_.clock_offset_ms = clock_.valid() ? clock_.offset_ms() : 0;
   const std::size_t up = api_ ? api_->connected() : 0;
   draft_.connections_up = static_cast<std::uint8_t>(std::min<std::size_t>(up, 255));
   draft_.connections_total =

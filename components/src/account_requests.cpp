@@ -11,6 +11,21 @@ std::string host_header(const std::string& host, std::uint16_t port) {
   return port == 443 ? host : host + ":" + std::to_string(port);
 }
 
+account_specs public_time_specs(const account_config& config, std::string_view time_path,
+                                std::vector<engine::request_header> extra_headers) {
+  account_specs out;
+  out.api = {std::string(api_host(config)), config.port};
+  out.time_host = out.api;
+  out.time.method = "GET";
+  out.time.host = host_header(out.api.host, out.api.port);
+  out.time.target = engine::request_text(time_path);
+  out.time.headers = {{"User-Agent", user_agent}};
+  for (auto& h : extra_headers)
+    out.time.headers.push_back(std::move(h));
+  out.ping = out.time;
+  return out;
+}
+
 }  // namespace detail
 
 namespace {

@@ -221,11 +221,6 @@ void account_session::stop() noexcept {
 void account_session::connection_changed(std::size_t slot, bool time_pool, std::error_code ec,
                                          std::string_view detail) noexcept {
   count_connections();
-  // Published once the cause below is recorded, whatever path this function leaves by.
-  struct publish_on_exit {
-    account_session& s;
-    ~publish_on_exit() { s.publish_health(); }
-  } publish{*this};
   const engine::connection_pool& pool = time_pool ? *time_ : *api_;
   // The cause, kept for the events that will need it: where, what, and the system's or
   // OpenSSL's own words (e.g. "Connection refused", "self-signed certificate in certificate
@@ -262,6 +257,7 @@ void account_session::connection_changed(std::size_t slot, bool time_pool, std::
       core_.log(log_level::warning, line.view());
     }
   }
+  publish_health();  // connections and, on a failure, its cause
   if (!verify_failed_ || !running_ || api_->connected() > 0) return;
   // Retrying cannot fix a certificate: report it now rather than at the deadline.
   if (!facts_.warm) return finish_warmup();
@@ -336,8 +332,6 @@ void account_session::on_time_answer(const engine::http_response_parser& r,
       clock_.add({timing.sent_monotonic_ns, timing.received_monotonic_ns, timing.received_wall_ms,
                   reply.server_time_ms})) {
     bump(core_.stats().clock_syncs);
-    draft_.clock_synced = true;
-    draft_.clock_offset_ms = clock_.offset_ms();
     draft_.clock_synced_ns = timing.received_monotonic_ns;
     publish_health();
   }
@@ -445,7 +439,6 @@ void account_session::finish_warmup() noexcept {
       verify_failed_ ? event_status::tls_verification_failed : event_status::transport_error;
   while (warm_product_ < settings_.account.products.size())
     publish_startup(status, nullptr, why.view());
-  draft_.warm = true;
   draft_.warm_up_succeeded = modes_read_at_start_ == settings_.account.products.size();
   publish_health();
   core_.account_warm();

@@ -84,4 +84,22 @@ void read_answer(const engine::http_response_parser& response, simdjson::ondeman
 /** A non-JSON body: the message becomes the HTML title, or the start of the text. */
 void describe_non_json(const parsed_answer& answer, venue_reply& reply) noexcept;
 
+/** One row of a venue's code table: the codes `first`..`last` mean `result`. */
+struct code_rule {
+  std::int64_t first;
+  std::int64_t last;
+  outcome result;
+  constexpr code_rule(std::int64_t code, outcome o) noexcept : first(code), last(code), result(o) {}
+  constexpr code_rule(std::int64_t from, std::int64_t to, outcome o) noexcept
+      : first(from), last(to), result(o) {}
+};
+
+/** The outcome a venue's table gives `code`; `venue_error` for a code it does not list. */
+[[nodiscard]] constexpr outcome outcome_of_code(std::span<const code_rule> table,
+                                                std::int64_t code) noexcept {
+  for (const code_rule& c : table)
+    if (code >= c.first && code <= c.last) return c.result;
+  return outcome::venue_error;
+}
+
 }  // namespace posmode::components::detail

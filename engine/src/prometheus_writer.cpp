@@ -16,17 +16,9 @@ void prometheus_writer::text(std::string_view s) noexcept {
   n_ += s.size();
 }
 
-void prometheus_writer::number(std::uint64_t v) noexcept {
-  if (!ok_) return;
-  const auto r = std::to_chars(out_.data() + n_, out_.data() + out_.size(), v);
-  if (r.ec != std::errc{}) {
-    ok_ = false;
-    return;
-  }
-  n_ = static_cast<std::size_t>(r.ptr - out_.data());
-}
-
-void prometheus_writer::number(double v) noexcept {
+// Integers and doubles alike, in their shortest exact form (Prometheus reads both).
+template <typename T>
+void prometheus_writer::number(T v) noexcept {
   if (!ok_) return;
   const auto r = std::to_chars(out_.data() + n_, out_.data() + out_.size(), v);
   if (r.ec != std::errc{}) {
@@ -69,20 +61,22 @@ void prometheus_writer::sample(std::string_view name, std::string_view suffix,
   text(" ");
 }
 
-void prometheus_writer::counter(std::string_view name, std::string_view help,
-                                std::string_view labels, std::uint64_t value) noexcept {
-  header(name, help, "counter");
+void prometheus_writer::single(std::string_view type, std::string_view name, std::string_view help,
+                               std::string_view labels, std::uint64_t value) noexcept {
+  header(name, help, type);
   sample(name, {}, labels, {});
   number(value);
   text("\n");
 }
 
+void prometheus_writer::counter(std::string_view name, std::string_view help,
+                                std::string_view labels, std::uint64_t value) noexcept {
+  single("counter", name, help, labels, value);
+}
+
 void prometheus_writer::gauge(std::string_view name, std::string_view help, std::string_view labels,
                               std::uint64_t value) noexcept {
-  header(name, help, "gauge");
-  sample(name, {}, labels, {});
-  number(value);
-  text("\n");
+  single("gauge", name, help, labels, value);
 }
 
 void prometheus_writer::histogram(std::string_view name, std::string_view help,

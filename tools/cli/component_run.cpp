@@ -97,7 +97,7 @@ void add_bitget_account(mock::exchange& ex, const pc::account_settings& a,
     b.secret = secret;
     b.passphrase = std::string(a.creds.passphrase.reveal());
     // Demo trading (environment = demo or bitget_demo_key): the mock then wants the header.
-    b.demo_key = pc::bitget_paptrading(a.account);
+    b.demo_key = pc::sends_demo_header(a.account);
     b.has_positions = m.positions;
     b.has_orders = m.orders;
     ex.add_bitget_account(std::move(b));
@@ -114,7 +114,7 @@ void add_okx_account(mock::exchange& ex, const pc::account_settings& a, const st
     o.secret = secret;
     o.passphrase = std::string(a.creds.passphrase.reveal());
     // Demo trading (environment = demo): the mock then wants x-simulated-trading: 1.
-    o.demo_key = pc::bitget_paptrading(a.account);
+    o.demo_key = pc::sends_demo_header(a.account);
     o.has_positions = m.positions;
     o.has_orders = m.orders;
     ex.add_okx_account(std::move(o));

@@ -270,6 +270,20 @@ std::string required_string(const toml::table& table, const char* key, const cha
   return *value;
 }
 
+// Calls `add(table, where)` for every table of the array `[[name]]` in `file`, `where` being
+// "[[name]]"; anything but tables there is refused.
+template <typename Add>
+void for_each_account(const toml::table& file, const char* name, const std::string& path, Add add) {
+  const auto* list = file[name].as_array();
+  if (list == nullptr) return;
+  const std::string where = "[[" + std::string(name) + "]]";
+  for (const auto& node : *list) {
+    const auto* table = node.as_table();
+    if (table == nullptr) throw std::invalid_argument(path + ": " + where + " must be tables");
+    add(*table, where.c_str());
+  }
+}
+
 void load_accounts(const std::string& path, mock::exchange& exchange) {
   toml::table file;
   try {
@@ -280,86 +294,68 @@ void load_accounts(const std::string& path, mock::exchange& exchange) {
     throw std::invalid_argument(path + ":" + std::to_string(at.line) + ":" +
                                 std::to_string(at.column) + ": " + std::string(e.description()));
   }
-  if (const auto* list = file["binance"].as_array()) {
-    for (const auto& node : *list) {
-      const auto* table = node.as_table();
-      if (table == nullptr) throw std::invalid_argument(path + ": [[binance]] must be tables");
-      mock::binance_account account;
-      account.api_key = required_string(*table, "api_key", "[[binance]]");
-      account.secret = required_string(*table, "secret", "[[binance]]");
-      account.papi_um = parse_mode((*table)["papi_um"].value_or<std::string>("one_way"));
-      account.papi_cm = parse_mode((*table)["papi_cm"].value_or<std::string>("one_way"));
-      account.usdm = parse_mode((*table)["usdm"].value_or<std::string>("one_way"));
-      account.coinm = parse_mode((*table)["coinm"].value_or<std::string>("one_way"));
-      account.has_positions = (*table)["has_positions"].value_or(false);
-      account.has_orders = (*table)["has_orders"].value_or(false);
-      exchange.add_binance_account(std::move(account));
-    }
-  }
-  if (const auto* list = file["bitget"].as_array()) {
-    for (const auto& node : *list) {
-      const auto* table = node.as_table();
-      if (table == nullptr) throw std::invalid_argument(path + ": [[bitget]] must be tables");
-      mock::bitget_account account;
-      account.api_key = required_string(*table, "api_key", "[[bitget]]");
-      account.secret = required_string(*table, "secret", "[[bitget]]");
-      account.passphrase = required_string(*table, "passphrase", "[[bitget]]");
-      account.demo_key = (*table)["demo_key"].value_or(false);
-      account.has_positions = (*table)["has_positions"].value_or(false);
-      account.has_orders = (*table)["has_orders"].value_or(false);
-      if (const auto* modes = (*table)["modes"].as_table()) {
-        for (const auto& [product_type, mode] : *modes) {
-          account.modes[std::string(product_type.str())] =
-              parse_mode(mode.value_or<std::string>(""));
-        }
+  for_each_account(file, "binance", path, [&](const toml::table& table, const char* where) {
+    mock::binance_account account;
+    account.api_key = required_string(table, "api_key", where);
+    account.secret = required_string(table, "secret", where);
+    account.papi_um = parse_mode(table["papi_um"].value_or<std::string>("one_way"));
+    account.papi_cm = parse_mode(table["papi_cm"].value_or<std::string>("one_way"));
+    account.usdm = parse_mode(table["usdm"].value_or<std::string>("one_way"));
+    account.coinm = parse_mode(table["coinm"].value_or<std::string>("one_way"));
+    account.has_positions = table["has_positions"].value_or(false);
+    account.has_orders = table["has_orders"].value_or(false);
+    exchange.add_binance_account(std::move(account));
+  });
+  for_each_account(file, "bitget", path, [&](const toml::table& table, const char* where) {
+    mock::bitget_account account;
+    account.api_key = required_string(table, "api_key", where);
+    account.secret = required_string(table, "secret", where);
+    account.passphrase = required_string(table, "passphrase", where);
+    account.demo_key = table["demo_key"].value_or(false);
+    account.has_positions = table["has_positions"].value_or(false);
+    account.has_orders = table["has_orders"].value_or(false);
+    if (const auto* modes = table["modes"].as_table()) {
+      for (const auto& [product_type, mode] : *modes) {
+        account.modes[std::string(product_type.str())] = parse_mode(mode.value_or<std::string>(""));
       }
-      exchange.add_bitget_account(std::move(account));
     }
-  }
-  if (const auto* list = file["okx"].as_array()) {
-    for (const auto& node : *list) {
-      const auto* table = node.as_table();
-      if (table == nullptr) throw std::invalid_argument(path + ": [[okx]] must be tables");
-      mock::okx_account account;
-      account.api_key = required_string(*table, "api_key", "[[okx]]");
-      account.secret = required_string(*table, "secret", "[[okx]]");
-      account.passphrase = required_string(*table, "passphrase", "[[okx]]");
-      account.demo_key = (*table)["demo_key"].value_or(false);
-      account.mode = parse_mode((*table)["mode"].value_or<std::string>("one_way"));
-      account.portfolio_margin = (*table)["portfolio_margin"].value_or(false);
-      account.has_positions = (*table)["has_positions"].value_or(false);
-      account.has_orders = (*table)["has_orders"].value_or(false);
-      account.has_bots = (*table)["has_bots"].value_or(false);
-      account.has_borrowings = (*table)["has_borrowings"].value_or(false);
-      exchange.add_okx_account(std::move(account));
-    }
-  }
-  if (const auto* list = file["bybit"].as_array()) {
-    for (const auto& node : *list) {
-      const auto* table = node.as_table();
-      if (table == nullptr) throw std::invalid_argument(path + ": [[bybit]] must be tables");
-      mock::bybit_account account;
-      account.api_key = required_string(*table, "api_key", "[[bybit]]");
-      account.secret = required_string(*table, "secret", "[[bybit]]");
-      account.has_positions = (*table)["has_positions"].value_or(false);
-      account.has_orders = (*table)["has_orders"].value_or(false);
-      account.coin_switch_skips_held = (*table)["coin_switch_skips_held"].value_or(false);
-      if (const auto* modes = (*table)["modes"].as_table()) {
-        for (const auto& [scope, mode] : *modes) {
-          const std::string name(scope.str());
-          auto& target =
-              name == "USDT" || name == "USDC" ? account.coin_modes : account.symbol_modes;
-          target[name] = parse_mode(mode.value_or<std::string>(""));
-        }
+    exchange.add_bitget_account(std::move(account));
+  });
+  for_each_account(file, "okx", path, [&](const toml::table& table, const char* where) {
+    mock::okx_account account;
+    account.api_key = required_string(table, "api_key", where);
+    account.secret = required_string(table, "secret", where);
+    account.passphrase = required_string(table, "passphrase", where);
+    account.demo_key = table["demo_key"].value_or(false);
+    account.mode = parse_mode(table["mode"].value_or<std::string>("one_way"));
+    account.portfolio_margin = table["portfolio_margin"].value_or(false);
+    account.has_positions = table["has_positions"].value_or(false);
+    account.has_orders = table["has_orders"].value_or(false);
+    account.has_bots = table["has_bots"].value_or(false);
+    account.has_borrowings = table["has_borrowings"].value_or(false);
+    exchange.add_okx_account(std::move(account));
+  });
+  for_each_account(file, "bybit", path, [&](const toml::table& table, const char* where) {
+    mock::bybit_account account;
+    account.api_key = required_string(table, "api_key", where);
+    account.secret = required_string(table, "secret", where);
+    account.has_positions = table["has_positions"].value_or(false);
+    account.has_orders = table["has_orders"].value_or(false);
+    account.coin_switch_skips_held = table["coin_switch_skips_held"].value_or(false);
+    if (const auto* modes = table["modes"].as_table()) {
+      for (const auto& [scope, mode] : *modes) {
+        const std::string name(scope.str());
+        auto& target = name == "USDT" || name == "USDC" ? account.coin_modes : account.symbol_modes;
+        target[name] = parse_mode(mode.value_or<std::string>(""));
       }
-      if (const auto* no_hedge = (*table)["no_hedge"].as_array()) {
-        account.no_hedge.clear();
-        for (const auto& scope : *no_hedge)
-          account.no_hedge.insert(scope.value_or<std::string>(""));
-      }
-      exchange.add_bybit_account(std::move(account));
     }
-  }
+    if (const auto* no_hedge = table["no_hedge"].as_array()) {
+      account.no_hedge.clear();
+      for (const auto& scope : *no_hedge)
+        account.no_hedge.insert(scope.value_or<std::string>(""));
+    }
+    exchange.add_bybit_account(std::move(account));
+  });
 }
 
 }  // namespace

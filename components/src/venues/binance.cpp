@@ -12,11 +12,7 @@ namespace posmode::components::detail {
 namespace {
 
 // Binance's error codes posmode reacts to (docs/venues.md §1.4, §1.5); any other is venue_error.
-struct code_outcome {
-  std::int64_t code;
-  outcome result;
-};
-constexpr std::array<code_outcome, 11> binance_codes{{
+constexpr std::array<code_rule, 11> binance_codes{{
     {-4059, outcome::already_in_mode},
     {-4068, outcome::blocked_positions},
     {-4067, outcome::blocked_orders},
@@ -29,12 +25,6 @@ constexpr std::array<code_outcome, 11> binance_codes{{
     {-1006, outcome::unknown},
     {-1007, outcome::unknown},
 }};
-
-outcome outcome_of_code(std::int64_t code) noexcept {
-  for (const code_outcome& c : binance_codes)
-    if (c.code == code) return c.result;
-  return outcome::venue_error;
-}
 
 std::string_view mode_path(product p) noexcept {
   switch (p) {
@@ -176,7 +166,8 @@ void classify(const parsed_answer& a, position_mode, std::int64_t wall_now_ms,
     r.result = outcome::malformed;
     describe_non_json(a, r);
   } else if (r.has_code) {
-    r.result = r.code == 200 ? (set ? outcome::applied : outcome::ok) : outcome_of_code(r.code);
+    r.result = r.code == 200 ? (set ? outcome::applied : outcome::ok)
+                             : outcome_of_code(binance_codes, r.code);
     // A success code only counts with a success status, and the set-mode codes only answer a
     // set-mode request.
     if (r.code == 200 && a.status != 200) r.result = outcome::venue_error;

@@ -34,7 +34,7 @@ engine::request_spec signed_request(const account_config& config, const credenti
   // Demo trading (environment = demo, or the older bitget_demo_key) with the normal product types
   // needs the header; S-prefixed types must not have it (40099, docs/venues.md §3.4).
   // validate_account() refuses the mix-up before we get here.
-  if (bitget_paptrading(config)) spec.headers.push_back({"paptrading", "1"});
+  if (sends_demo_header(config)) spec.headers.push_back({"paptrading", "1"});
   engine::request_text signed_text;
   signed_text.timestamp().text(method).text(target).text(body);
   spec.signed_text = std::move(signed_text);
@@ -82,17 +82,9 @@ product_specs product_specs_of(const account_config& config, product p, const cr
           signed_request(config, creds, "GET", std::move(query_target), {})};
 }
 
+// Bitget has no ping endpoint: the public time request doubles as the keep-alive.
 account_specs account_specs_of(const account_config& config) {
-  account_specs out;
-  out.api = {std::string(api_host(config)), config.port};
-  out.time_host = out.api;
-  // Bitget has no ping endpoint: the public time request doubles as the keep-alive.
-  out.time.method = "GET";
-  out.time.host = host_header(out.api.host, out.api.port);
-  out.time.target = engine::request_text(time_path);
-  out.time.headers = {{"User-Agent", user_agent}, {"locale", "en-US"}};
-  out.ping = out.time;
-  return out;
+  return public_time_specs(config, time_path, {{"locale", "en-US"}});
 }
 
 void classify(const parsed_answer& a, position_mode requested, std::int64_t,
@@ -174,7 +166,7 @@ void check_account(const account_config& c, std::string_view where) {
                  {"bitget has no testnet; use demo (api.bitget.com with paptrading: 1 and a demo "
                   "API key)",
                   where});
-  if (!bitget_paptrading(c)) return;
+  if (!sends_demo_header(c)) return;
   const bool by_environment = c.environment == venue_environment::demo;
   for (product p : c.products) {
     const product_facts* f = find_product(p);

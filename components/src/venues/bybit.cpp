@@ -18,11 +18,7 @@ constexpr std::string_view time_path = "/v5/market/time";
 constexpr std::string_view category = "linear";
 
 // Bybit's retCodes posmode reacts to (docs/venues.md §5.3); any other is venue_error.
-struct code_outcome {
-  std::int64_t code;
-  outcome result;
-};
-constexpr std::array<code_outcome, 13> bybit_codes{{
+constexpr std::array<code_rule, 13> bybit_codes{{
     {110025, outcome::already_in_mode},
     {110024, outcome::blocked_positions},
     {110028, outcome::blocked_orders},
@@ -38,12 +34,6 @@ constexpr std::array<code_outcome, 13> bybit_codes{{
     // "Server error": the request may have been executed before the server failed.
     {10016, outcome::unknown},
 }};
-
-outcome outcome_of_code(std::int64_t code) noexcept {
-  for (const code_outcome& c : bybit_codes)
-    if (c.code == code) return c.result;
-  return outcome::venue_error;
-}
 
 // An IP ban (HTTP 403 "access too frequent") lasts at least ten minutes (docs/venues.md §5.3).
 constexpr std::int64_t ip_ban_ms = 10 * 60 * 1000;
@@ -111,17 +101,9 @@ product_specs product_specs_of(const account_config& config, product p, const cr
           signed_request(config, creds, "GET", std::string(query_path) + "?" + query, query, {})};
 }
 
+// Bybit has no ping endpoint: the public time request doubles as the keep-alive.
 account_specs account_specs_of(const account_config& config) {
-  account_specs out;
-  out.api = {std::string(api_host(config)), config.port};
-  out.time_host = out.api;
-  // Bybit has no ping endpoint: the public time request doubles as the keep-alive.
-  out.time.method = "GET";
-  out.time.host = host_header(out.api.host, out.api.port);
-  out.time.target = engine::request_text(time_path);
-  out.time.headers = {{"User-Agent", user_agent}};
-  out.ping = out.time;
-  return out;
+  return public_time_specs(config, time_path);
 }
 
 // The mode from every row's positionIdx: 1 or 2 (the two sides of hedge mode; an empty side is a
@@ -188,7 +170,7 @@ void classify(const parsed_answer& a, position_mode, std::int64_t wall_now_ms,
         break;
     }
   } else {
-    r.result = outcome_of_code(r.code);
+    r.result = outcome_of_code(bybit_codes, r.code);
     // The switch-mode codes only answer a switch.
     if (!set && (r.result == outcome::already_in_mode || r.result == outcome::mode_not_supported ||
                  is_blocked(r.result)))

@@ -36,7 +36,7 @@ engine::request_spec signed_request(const account_config& config, const credenti
   if (!body.empty()) spec.headers.push_back({"Content-Type", "application/json"});
   // Demo trading is the production host with this header and a demo key (§4.3); a key of the
   // other environment is refused with 50101.
-  if (bitget_paptrading(config)) spec.headers.push_back({"x-simulated-trading", "1"});
+  if (sends_demo_header(config)) spec.headers.push_back({"x-simulated-trading", "1"});
   engine::request_text signed_text;
   signed_text.timestamp().text(method).text(path).text(body);
   spec.signed_text = std::move(signed_text);
@@ -70,49 +70,30 @@ product_specs product_specs_of(const account_config& config, product, const cred
           signed_request(config, creds, "GET", query_path, {})};
 }
 
+// OKX has no ping endpoint: the public time request doubles as the keep-alive. It is public: no
+// key, and no demo header (the time is the same in both environments).
 account_specs account_specs_of(const account_config& config) {
-  account_specs out;
-  out.api = {std::string(api_host(config)), config.port};
-  out.time_host = out.api;
-  // OKX has no ping endpoint: the public time request doubles as the keep-alive. It is public:
-  // no key, and no demo header (the time is the same in both environments).
-  out.time.method = "GET";
-  out.time.host = host_header(out.api.host, out.api.port);
-  out.time.target = engine::request_text(time_path);
-  out.time.headers = {{"User-Agent", user_agent}};
-  out.ping = out.time;
-  return out;
+  return public_time_specs(config, time_path);
 }
 
 // OKX's codes posmode reacts to (docs/venues.md §4.4, §4.6); any other is venue_error, which the
 // row's read_back_on_error settles by reading posMode back.
-struct code_outcome {
-  std::int64_t first;
-  std::int64_t last;
-  outcome result;
-};
-constexpr std::array<code_outcome, 14> okx_codes{{
-    {59000, 59000, outcome::blocked_positions_or_orders},
-    {59002, 59002, outcome::blocked_positions_or_orders},
-    {50102, 50102, outcome::clock_skew},
-    {50112, 50112, outcome::clock_skew},
-    {50113, 50113, outcome::bad_signature},
-    {50101, 50101, outcome::wrong_environment},
+constexpr std::array<code_rule, 14> okx_codes{{
+    {59000, outcome::blocked_positions_or_orders},
+    {59002, outcome::blocked_positions_or_orders},
+    {50102, outcome::clock_skew},
+    {50112, outcome::clock_skew},
+    {50113, outcome::bad_signature},
+    {50101, outcome::wrong_environment},
     {50103, 50111, outcome::key_or_permission},
-    {50114, 50114, outcome::key_or_permission},
-    {50011, 50011, outcome::rate_limited},
-    {50013, 50013, outcome::rate_limited},
-    {50001, 50001, outcome::unknown},
-    {50004, 50004, outcome::unknown},
-    {50026, 50026, outcome::unknown},
-    {59001, 59001, outcome::venue_error},
+    {50114, outcome::key_or_permission},
+    {50011, outcome::rate_limited},
+    {50013, outcome::rate_limited},
+    {50001, outcome::unknown},
+    {50004, outcome::unknown},
+    {50026, outcome::unknown},
+    {59001, outcome::venue_error},
 }};
-
-outcome outcome_of_code(std::int64_t code) noexcept {
-  for (const code_outcome& c : okx_codes)
-    if (code >= c.first && code <= c.last) return c.result;
-  return outcome::venue_error;
-}
 
 // What the answers below mean in words the venue's own message lacks; `msg` follows after.
 // 59000's documented text names positions and orders only, yet running trading bots block the
@@ -171,7 +152,7 @@ void classify(const parsed_answer& a, position_mode requested, std::int64_t,
     // "0" with a server error status is no success OKX documents: the outcome is open.
     if (a.status >= 500) r.result = outcome::unknown;
   } else {
-    r.result = outcome_of_code(r.code);
+    r.result = outcome_of_code(okx_codes, r.code);
     // 50001 (503), 50026 (500) and any other code under a 5xx: the request may have been
     // executed before the server failed (50004 says so in its text).
     if (a.status >= 500 && r.result == outcome::venue_error) r.result = outcome::unknown;

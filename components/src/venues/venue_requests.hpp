@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "posmode/components/account_config.hpp"
 #include "posmode/components/account_requests.hpp"
@@ -35,5 +37,12 @@ inline constexpr const char* user_agent = "posmode/" POSMODE_VERSION_STRING;
 
 /** The Host header value: the host, with ":port" unless it is 443. Allocates. */
 std::string host_header(const std::string& host, std::uint16_t port);
+
+/**
+ * The account-wide requests of a venue without a ping endpoint: its public time request on the
+ * API host, which doubles as the keep-alive. `extra_headers` follow `User-Agent`. Allocates.
+ */
+account_specs public_time_specs(const account_config& config, std::string_view time_path,
+                                std::vector<engine::request_header> extra_headers = {});
 
 }  // namespace posmode::components::detail

@@ -72,7 +72,7 @@ struct account_config {
   std::int64_t presign_max_age_ms = 0;
   /**
    * The older spelling of `environment = demo` for Bitget: send `paptrading: 1` (a demo key with
-   * the normal product types). Either one turns the header on (`bitget_paptrading()`).
+   * the normal product types). Either one turns the header on (`sends_demo_header()`).
    */
   bool bitget_demo_key = false;
   /** Symbol for the mode query where the venue needs one (empty: `product_facts::query_symbol`). */
@@ -139,11 +139,15 @@ void validate_account(const account_config& config);
 
 /**
  * True when the account's requests carry the venue's demo header (Bitget `paptrading: 1`, OKX
- * `x-simulated-trading: 1`; the name predates OKX): a
- * venue whose demo is a header (`venue_facts::demo_by_header`) with `environment = demo` or
- * `bitget_demo_key`. False for every other venue. No allocation.
+ * `x-simulated-trading: 1`): a venue whose demo is a header (`venue_facts::demo_by_header`) with
+ * `environment = demo` or `bitget_demo_key`. False for every other venue. No allocation.
  */
-[[nodiscard]] bool bitget_paptrading(const account_config& config) noexcept;
+[[nodiscard]] bool sends_demo_header(const account_config& config) noexcept;
+
+/** The older name of `sends_demo_header`, from before OKX; kept for existing callers. */
+[[nodiscard]] inline bool bitget_paptrading(const account_config& config) noexcept {
+  return sends_demo_header(config);
+}
 
 /**
  * The pre-sign age the account's requests use: `presign_max_age_ms` when it is positive (the host

@@ -43,11 +43,14 @@ class prometheus_writer {
 
  private:
   void header(std::string_view name, std::string_view help, std::string_view type) noexcept;
+  /** One sample with its HELP/TYPE lines: what a counter and a gauge both are. */
+  void single(std::string_view type, std::string_view name, std::string_view help,
+              std::string_view labels, std::uint64_t value) noexcept;
   void sample(std::string_view name, std::string_view suffix, std::string_view labels,
               std::string_view le) noexcept;
   void text(std::string_view s) noexcept;
-  void number(std::uint64_t v) noexcept;
-  void number(double v) noexcept;
+  template <typename T>
+  void number(T v) noexcept;  // an integer or a double (prometheus_writer.cpp)
 
   std::span<char> out_;
   std::size_t n_ = 0;
