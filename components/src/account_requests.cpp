@@ -80,7 +80,7 @@ account_requests::account_requests(const account_config& config, const credentia
                                    engine::hmac_signer::backend backend,
                                    detail::account_specs&& common)
     : config_(config),
-      signer_(creds.secret.reveal(), backend),
+      signer_(facts_of(config.venue_kind).signature, creds.secret.reveal(), backend),
       ping_(common.ping),
       time_(common.time),
       api_(std::move(common.api)),
@@ -142,7 +142,7 @@ std::span<const char> account_requests::query_mode(product p, std::int64_t now_m
     ec = std::make_error_code(std::errc::invalid_argument);
     return {};
   }
-  ec = entry->query.resign(*signer_, now_ms);
+  ec = signer_->resign(entry->query, now_ms);
   return ec ? std::span<const char>{} : entry->query.bytes();
 }
 

@@ -12,11 +12,11 @@ namespace posmode::components::detail {
 namespace {
 
 // Every reason is a static text: no formatting between an answer and its event. Each fits the
-// event's 96-byte message.
+// event's 88-byte message.
 constexpr std::string_view not_sent_deadline =
     "not sent: the deadline passed before the set request could be sent";
 constexpr std::string_view open_at_deadline =
-    "deadline passed: the set was sent and may still be executed; outcome unknown";
+    "deadline passed: the set was sent, may still execute; outcome unknown";
 constexpr std::string_view settles_after_deadline =
     "read back the other mode; the set may still be executed after the deadline";
 constexpr std::string_view earlier_set_may_land =
@@ -95,6 +95,7 @@ const step_list& request_machine::begin(const trigger& t, std::int64_t now) noex
   clock_retry_used_ = false;
   verify_mismatch_ = false;
   mismatch_product_ = 0;
+  mismatch_has_mode_ = false;
   has_observed_ = false;
   on_wire_ns_ = 0;
   set_written_ = false;
@@ -350,17 +351,21 @@ void request_machine::on_query_answer(const venue_reply& reply, std::int64_t now
     append_in_parentheses(composed_.message, reply.message.view());
     return finish(rule.recognised_refusal ? rule.status : event_status::unknown, &composed_, {});
   }
-  has_observed_ = true;
+  has_observed_ = reply.has_mode;
   observed_ = reply.mode;
   // The requested mode read back is true whatever happens to the set later: if it lands, it
   // sets the same mode.
-  if (reply.mode == t_.mode) return product_succeeded(event_status::confirmed, &open, now);
-  if (rule.recognised_refusal) return finish(rule.status, &open, {});
+  if (reply.has_mode && reply.mode == t_.mode)
+    return product_succeeded(event_status::confirmed, &open, now);
+  // A mode read back that is neither hedge nor one-way (Gate's split positions) is not the
+  // requested one either: what follows treats it as the other mode, and the event says which.
+  const venue_reply& basis = reply.has_mode ? open : with_read_back(open, reply);
+  if (rule.recognised_refusal) return finish(rule.status, &basis, {});
   // The other mode read back proves nothing while the set can still be executed: read again
   // once it no longer can; if that is past the deadline, send the same set again and take its
   // answer (should the first land as well, it sets the same mode); failing both, "unknown".
   if (open_until_ns_ == 0 || now >= open_until_ns_)
-    return finish(event_status::not_applied, &open, {});
+    return finish(event_status::not_applied, &basis, {});
   if (open_until_ns_ < deadline_ns_) {
     query_retry_used_ = false;
     return wait_until(open_until_ns_, state::settling, action::send_query);
@@ -382,9 +387,10 @@ void request_machine::on_verify_answer(const venue_reply& reply, std::int64_t no
   }
   if (reply.result != outcome::mode_reported)
     return finish_verification(event_status::unknown, &reply, verify_failed);
-  if (reply.mode != t_.mode && !verify_mismatch_) {
+  if ((!reply.has_mode || reply.mode != t_.mode) && !verify_mismatch_) {
     verify_mismatch_ = true;
     mismatch_product_ = product_index_;
+    mismatch_has_mode_ = reply.has_mode;
     observed_ = reply.mode;
   }
   if (product_index_ + 1 < policy_->products.size()) {
@@ -395,7 +401,7 @@ void request_machine::on_verify_answer(const venue_reply& reply, std::int64_t no
   }
   if (verify_mismatch_) {
     product_index_ = mismatch_product_;
-    has_observed_ = true;
+    has_observed_ = mismatch_has_mode_;
     return finish_verification(event_status::verify_mismatch, &reply, {});
   }
   has_observed_ = true;
@@ -501,6 +507,15 @@ const venue_reply& request_machine::explained(const venue_reply& reply,
   composed_ = reply;
   composed_.message.assign(reason);
   append_in_parentheses(composed_.message, reply.message.view());
+  return composed_;
+}
+
+const venue_reply& request_machine::with_read_back(const venue_reply& open,
+                                                   const venue_reply& query) noexcept {
+  composed_ = open;
+  composed_.message.assign("read back: ");
+  composed_.message.append(query.message.view());
+  append_in_parentheses(composed_.message, open.message.view());
   return composed_;
 }
 

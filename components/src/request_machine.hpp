@@ -297,6 +297,9 @@ class request_machine {
   void end() noexcept;
   /** `reply` with `reason` first, its own message after in parentheses. */
   const venue_reply& explained(const venue_reply& reply, std::string_view reason) noexcept;
+  /** `open` (the answer that left the outcome open) after the read-back's own message: for a
+   *  mode read back that is neither hedge nor one-way, which only the query's message names. */
+  const venue_reply& with_read_back(const venue_reply& open, const venue_reply& query) noexcept;
 
   const request_policy* policy_;
   account_facts* facts_;
@@ -314,6 +317,7 @@ class request_machine {
   bool clock_retry_used_ = false;
   bool verify_mismatch_ = false;
   std::size_t mismatch_product_ = 0;
+  bool mismatch_has_mode_ = false;  // the disagreeing read named hedge or one-way
   bool has_observed_ = false;
   position_mode observed_ = position_mode::hedge;
   std::int64_t on_wire_ns_ = 0;

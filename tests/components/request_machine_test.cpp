@@ -328,6 +328,42 @@ TEST_CASE("Bitget: a success whose echo names the other mode is read back") {
   CHECK(r.read(one_way, 2) == "publish not_applied terminal | finish");
 }
 
+TEST_CASE("Gate: a mode read back that is neither hedge nor one-way is never the requested one") {
+  // What the classifier makes of position_mode "dual_plus": a mode read, without a value.
+  pc::venue_reply split = pc::test::answer_of(outcome::mode_reported, "position_mode dual_plus");
+  split.kind = pc::request_kind::query_mode;
+  split.has_mode = false;
+
+  machine_rig r(venue::gate, {product::gate_usdt});
+  r.begin(hedge);
+  r.sent(0, 30'000);
+  CHECK(r.answer(pc::test::answer_of(outcome::venue_error, "no change"), 1) ==
+        "send_query usdt @2001");
+  r.sent(1);
+  CHECK(r.answer(split, 2) == "publish not_applied terminal | finish");
+  CHECK_FALSE(r.last().has_observed_mode);
+  CHECK(r.last().message.view() == "read back: position_mode dual_plus (no change)");
+
+  // A recognised refusal keeps its status, and the message still names what was read.
+  machine_rig blocked(venue::gate, {product::gate_usdt});
+  blocked.begin(one_way);
+  blocked.sent(0, 30'000);
+  blocked.answer(pc::test::answer_of(outcome::blocked_positions_or_orders, "holding"), 1);
+  blocked.sent(1);
+  CHECK(blocked.answer(split, 2) == "publish blocked_positions_or_orders terminal | finish");
+  CHECK(blocked.last().message.view().starts_with("read back: position_mode dual_plus"));
+
+  // Verification after a success: a split read is a mismatch with no observed mode.
+  machine_rig verify(venue::gate, {product::gate_usdt}, true);
+  verify.begin(hedge);
+  verify.sent(0, 30'000);
+  verify.answer(outcome::applied, 1);
+  verify.sent(1);
+  CHECK(verify.answer(split, 2) == "publish verify_mismatch verification | finish");
+  CHECK_FALSE(verify.last().has_observed_mode);
+  CHECK(verify.last().message.view() == "position_mode dual_plus");
+}
+
 TEST_CASE("PAPI switches UM then CM: UM's event is not terminal, a CM failure ends there") {
   machine_rig r(venue::binance_papi, {product::papi_um, product::papi_cm});
   CHECK(r.machine.events_per_request() == 2);

@@ -68,7 +68,7 @@ TEST_CASE("the table has one row per venue value, in order, and its public view 
   const auto rows = detail::venue_rows();
   const auto facts = known_venues();
   REQUIRE(rows.size() == facts.size());
-  REQUIRE(rows.size() == 6);  // binance-papi, binance-usdm, binance-coinm, bitget, okx, bybit
+  REQUIRE(rows.size() == 7);  // binance-papi, -usdm, -coinm, bitget, okx, bybit, gate
   for (std::size_t i = 0; i < rows.size(); ++i) {
     CAPTURE(i);
     const auto v = static_cast<venue>(i);
@@ -109,7 +109,9 @@ TEST_CASE("every row is complete: names, code, hosts, windows, credentials") {
     // Where the answers carry their code, message, payload and clock.
     CHECK_FALSE(row->mode_answer.code_key.empty());
     CHECK_FALSE(row->mode_answer.message_key.empty());
-    CHECK_FALSE(row->mode_answer.data_key.empty());
+    // A payload key, unless the answer is the payload itself (Gate's account object): then the
+    // mode is a top-level key.
+    if (row->mode_answer.data_key.empty()) CHECK_FALSE(row->mode_answer.in_data);
     CHECK_FALSE(row->mode_answer.time_key.empty());
     // A mode read from rows is inside the payload.
     if (!row->mode_answer.rows.empty()) CHECK(row->mode_answer.in_data);
@@ -206,6 +208,19 @@ TEST_CASE("each row renders a valid account's requests and its parser limits nam
     CHECK(requests.presigned(f->default_product, position_mode::hedge) != nullptr);
     CHECK_FALSE(requests.server_time().empty());
     CHECK_FALSE(requests.ping().empty());
+    // Every signed request of the row is signed with the row's algorithm, and signs (the
+    // account's key schedule was built for it).
+    for (const position_mode m : {position_mode::hedge, position_mode::one_way}) {
+      const auto* set = requests.presigned(f->default_product, m);
+      REQUIRE(set != nullptr);
+      CHECK(set->request().algorithm() == f->signature);
+    }
+    CHECK(requests.query_template(f->default_product)->algorithm() == f->signature);
+    account_requests signing(c, credentials_of(*f));
+    std::error_code ec;
+    CHECK_FALSE(
+        signing.set_mode(f->default_product, position_mode::hedge, 1700000000000, ec).empty());
+    CHECK_FALSE(ec);
     // Windows as the row gives them.
     CHECK(ahead_tolerance_ms(f->id) == f->ahead_tolerance_ms);
     CHECK(execution_window_ms(c) ==
@@ -309,6 +324,44 @@ TEST_CASE(
   CHECK(find_product(product::bybit_linear_symbol)->query_symbol.empty());
 }
 
+TEST_CASE("the Gate row: a scope per settle, HMAC-SHA512, labels as codes, read-backs") {
+  const venue_facts& f = facts_of(venue::gate);
+  CHECK(f.name == "gate");
+  CHECK(f.family == "gate");
+  CHECK(f.signature == posmode::engine::signature_algorithm::hmac_sha512);
+  CHECK(f.hosts.production == "api.gateio.ws");
+  CHECK(f.hosts.testnet == "fx-api-testnet.gateio.ws");
+  CHECK(f.hosts.demo.empty());
+  CHECK_FALSE(f.demo_by_header);
+  CHECK_FALSE(f.sends_recv_window);
+  CHECK(f.acceptance_window_ms == 60'000);
+  CHECK(f.read_back_on_error);
+  CHECK(detail::reads_back_on_error(venue::gate));
+  CHECK_FALSE(f.needs_passphrase);
+  CHECK(f.usage_header_prefixes[0] == "x-gate-ratelimit");
+  CHECK(f.used_weight_header.empty());
+  CHECK(f.credential_env.key == "GATE_API_KEY");
+  CHECK(f.credential_env.secret == "GATE_API_SECRET");
+  CHECK(f.credential_env.passphrase.empty());
+  CHECK(f.key_header == "KEY");
+  REQUIRE(f.products.size() == 2);
+  CHECK(f.products[0].name == "usdt");
+  CHECK(f.products[1].name == "btc");
+  REQUIRE(f.default_products.size() == 1);
+  CHECK(f.default_products[0] == product::gate_usdt);
+  const detail::venue_row& row = detail::row_of(venue::gate);
+  CHECK(row.mode_answer.key == "position_mode");
+  CHECK_FALSE(row.mode_answer.in_data);
+  CHECK(row.mode_answer.code_key == "label");
+  CHECK(row.mode_answer.message_key == "message");
+  CHECK(row.mode_answer.time_key == "server_time");
+  CHECK(venue_of(product::gate_btc) == venue::gate);
+  // Every other row signs with HMAC-SHA256.
+  for (const venue_facts* other : known_venues())
+    if (other->id != venue::gate)
+      CHECK(other->signature == posmode::engine::signature_algorithm::hmac_sha256);
+}
+
 TEST_CASE("a venue the table does not know is refused at configuration, naming the known ones") {
   account_config c;
   c.id = "x";
@@ -320,8 +373,8 @@ TEST_CASE("a venue the table does not know is refused at configuration, naming t
   } catch (const std::invalid_argument& e) {
     const std::string what = e.what();
     CHECK(
-        what.starts_with("venue_kind: unknown venue 6 (the venue table knows binance-papi, "
-                         "binance-usdm, binance-coinm, bitget, okx, bybit) (account 'x')"));
+        what.starts_with("venue_kind: unknown venue 7 (the venue table knows binance-papi, "
+                         "binance-usdm, binance-coinm, bitget, okx, bybit, gate) (account 'x')"));
   }
 
   component_config config;
@@ -334,7 +387,7 @@ TEST_CASE("a venue the table does not know is refused at configuration, naming t
     validate_config(config);
     FAIL("an unknown venue was accepted");
   } catch (const std::invalid_argument& e) {
-    CHECK(std::string(e.what()).starts_with("accounts[0].account.venue_kind: unknown venue 6"));
+    CHECK(std::string(e.what()).starts_with("accounts[0].account.venue_kind: unknown venue 7"));
   }
   credentials creds;
   creds.api_key = "key";

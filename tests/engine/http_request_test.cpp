@@ -229,7 +229,7 @@ TEST_CASE("re-signing allocates nothing") {
 #endif
 
 TEST_CASE("a pre-signed request is refreshed at half its maximum age and never handed out stale") {
-  hmac_signer signer(binance_secret);
+  request_signer signer(signature_algorithm::hmac_sha256, binance_secret);
   presigned_request p(request_template(binance_like()), signer, 1000);
   std::error_code ec;
   CHECK(p.age_ms(1700000000000) == -1);

@@ -134,7 +134,7 @@ TEST_CASE("an ISO-8601 template signs the OKX vectors and re-signs every slot in
 }
 
 TEST_CASE("a pre-signed ISO-8601 request refreshes by its millisecond age") {
-  hmac_signer signer(okx_secret);
+  request_signer signer(signature_algorithm::hmac_sha256, okx_secret);
   presigned_request p(request_template(okx_like(R"({"posMode":"net_mode"})")), signer, 1000);
   REQUIRE_FALSE(p.refresh(1700000000000));
   REQUIRE_FALSE(p.refresh(1700000000501));

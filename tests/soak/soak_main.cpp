@@ -132,6 +132,8 @@ std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
         a.products = {pc::product::okx_account};  // posMode is account-wide
         a.initial = {random_mode()};
         break;
+      case pc::venue::gate:
+        break;  // not drawn until the mock models Gate
     }
     out.push_back(std::move(a));
   }

@@ -102,4 +102,51 @@ inline constexpr std::string_view bybit_usdt_set_hedge =
     "\r\n"
     R"({"category":"linear","coin":"USDT","mode":3})";
 
+/** Gate set-hedge (`position_mode=dual`, USDT settle): venues.md §5b.5 vector G4. */
+inline constexpr std::string_view gate_set_hedge =
+    "POST /api/v4/futures/usdt/set_position_mode?position_mode=dual HTTP/1.1\r\n"
+    "Host: api.gateio.ws\r\n"
+    "User-Agent: posmode/" POSMODE_VERSION_STRING
+    "\r\n"
+    "Accept: application/json\r\n"
+    "Content-Type: application/json\r\n"
+    "KEY: gatekey0123456789abcdef0123456789\r\n"
+    "Timestamp: 1700000000\r\n"
+    "SIGN: "
+    "b3580438412d68e259b897e5b2f6728f3d5f4f9283d9b6f2d210fad4d88918a40962cd8b844ea25ebddcb53c01e"
+    "045045c439b9c0243ca695170f7214b618125\r\n"
+    "Content-Length: 0\r\n"
+    "\r\n";
+
+/** Gate set-one-way (`position_mode=single`, USDT settle): vector G3. */
+inline constexpr std::string_view gate_set_one_way =
+    "POST /api/v4/futures/usdt/set_position_mode?position_mode=single HTTP/1.1\r\n"
+    "Host: api.gateio.ws\r\n"
+    "User-Agent: posmode/" POSMODE_VERSION_STRING
+    "\r\n"
+    "Accept: application/json\r\n"
+    "Content-Type: application/json\r\n"
+    "KEY: gatekey0123456789abcdef0123456789\r\n"
+    "Timestamp: 1700000000\r\n"
+    "SIGN: "
+    "e84ae8b01c6367a4f9bb340640577087fb7de4937c90d2c31fb85095ede440cfcaf3f1f848ea8d01c00ac70cdba"
+    "4099476d4212c6fd6af9e6c26234708307c38\r\n"
+    "Content-Length: 0\r\n"
+    "\r\n";
+
+/** Gate mode query (the USDT futures account): vector G6; a GET has no Content-Length. */
+inline constexpr std::string_view gate_query =
+    "GET /api/v4/futures/usdt/accounts HTTP/1.1\r\n"
+    "Host: api.gateio.ws\r\n"
+    "User-Agent: posmode/" POSMODE_VERSION_STRING
+    "\r\n"
+    "Accept: application/json\r\n"
+    "Content-Type: application/json\r\n"
+    "KEY: gatekey0123456789abcdef0123456789\r\n"
+    "Timestamp: 1700000000\r\n"
+    "SIGN: "
+    "394a0e61636fdd539c408affb234965147e950121c0aebc08780407d0cf3edc15e4dfd7213ed1e4bde380a307f3"
+    "2eb19e022fd838e74a3619d1b745dfaa88a83\r\n"
+    "\r\n";
+
 }  // namespace posmode::test

@@ -2,8 +2,8 @@
 
 // Whole HTTP/1.1 responses as the venues send them, shared by the parser and classification tests
 // and by bench/protocol_bench.cpp. Bodies are the documented ones (docs/venues.md §1.5, §2,
-// §3, §4, §5; OKX's 59000 with the text users received, §4.6). The venue header blocks (250-315
-// bytes) are modelled on headers seen on real replies (Binance behind CloudFront with
+// §3, §4, §5, §5b; OKX's 59000 with the text users received, §4.6). The venue header blocks
+// (250-315 bytes) are modelled on headers seen on real replies (Binance behind CloudFront with
 // X-MBX-USED-WEIGHT-1M, issue reports cited in docs/venues.md §8).
 
 #include <array>
@@ -382,9 +382,95 @@ inline constexpr venue_response html_200{
 // clang-format on
 
 #undef POSMODE_BINANCE_HEADERS
+#define POSMODE_GATE_HEADERS(length)                     \
+  "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n"              \
+  "Content-Type: application/json\r\n"                   \
+  "Content-Length: " length                              \
+  "\r\n"                                                 \
+  "Connection: keep-alive\r\n"                           \
+  "X-Gate-Trace-Id: 9d8c7b6a5f4e3d2c1b0a99887766554\r\n" \
+  "X-Request-Id: 1700000000123-4a5b6c7d\r\n"             \
+  "X-Gate-RateLimit-Requests-Remain: 199\r\n"            \
+  "X-Gate-RateLimit-Limit: 200\r\n"                      \
+  "X-Gate-RateLimit-Reset-Timestamp: 1700000000\r\n"
+
+inline constexpr venue_response gate_success{
+  "gate_success_dual",
+  "HTTP/1.1 200 OK\r\n" POSMODE_GATE_HEADERS("803") "\r\n"
+  R"({"user":1666,"currency":"USDT","total":"9707.803567115145","unrealised_pnl":"3.0","position_margin":"38.712189181","order_margin":"0","available":"9669.091377934145","point":"0","bonus":"0","in_dual_mode":true,"enable_evolved_classic":false,"cross_initial_margin":"0","cross_maintenance_margin":"0","cross_order_margin":"0","cross_unrealised_pnl":"0","cross_available":"0","cross_margin_balance":"0","isolated_position_margin":"0","history":{"dnw":"10000","pnl":"68.3685","fee":"-1.645812875","refr":"0","fund":"-358.919120009855","point_dnw":"0","point_fee":"0","point_refr":"0","bonus_dnw":"0","bonus_offset":"0"},"enable_credit":false,"enable_dual_plus":true,"margin_mode":0,"position_mode":"dual","enable_tiered_mm":true,"position_initial_margin":"38.712189181","maintenance_margin":"15.4848756724"})",
+  200, R"({"user":1666,"currency":"USDT","total":"9707.803567115145","unrealised_pnl":"3.0","position_margin":"38.712189181","order_margin":"0","available":"9669.091377934145","point":"0","bonus":"0","in_dual_mode":true,"enable_evolved_classic":false,"cross_initial_margin":"0","cross_maintenance_margin":"0","cross_order_margin":"0","cross_unrealised_pnl":"0","cross_available":"0","cross_margin_balance":"0","isolated_position_margin":"0","history":{"dnw":"10000","pnl":"68.3685","fee":"-1.645812875","refr":"0","fund":"-358.919120009855","point_dnw":"0","point_fee":"0","point_refr":"0","bonus_dnw":"0","bonus_offset":"0"},"enable_credit":false,"enable_dual_plus":true,"margin_mode":0,"position_mode":"dual","enable_tiered_mm":true,"position_initial_margin":"38.712189181","maintenance_margin":"15.4848756724"})"};
+
+inline constexpr venue_response gate_query_single{
+  "gate_query_single",
+  "HTTP/1.1 200 OK\r\n" POSMODE_GATE_HEADERS("806") "\r\n"
+  R"({"user":1666,"currency":"USDT","total":"9707.803567115145","unrealised_pnl":"3.0","position_margin":"38.712189181","order_margin":"0","available":"9669.091377934145","point":"0","bonus":"0","in_dual_mode":false,"enable_evolved_classic":false,"cross_initial_margin":"0","cross_maintenance_margin":"0","cross_order_margin":"0","cross_unrealised_pnl":"0","cross_available":"0","cross_margin_balance":"0","isolated_position_margin":"0","history":{"dnw":"10000","pnl":"68.3685","fee":"-1.645812875","refr":"0","fund":"-358.919120009855","point_dnw":"0","point_fee":"0","point_refr":"0","bonus_dnw":"0","bonus_offset":"0"},"enable_credit":false,"enable_dual_plus":true,"margin_mode":0,"position_mode":"single","enable_tiered_mm":true,"position_initial_margin":"38.712189181","maintenance_margin":"15.4848756724"})",
+  200, R"({"user":1666,"currency":"USDT","total":"9707.803567115145","unrealised_pnl":"3.0","position_margin":"38.712189181","order_margin":"0","available":"9669.091377934145","point":"0","bonus":"0","in_dual_mode":false,"enable_evolved_classic":false,"cross_initial_margin":"0","cross_maintenance_margin":"0","cross_order_margin":"0","cross_unrealised_pnl":"0","cross_available":"0","cross_margin_balance":"0","isolated_position_margin":"0","history":{"dnw":"10000","pnl":"68.3685","fee":"-1.645812875","refr":"0","fund":"-358.919120009855","point_dnw":"0","point_fee":"0","point_refr":"0","bonus_dnw":"0","bonus_offset":"0"},"enable_credit":false,"enable_dual_plus":true,"margin_mode":0,"position_mode":"single","enable_tiered_mm":true,"position_initial_margin":"38.712189181","maintenance_margin":"15.4848756724"})"};
+
+inline constexpr venue_response gate_query_split{
+  "gate_query_split",
+  "HTTP/1.1 200 OK\r\n" POSMODE_GATE_HEADERS("809") "\r\n"
+  R"({"user":1666,"currency":"USDT","total":"9707.803567115145","unrealised_pnl":"3.0","position_margin":"38.712189181","order_margin":"0","available":"9669.091377934145","point":"0","bonus":"0","in_dual_mode":false,"enable_evolved_classic":false,"cross_initial_margin":"0","cross_maintenance_margin":"0","cross_order_margin":"0","cross_unrealised_pnl":"0","cross_available":"0","cross_margin_balance":"0","isolated_position_margin":"0","history":{"dnw":"10000","pnl":"68.3685","fee":"-1.645812875","refr":"0","fund":"-358.919120009855","point_dnw":"0","point_fee":"0","point_refr":"0","bonus_dnw":"0","bonus_offset":"0"},"enable_credit":false,"enable_dual_plus":true,"margin_mode":0,"position_mode":"dual_plus","enable_tiered_mm":true,"position_initial_margin":"38.712189181","maintenance_margin":"15.4848756724"})",
+  200, R"({"user":1666,"currency":"USDT","total":"9707.803567115145","unrealised_pnl":"3.0","position_margin":"38.712189181","order_margin":"0","available":"9669.091377934145","point":"0","bonus":"0","in_dual_mode":false,"enable_evolved_classic":false,"cross_initial_margin":"0","cross_maintenance_margin":"0","cross_order_margin":"0","cross_unrealised_pnl":"0","cross_available":"0","cross_margin_balance":"0","isolated_position_margin":"0","history":{"dnw":"10000","pnl":"68.3685","fee":"-1.645812875","refr":"0","fund":"-358.919120009855","point_dnw":"0","point_fee":"0","point_refr":"0","bonus_dnw":"0","bonus_offset":"0"},"enable_credit":false,"enable_dual_plus":true,"margin_mode":0,"position_mode":"dual_plus","enable_tiered_mm":true,"position_initial_margin":"38.712189181","maintenance_margin":"15.4848756724"})"};
+
+inline constexpr venue_response gate_position_holding{
+  "gate_position_holding_400",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_GATE_HEADERS("57") "\r\n"
+  R"({"label":"POSITION_HOLDING","message":"position holding"})",
+  400, R"({"label":"POSITION_HOLDING","message":"position holding"})"};
+
+inline constexpr venue_response gate_invalid_key{
+  "gate_invalid_key_401",
+  "HTTP/1.1 401 Unauthorized\r\n" POSMODE_GATE_HEADERS("56") "\r\n"
+  R"({"label":"INVALID_KEY","message":"Invalid key provided"})",
+  401, R"({"label":"INVALID_KEY","message":"Invalid key provided"})"};
+
+inline constexpr venue_response gate_invalid_signature{
+  "gate_invalid_signature_401",
+  "HTTP/1.1 401 Unauthorized\r\n" POSMODE_GATE_HEADERS("60") "\r\n"
+  R"({"label":"INVALID_SIGNATURE","message":"Signature mismatch"})",
+  401, R"({"label":"INVALID_SIGNATURE","message":"Signature mismatch"})"};
+
+inline constexpr venue_response gate_request_expired{
+  "gate_request_expired_401",
+  "HTTP/1.1 401 Unauthorized\r\n" POSMODE_GATE_HEADERS("96") "\r\n"
+  R"({"label":"REQUEST_EXPIRED","message":"gap between request Timestamp and server time exceeds 60"})",
+  401, R"({"label":"REQUEST_EXPIRED","message":"gap between request Timestamp and server time exceeds 60"})"};
+
+inline constexpr venue_response gate_rate_limited{
+    "gate_rate_limited_429",
+    "HTTP/1.1 429 Too Many Requests\r\n"
+    "Date: Tue, 14 Nov 2023 22:13:20 GMT\r\n"
+    "Content-Type: application/json\r\n"
+    "Content-Length: 69\r\n"
+    "X-Gate-RateLimit-Requests-Remain: 0\r\n"
+    "X-Gate-RateLimit-Limit: 200\r\n"
+    "X-Gate-RateLimit-Reset-Timestamp: 1700000002\r\n"
+    "\r\n"
+    R"({"label":"TOO_MANY_REQUESTS","message":"Request Rate limit Exceeded"})",
+    429, R"({"label":"TOO_MANY_REQUESTS","message":"Request Rate limit Exceeded"})"};
+
+inline constexpr venue_response gate_server_error{
+  "gate_server_error_500",
+  "HTTP/1.1 500 Internal Server Error\r\n" POSMODE_GATE_HEADERS("58") "\r\n"
+  R"({"label":"SERVER_ERROR","message":"Internal server error"})",
+  500, R"({"label":"SERVER_ERROR","message":"Internal server error"})"};
+
+inline constexpr venue_response gate_invalid_param{
+  "gate_invalid_param_400",
+  "HTTP/1.1 400 Bad Request\r\n" POSMODE_GATE_HEADERS("97") "\r\n"
+  R"({"label":"INVALID_PARAM_VALUE","message":"Invalid request parameter `position_mode` value: both"})",
+  400, R"({"label":"INVALID_PARAM_VALUE","message":"Invalid request parameter `position_mode` value: both"})"};
+
+inline constexpr venue_response gate_server_time{
+  "gate_server_time",
+  "HTTP/1.1 200 OK\r\n" POSMODE_GATE_HEADERS("29") "\r\n"
+  R"({"server_time":1700000000123})",
+  200, R"({"server_time":1700000000123})"};
+
 #undef POSMODE_BITGET_HEADERS
 #undef POSMODE_OKX_HEADERS
 #undef POSMODE_BYBIT_HEADERS
+#undef POSMODE_GATE_HEADERS
 
 /** Every response above, for loops over the whole set. */
 inline constexpr std::array all_venue_responses{binance_success,
@@ -433,6 +519,17 @@ inline constexpr std::array all_venue_responses{binance_success,
                                                 bybit_query_one_way,
                                                 bybit_server_time,
                                                 bybit_ip_banned,
+                                                gate_success,
+                                                gate_query_single,
+                                                gate_query_split,
+                                                gate_position_holding,
+                                                gate_invalid_key,
+                                                gate_invalid_signature,
+                                                gate_request_expired,
+                                                gate_rate_limited,
+                                                gate_server_error,
+                                                gate_invalid_param,
+                                                gate_server_time,
                                                 html_502,
                                                 html_200};
 

@@ -58,7 +58,7 @@ products = ["USDT-FUTURES"]
 )");
   CHECK(error_of(file) ==
         "accounts[1].venue: unknown venue 'bitgett' (binance-papi, binance-usdm, binance-coinm, "
-        "bitget, okx, bybit)");
+        "bitget, okx, bybit, gate)");
 }
 
 TEST_CASE("an unknown product, or one of another venue, is refused with the venue's products") {

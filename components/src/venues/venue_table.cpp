@@ -14,13 +14,14 @@ namespace {
 
 // In the order of `venue`'s values: find_row() indexes it and checks the row's id, so a row out
 // of place is refused rather than answered for another venue (venue_table_test checks the order).
-constexpr std::array<const venue_row*, 6> rows{
+constexpr std::array<const venue_row*, 7> rows{
     &binance_papi_row,   // venue::binance_papi
     &binance_usdm_row,   // venue::binance_usdm
     &binance_coinm_row,  // venue::binance_coinm
     &bitget_row,         // venue::bitget
     &okx_row,            // venue::okx
     &bybit_row,          // venue::bybit
+    &gate_row,           // venue::gate
 };
 
 // The facts of each row, for the public view of the table.
@@ -31,6 +32,7 @@ constexpr std::array<const venue_facts*, rows.size()> facts{
     &bitget_row.facts,         // venue::bitget
     &okx_row.facts,            // venue::okx
     &bybit_row.facts,          // venue::bybit
+    &gate_row.facts,           // venue::gate
 };
 
 }  // namespace

@@ -1,10 +1,11 @@
 #pragma once
 
 // The venue table: one row per venue variant, each defined in its venue's own file
-// (venues/binance.cpp, venues/bitget.cpp, venues/bybit.cpp), gathered in venues/venue_table.cpp.
-// Generic code (validation, request rendering, classification, the component's pools, the tools)
-// reads a venue's facts and calls its code only through its row; no code outside a venue's file and
-// the table names a venue. docs/adding-a-venue.md is the procedure for a new row.
+// (venues/binance.cpp, venues/bitget.cpp, venues/okx.cpp, venues/bybit.cpp, venues/gate.cpp),
+// gathered in venues/venue_table.cpp. Generic code (validation, request rendering, classification,
+// the component's pools, the tools) reads a venue's facts and calls its code only through its row;
+// no code outside a venue's file and the table names a venue. docs/adding-a-venue.md is the
+// procedure for a new row.
 
 #include <cstdint>
 #include <initializer_list>
@@ -56,6 +57,7 @@ extern const venue_row binance_coinm_row;
 extern const venue_row bitget_row;
 extern const venue_row okx_row;
 extern const venue_row bybit_row;
+extern const venue_row gate_row;
 
 /** The row of `v`, or null for a value the table does not know. No allocation. */
 [[nodiscard]] const venue_row* find_row(venue v) noexcept;

@@ -130,7 +130,7 @@ TEST_SUITE("cli_bad_input") {
     check_usage_error(
         run_cli({"sign", "--venue", "binance-usd", "--mode", "hedge", "--timestamp", vector_time}),
         "--venue: unknown venue 'binance-usd' (did you mean binance-usdm? valid: binance-papi-um, "
-        "binance-papi-cm, binance-usdm, binance-coinm, bitget, okx, bybit)");
+        "binance-papi-cm, binance-usdm, binance-coinm, bitget, okx, bybit, gate)");
     check_usage_error(run_cli({"sign", "--venue", "binance-usdm", "--mode", "hedge", "--timestamp",
                                vector_time, "--recv-window", "0"}),
                       "--recv-window: 0 is outside 1..60000 (nearest valid: 1)");

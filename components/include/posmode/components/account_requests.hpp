@@ -13,6 +13,7 @@
 #include "posmode/engine/hmac_signer.hpp"
 #include "posmode/engine/http_request.hpp"
 #include "posmode/engine/presigned_request.hpp"
+#include "posmode/engine/request_signer.hpp"
 #include "posmode/engine/secure_buffer.hpp"
 
 namespace posmode::components {
@@ -109,7 +110,7 @@ class account_requests {
   account_config config_;
   // In pages of its own (out of core dumps, wiped): its pad states are key-equivalent, and the
   // pre-signed requests point to it, so it must not move.
-  engine::secure_object<engine::hmac_signer> signer_;
+  engine::secure_object<engine::request_signer> signer_;
   std::vector<product_requests> products_;
   engine::request_template ping_;
   engine::request_template time_;

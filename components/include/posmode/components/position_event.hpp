@@ -77,13 +77,13 @@ struct position_event {
   std::uint8_t attempts = 0;                           ///< set requests written for this product
   bool has_code = false;                               ///< the venue sent a code (`code`)
   std::int16_t http_status = 0;                        ///< of the answer behind the status
-  engine::fixed_string<15> code_text;                  ///< Bitget's string code as sent
-  engine::fixed_string<96> message;  ///< the venue's message, or posmode's reason (truncated)
-  std::int64_t code = 0;             ///< e.g. -4068, or Bitget 40009
-  std::int64_t trigger_ns = 0;       ///< `request()` was called
-  std::int64_t on_wire_ns = 0;       ///< the first set request was in the kernel
-  std::int64_t response_ns = 0;      ///< the answer behind the status was complete
-  std::int64_t published_ns = 0;     ///< the event was handed to the ring (or backlog)
+  engine::fixed_string<23> code_text;  ///< a string code as sent (Bitget "40009", Gate labels)
+  engine::fixed_string<88> message;    ///< the venue's message, or posmode's reason (truncated)
+  std::int64_t code = 0;               ///< e.g. -4068, or Bitget 40009
+  std::int64_t trigger_ns = 0;         ///< `request()` was called
+  std::int64_t on_wire_ns = 0;         ///< the first set request was in the kernel
+  std::int64_t response_ns = 0;        ///< the answer behind the status was complete
+  std::int64_t published_ns = 0;       ///< the event was handed to the ring (or backlog)
 };
 
 static_assert(std::is_trivially_copyable_v<position_event>,

@@ -19,11 +19,13 @@ enum class venue : std::uint8_t {
   bitget,         ///< Bitget v2 mix, api.bitget.com (the six product types)
   okx,            ///< OKX v5, www.okx.com (one account-wide scope: product okx_account)
   bybit,          ///< Bybit v5, api.bybit.com (linear-USDT, linear-USDC, linear-symbol)
+  gate,           ///< Gate APIv4 perpetual futures, api.gateio.ws (one scope per settle currency)
 };
 
 /**
  * The scope a position mode applies to: Binance switches a whole account per product (UM, CM);
- * Bitget per product type; OKX per account; Bybit per category and settle coin, or per symbol.
+ * Bitget per product type; OKX per account; Bybit per category and settle coin, or per symbol;
+ * Gate per settle currency.
  * The S-prefixed Bitget types are its demo products.
  */
 enum class product : std::uint8_t {
@@ -41,6 +43,8 @@ enum class product : std::uint8_t {
   bybit_linear_usdt,    ///< Bybit category linear, settle coin USDT
   bybit_linear_usdc,    ///< Bybit category linear, settle coin USDC
   bybit_linear_symbol,  ///< Bybit category linear, the account's symbol
+  gate_usdt,            ///< Gate futures settled in USDT (`settle` usdt)
+  gate_btc,             ///< Gate futures settled in BTC (`settle` btc)
 };
 
 /** The two futures position modes. */

@@ -8,6 +8,7 @@
 
 #include "posmode/components/account_config.hpp"
 #include "posmode/components/venue.hpp"
+#include "posmode/engine/http_request.hpp"
 #include "posmode/engine/http_response.hpp"
 
 namespace posmode::components {
@@ -108,6 +109,10 @@ struct venue_facts {
   std::int64_t acceptance_window_ms = 0;
   /** How far ahead of the venue's clock a timestamp may be and still be accepted. */
   std::int64_t ahead_tolerance_ms = 0;
+
+  /** The key schedule an account's secret is turned into: HMAC-SHA256 for every venue but Gate,
+   *  which signs with HMAC-SHA512. Each of the row's signed requests names the same. */
+  engine::signature_algorithm signature = engine::signature_algorithm::hmac_sha256;
 
   /** Signed requests carry the API key's passphrase (`credentials::passphrase` required). */
   bool needs_passphrase = false;

@@ -84,7 +84,7 @@ struct venue_reply {
   std::int16_t http_status = 0;        ///< 0 when no status line was parsed
   bool has_code = false;               ///< the body carried a venue code
   std::int64_t code = 0;               ///< the venue code as a number (Bitget "40009" -> 40009)
-  engine::fixed_string<15> code_text;  ///< the code as sent when it is a JSON string (Bitget)
+  engine::fixed_string<23> code_text;  ///< the code as sent when it is a JSON string (Bitget, Gate)
   engine::fixed_string<120> message;   ///< the venue's `msg`, or an HTML page's title
   /// from Retry-After (or a ban's end), at most `max_retry_after_ms`; -1 when unknown
   std::int64_t retry_after_ms = -1;

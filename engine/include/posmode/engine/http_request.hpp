@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "posmode/engine/hmac_sha512_signer.hpp"
 #include "posmode/engine/hmac_signer.hpp"
 #include "posmode/engine/secure_buffer.hpp"
 
@@ -18,9 +19,27 @@ namespace posmode::engine {
 
 /** How a request's signature is written into its slot. */
 enum class signature_encoding : std::uint8_t {
-  hex_lower,  ///< 64 lowercase hex characters (Binance)
-  base64,     ///< 44 base64 characters with padding (Bitget)
+  hex_lower,  ///< lowercase hex: 64 characters for HMAC-SHA256 (Binance), 128 for SHA-512 (Gate)
+  base64,     ///< 44 base64 characters with padding (Bitget; HMAC-SHA256 only)
 };
+
+/** What signs a request: the key schedule `request_template::resign` must be given. */
+enum class signature_algorithm : std::uint8_t {
+  hmac_sha256,  ///< `hmac_signer` (Binance, Bitget, OKX, Bybit)
+  hmac_sha512,  ///< `hmac_sha512_signer` (Gate APIv4)
+};
+
+/**
+ * The width of a signature slot for `algorithm` written in `encoding`; 0 for a pair posmode does
+ * not write (SHA-512 in base64: no venue uses it).
+ */
+[[nodiscard]] constexpr std::size_t signature_width(signature_algorithm algorithm,
+                                                    signature_encoding encoding) noexcept {
+  if (algorithm == signature_algorithm::hmac_sha512)
+    return encoding == signature_encoding::hex_lower ? hmac_sha512_signer::hex_size : 0;
+  return encoding == signature_encoding::hex_lower ? hmac_signer::hex_size
+                                                   : hmac_signer::base64_size;
+}
 
 /** Width of the millisecond timestamp slot: 13 digits cover 2001-09-09 to 2286-11-20. */
 inline constexpr std::size_t timestamp_digits = 13;
@@ -32,14 +51,28 @@ inline constexpr std::int64_t max_slot_timestamp_ms = 9'999'999'999'999;
 enum class timestamp_format : std::uint8_t {
   epoch_ms,    ///< 13 digits of milliseconds since 1970 (Binance, Bitget): `1700000000000`
   iso8601_ms,  ///< UTC ISO-8601 with milliseconds (OKX): `2023-11-14T22:13:20.000Z`
+  /// 10 digits of whole seconds since 1970 (Gate): `1700000000`. The milliseconds are cut, never
+  /// rounded up, so the venue sees a time no later than the one posmode budgets with.
+  epoch_s,
 };
 
 /** Width of an `iso8601_ms` slot: `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
 inline constexpr std::size_t iso8601_timestamp_size = 24;
 
+/** Width of an `epoch_s` slot: 10 digits cover 2001-09-09 to 2286-11-20, as the 13 ms digits. */
+inline constexpr std::size_t epoch_seconds_digits = 10;
+
 /** The width of a timestamp slot in `format`. */
 [[nodiscard]] constexpr std::size_t timestamp_width(timestamp_format format) noexcept {
-  return format == timestamp_format::iso8601_ms ? iso8601_timestamp_size : timestamp_digits;
+  switch (format) {
+    case timestamp_format::iso8601_ms:
+      return iso8601_timestamp_size;
+    case timestamp_format::epoch_s:
+      return epoch_seconds_digits;
+    case timestamp_format::epoch_ms:
+      break;
+  }
+  return timestamp_digits;
 }
 
 /**
@@ -56,8 +89,9 @@ void write_timestamp(timestamp_format format, std::int64_t timestamp_ms, char* o
  *
  * Markers:
  * - `timestamp()`: the time, written on every re-sign in the spec's `time_format` (13 digits of
- *   epoch milliseconds, or 24 characters of ISO-8601);
- * - `signature()`: the signature (64 hex or 44 base64 characters, per the template's encoding);
+ *   epoch milliseconds, 10 of epoch seconds, or 24 characters of ISO-8601);
+ * - `signature()`: the signature (64 or 128 hex, or 44 base64 characters, per the template's
+ *   algorithm and encoding);
  * - `begin_signed()` / `end_signed()`: zero-width marks bounding the part of the wire bytes that is
  *   signed, for venues whose signed string is contiguous on the wire (Binance's query string).
  */
@@ -112,6 +146,8 @@ struct request_spec {
   std::string body;                         ///< sent as is; no slots
   std::optional<request_text> signed_text;  ///< a separately signed string, or none
   signature_encoding encoding = signature_encoding::hex_lower;
+  /** The key schedule that signs it (`resign` refuses another). */
+  signature_algorithm algorithm = signature_algorithm::hmac_sha256;
   /** How every timestamp slot (target, headers, signed text) writes the time. */
   timestamp_format time_format = timestamp_format::epoch_ms;
 };
@@ -162,13 +198,23 @@ class request_template {
    * Writes `timestamp_ms` into every timestamp slot and re-signs with `signer`.
    *
    * Hot path: noexcept, no allocation (with the signer's `sha_ni` backend), no system call.
-   * The slots take the template's `timestamp_format` (epoch milliseconds or ISO-8601); either way
-   * the value is checked against the 13-digit range, and `timestamp_ms()` keeps the milliseconds.
+   * The slots take the template's `timestamp_format` (epoch milliseconds or seconds, ISO-8601);
+   * whatever the format, the value is checked against the 13-digit range, and `timestamp_ms()`
+   * keeps the milliseconds.
    * @return `errc::timestamp_out_of_range` if `timestamp_ms` is not a 13-digit value,
-   *         `errc::signing_failed` if the signer fails; the bytes are then unspecified and
+   *         `errc::signing_failed` if the signer fails or signs another algorithm than the
+   *         template's (`algorithm()`); the bytes are then unspecified and
    *         `is_signed()` is false until a later `resign()` succeeds.
    */
   [[nodiscard]] std::error_code resign(hmac_signer& signer, std::int64_t timestamp_ms) noexcept;
+
+  /**
+   * As above, for a template whose spec names `signature_algorithm::hmac_sha512` (Gate). Either
+   * overload given the other algorithm's template returns `errc::signing_failed` and leaves the
+   * template unsigned.
+   */
+  [[nodiscard]] std::error_code resign(const hmac_sha512_signer& signer,
+                                       std::int64_t timestamp_ms) noexcept;
 
   /** Writes the timestamp slots only (templates without a signature; tests). Same errors. */
   [[nodiscard]] std::error_code stamp(std::int64_t timestamp_ms) noexcept;
@@ -196,6 +242,8 @@ class request_template {
 
   /** The format of the timestamp slots, and their width in bytes. */
   [[nodiscard]] timestamp_format time_format() const noexcept { return time_format_; }
+  /** The key schedule the template is signed with. */
+  [[nodiscard]] signature_algorithm algorithm() const noexcept { return algorithm_; }
   [[nodiscard]] std::size_t timestamp_size() const noexcept {
     return timestamp_width(time_format_);
   }
@@ -220,6 +268,7 @@ class request_template {
   std::size_t wire_timestamp_count_ = 0;
   std::int64_t timestamp_ms_ = -1;
   signature_encoding encoding_ = signature_encoding::hex_lower;
+  signature_algorithm algorithm_ = signature_algorithm::hmac_sha256;
   timestamp_format time_format_ = timestamp_format::epoch_ms;
   bool signed_ok_ = false;
 };

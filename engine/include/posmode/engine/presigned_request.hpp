@@ -7,8 +7,8 @@
 #include <system_error>
 #include <utility>
 
-#include "posmode/engine/hmac_signer.hpp"
 #include "posmode/engine/http_request.hpp"
+#include "posmode/engine/request_signer.hpp"
 
 namespace posmode::engine {
 
@@ -33,11 +33,11 @@ class presigned_request {
  public:
   /**
    * @param request the rendered template (taken over).
-   * @param signer the account's signer; must outlive this object.
+   * @param signer the account's signer (of the template's algorithm); must outlive this object.
    * @param max_age_ms how old a signature may be when handed out; > 0.
    * @throws std::invalid_argument if `max_age_ms` is not positive.
    */
-  presigned_request(request_template request, hmac_signer& signer, std::int64_t max_age_ms)
+  presigned_request(request_template request, request_signer& signer, std::int64_t max_age_ms)
       : request_(std::move(request)), signer_(&signer), max_age_ms_(max_age_ms) {
     if (max_age_ms <= 0)
       throw std::invalid_argument("pre-sign max age must be positive, got " +
@@ -47,7 +47,7 @@ class presigned_request {
   /** Re-signs at `now_ms` if the signature is older than half the maximum age (or absent). */
   [[nodiscard]] std::error_code refresh(std::int64_t now_ms) noexcept {
     if (request_.is_signed() && !too_old(now_ms, max_age_ms_ / 2)) return {};
-    return request_.resign(*signer_, now_ms);
+    return signer_->resign(request_, now_ms);
   }
 
   /**
@@ -59,7 +59,7 @@ class presigned_request {
     ec.clear();
     if (!request_.is_signed() || too_old(now_ms, max_age_ms_)) {
       ++inline_resigns_;
-      ec = request_.resign(*signer_, now_ms);
+      ec = signer_->resign(request_, now_ms);
       if (ec) return {};
     }
     return request_.bytes();
@@ -67,7 +67,7 @@ class presigned_request {
 
   /** Re-signs at `now_ms` whatever the age (after a clock resync moved the venue's time). */
   [[nodiscard]] std::error_code resign(std::int64_t now_ms) noexcept {
-    return request_.resign(*signer_, now_ms);
+    return signer_->resign(request_, now_ms);
   }
 
   /** Age of the current signature at `now_ms`, or -1 if not signed. */
@@ -86,7 +86,7 @@ class presigned_request {
   }
 
   request_template request_;
-  hmac_signer* signer_;
+  request_signer* signer_;
   std::int64_t max_age_ms_;
   std::uint64_t inline_resigns_ = 0;
 };
