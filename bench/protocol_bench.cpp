@@ -2,7 +2,8 @@
 // trading engine usually does the same work, measured in the same run on the same machine:
 //
 // - Re-signing a request (Binance PAPI UM set-hedge, USDⓈ-M set-one-way, the PAPI UM mode query,
-//   Bitget USDT-FUTURES set-hedge, OKX set-hedge with its ISO-8601 timestamp): posmode's
+//   Bitget USDT-FUTURES set-hedge, OKX set-hedge with its ISO-8601 timestamp, Bybit set-hedge,
+//   Gate set-hedge with HMAC-SHA512 and the body's SHA-512): posmode's
 //   `account_requests`, which patches the timestamp and
 //   signature slots of a pre-rendered template, vs building the same bytes from scratch per call
 //   (fmt::format of the signed string, OpenSSL one-shot HMAC(), hex or EVP_EncodeBlock, fmt::format
@@ -61,6 +62,9 @@ constexpr std::string_view bitget_passphrase = "Passphrase1";
 constexpr std::string_view okx_key = "37c541a1-0000-4000-8000-10fe7a038418";
 constexpr std::string_view okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
 constexpr std::string_view okx_passphrase = "Passphrase1";
+constexpr std::string_view gate_key = "gatekey0123456789abcdef0123456789";
+constexpr std::string_view gate_secret =
+    "gatesecret0123456789abcdef0123456789abcdef0123456789abcdef0123";
 constexpr std::string_view bybit_key = "XXXXXXXXXXXXXXXXXX";
 constexpr std::string_view bybit_secret = "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY";
 
@@ -98,6 +102,9 @@ constexpr std::array resign_cases{
     resign_case{"bybit_usdt_set_hedge", pc::venue::bybit, pc::product::bybit_linear_usdt,
                 pc::position_mode::hedge, false, "api.bybit.com", "/v5/position/switch-mode", "",
                 ""},
+    resign_case{"gate_usdt_set_hedge", pc::venue::gate, pc::product::gate_usdt,
+                pc::position_mode::hedge, false, "api.gateio.ws",
+                "/api/v4/futures/usdt/set_position_mode", "", ""},
 };
 
 pc::account_requests make_requests(const resign_case& c) {
@@ -113,6 +120,9 @@ pc::account_requests make_requests(const resign_case& c) {
   } else if (c.venue == pc::venue::bybit) {
     creds.api_key = std::string(bybit_key);
     creds.secret = pc::secret_string(bybit_secret);
+  } else if (c.venue == pc::venue::gate) {
+    creds.api_key = std::string(gate_key);
+    creds.secret = pc::secret_string(gate_secret);
   } else if (c.venue == pc::venue::okx) {
     creds.api_key = std::string(okx_key);
     creds.secret = pc::secret_string(okx_secret);
@@ -161,6 +171,33 @@ std::string baseline_request(const resign_case& c, std::int64_t now_ms) {
                        "5000\r\nX-BAPI-SIGN: {}\r\nContent-Type: application/json\r\n"
                        "Content-Length: {}\r\n\r\n{}",
                        c.path, c.host, bybit_key, now_ms, to_hex(), body.size(), body);
+  }
+  if (c.venue == pc::venue::gate) {
+    // METHOD \n path \n query \n hex(SHA-512(body)) \n seconds, HMAC-SHA512 in hex (docs/venues.md
+    // §5b.2): the usual way hashes the (empty) body on every request, as the SDKs do.
+    const std::string query =
+        c.mode == pc::position_mode::hedge ? "position_mode=dual" : "position_mode=single";
+    std::array<unsigned char, EVP_MAX_MD_SIZE> body_hash{};
+    unsigned int body_hash_len = 0;
+    if (EVP_Digest("", 0, body_hash.data(), &body_hash_len, EVP_sha512(), nullptr) != 1) return {};
+    std::string body_hex;
+    static constexpr char digits[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < body_hash_len; ++i) {
+      body_hex += digits[body_hash[i] >> 4U];
+      body_hex += digits[body_hash[i] & 0xfU];
+    }
+    const std::int64_t seconds = now_ms / 1000;
+    const std::string prehash =
+        fmt::format("POST\n{}\n{}\n{}\n{}", c.path, query, body_hex, seconds);
+    if (HMAC(EVP_sha512(), gate_secret.data(), static_cast<int>(gate_secret.size()),
+             bytes_of(prehash), prehash.size(), mac.data(), &mac_len) == nullptr) {
+      return {};
+    }
+    return fmt::format(
+        "POST {}?{} HTTP/1.1\r\nHost: {}\r\nUser-Agent: posmode/" POSMODE_VERSION_STRING
+        "\r\nAccept: application/json\r\nContent-Type: application/json\r\nKEY: "
+        "{}\r\nTimestamp: {}\r\nSIGN: {}\r\nContent-Length: 0\r\n\r\n",
+        c.path, query, c.host, gate_key, seconds, to_hex());
   }
   if (c.venue != pc::venue::bitget && c.venue != pc::venue::okx) {
     const std::string query =
@@ -320,6 +357,9 @@ const std::array classify_cases{
                   pc::outcome::blocked_positions_or_orders},
     classify_case{&posmode::test::bybit_success, pc::venue::bybit, pc::outcome::applied},
     classify_case{&posmode::test::bybit_already, pc::venue::bybit, pc::outcome::already_in_mode},
+    classify_case{&posmode::test::gate_success, pc::venue::gate, pc::outcome::applied},
+    classify_case{&posmode::test::gate_position_holding, pc::venue::gate,
+                  pc::outcome::blocked_positions_or_orders},
 };
 
 void set_response_counters(benchmark::State& state, const venue_response& r) {
@@ -424,8 +464,8 @@ void register_benchmarks() {
     benchmark::RegisterBenchmark(("BM_parse_classify_" + std::string(c.response->name)).c_str(),
                                  [&c](benchmark::State& st) { bm_parse_classify(st, c); });
   }
-  for (const venue_response* r :
-       {&posmode::test::binance_success, &posmode::test::bitget_success}) {
+  for (const venue_response* r : {&posmode::test::binance_success, &posmode::test::bitget_success,
+                                  &posmode::test::gate_success}) {
     const std::string suffix = std::string(r->name);
     benchmark::RegisterBenchmark(("BM_parse_only_" + suffix + "_posmode").c_str(),
                                  [r](benchmark::State& st) { bm_parse_posmode(st, *r); });
