@@ -82,12 +82,13 @@ bool all_digits(std::string_view s) noexcept {
 
 // `Timestamp`: whole seconds (`1700000000`, the Go SDK and ccxt) or seconds with a fraction of 1
 // to 9 digits (`1700000000.123456`, the Python SDK's `time.time()`, §5b.2) → milliseconds.
-// Gate does not say which it accepts; the mock accepts both (its choice). Anything else (a sign,
-// an exponent, 13-digit milliseconds are parsed as seconds and fall out of the window) is nullopt.
+// Gate does not say which it accepts; the mock accepts both (its choice). A sign, an exponent, an
+// empty part or more than 15 digits is nullopt; milliseconds are read as seconds and fall out of
+// the window.
 std::optional<std::int64_t> timestamp_ms(std::string_view text) {
   const std::size_t dot = text.find('.');
   const std::string_view whole = text.substr(0, dot);
-  if (!all_digits(whole) || whole.size() > 12) return std::nullopt;
+  if (!all_digits(whole) || whole.size() > 15) return std::nullopt;
   std::int64_t ms = *parse_int(whole) * 1'000;
   if (dot != std::string_view::npos) {
     const std::string_view fraction = text.substr(dot + 1);
@@ -130,8 +131,7 @@ std::optional<std::string> only_param(std::string_view query, std::string_view n
 // fixed balances; the margins are non-zero while positions or orders are held.
 std::string account_body(const gate_account& account, std::string_view settle, gate_mode mode) {
   const bool usdt = settle == "usdt";
-  const char* position_margin =
-      !account.has_positions ? "0" : (usdt ? "38.712189181" : "0.000421");
+  const char* position_margin = !account.has_positions ? "0" : (usdt ? "38.712189181" : "0.000421");
   const char* order_margin = !account.has_orders ? "0" : (usdt ? "12.5" : "0.0002");
   const char* pnl = !account.has_positions ? "0" : (usdt ? "3.248828" : "0.0000125");
   std::string body = R"({"user":1666,"currency":")";
@@ -207,7 +207,8 @@ std::optional<gate_mode> wanted_mode(const incoming& in, endpoint e, std::string
 // Everything after the key is known: the other headers, signature, window, rate limit, settle,
 // parameters and the mode logic. `calls` is this key's window on this endpoint.
 reply serve_account(state& st, const incoming& in, gate_account& account, endpoint e,
-                    std::string_view settle, std::deque<std::chrono::steady_clock::time_point>& calls) {
+                    std::string_view settle,
+                    std::deque<std::chrono::steady_clock::time_point>& calls) {
   const std::string_view sign = header(in.request, "SIGN");
   const std::string_view timestamp_text = header(in.request, "Timestamp");
   if (timestamp_text.empty())
@@ -286,8 +287,8 @@ void add_limit_headers(reply& r, const state& st, const incoming& in,
   const std::size_t used = std::min<std::size_t>(calls.size(), st.gate_rate_limit);
   std::int64_t reset_ms = in.server_ms;
   if (used >= st.gate_rate_limit && !calls.empty())
-    reset_ms += std::chrono::ceil<std::chrono::milliseconds>(calls.front() + rate_window - in.now)
-                    .count();
+    reset_ms +=
+        std::chrono::ceil<std::chrono::milliseconds>(calls.front() + rate_window - in.now).count();
   r.headers.emplace_back("X-Gate-RateLimit-Requests-Remain",
                          std::to_string(st.gate_rate_limit - used));
   r.headers.emplace_back("X-Gate-RateLimit-Limit", std::to_string(st.gate_rate_limit));
@@ -328,8 +329,8 @@ void record_gate_change(state& st, std::string_view api_key, std::string_view se
   // exchange::gate_mode_of only (docs/mock-exchange.md).
   if (mode == gate_mode::dual_plus) return;
   record_change(st, api_key, "futures:" + std::string(settle),
-                mode == gate_mode::dual ? position_mode::hedge : position_mode::one_way,
-                by_request, received);
+                mode == gate_mode::dual ? position_mode::hedge : position_mode::one_way, by_request,
+                received);
 }
 
 reply handle_gate(state& st, const incoming& in) {

@@ -31,8 +31,8 @@ void exchange::add_gate_account(gate_account account) {
   if (account.api_key.empty()) throw std::invalid_argument("mock exchange: empty API key");
   for (const auto& [settle, mode] : account.modes)
     if (settle != "usdt" && settle != "btc")
-      throw std::invalid_argument("mock exchange: Gate settle must be usdt or btc, got '" +
-                                  settle + "'");
+      throw std::invalid_argument("mock exchange: Gate settle must be usdt or btc, got '" + settle +
+                                  "'");
   account.modes.try_emplace("usdt", gate_mode::single);
   account.modes.try_emplace("btc", gate_mode::single);
   const std::lock_guard lock(impl_->mutex);

@@ -2,8 +2,8 @@
 
 // The mock exchange: a real HTTPS server on 127.0.0.1 (Boost.Beast over Asio SSL) that behaves
 // like Binance (PAPI, USDⓈ-M, COIN-M), Bitget v2, OKX v5, Bybit v5 and Gate APIv4 futures for
-// position-mode switching, with fault injection. It is a test and rehearsal tool, not part of the library a
-// trading engine links.
+// position-mode switching, with fault injection. It is a test and rehearsal tool, not part of the
+// library a trading engine links.
 //
 // Paths served (docs/venues.md §1, §2, §3):
 //   Binance  POST|GET /papi/v1/um/positionSide/dual, /papi/v1/cm/positionSide/dual
@@ -189,7 +189,7 @@ class exchange {
   [[nodiscard]] gate_mode gate_mode_of(std::string_view api_key, std::string_view settle) const;
   /** Sets a settle account's mode directly, as the web UI would. @throws std::out_of_range. */
   void set_gate_mode(std::string_view api_key, std::string_view settle, gate_mode mode);
-  /** Sets the flags that answer `POSITION_HOLDING`. @throws std::out_of_range for an unknown key. */
+  /** Sets the flags answering `POSITION_HOLDING`. @throws std::out_of_range for an unknown key. */
   void set_gate_flags(std::string_view api_key, bool has_positions, bool has_orders);
 
   /** Faults for requests whose API key has no faults of its own (and for unsigned requests). */
