@@ -43,6 +43,9 @@ Accounts
       110024 / 110028), hedge-ok=USDC (lifts the default one-way-only USDC: no 110029),
       no-hedge=SCOPE (a coin or symbol whose hedge switch answers 110029), coin-skips-held (with
       positions/orders, a coin switch answers 0 and leaves BTCUSDT/BTCPERP as they were).
+  --gate-account KEY:SECRET[:OPTIONS]   OPTIONS: usdt=single|dual|dual_plus, btc=... (the
+      settle account's initial position_mode, default single), positions, orders (a switch
+      answers 400 POSITION_HOLDING), split (read dual_plus back as "split").
   Keys, secrets and passphrases cannot contain ':' in these flags; use --accounts for those.
 
   --accounts FILE is TOML:
@@ -78,6 +81,12 @@ Accounts
       coin_switch_skips_held = false
       modes = { USDT = "hedge", ETHUSDT = "one_way" }   # per coin or symbol, default one_way
       no_hedge = ["USDC"]     # coins/symbols whose hedge switch is 110029 (default ["USDC"])
+      [[gate]]
+      api_key = "..."
+      secret = "..."
+      usdt = "single"           # also btc: "single" (default), "dual" or "dual_plus"
+      has_positions = false     # also has_orders
+      split_spelling = false    # read dual_plus back as "split"
 
 Venue model
   Binance: key (-2014/-2015, HTTP 401), signature over the query string without signature plus
@@ -102,6 +111,12 @@ Venue model
   in mode; 110024 positions; 110028 orders; 110029 hedge on a one-way-only scope; 10 switches per
   second per key, then 10006 with X-Bapi-Limit-Reset-Timestamp; 600 requests per 5 s per IP,
   then HTTP 403 "access too frequent" for ten minutes.
+  Gate: HTTP 401 MISSING_REQUIRED_HEADER (KEY, Timestamp, SIGN), INVALID_KEY, INVALID_SIGNATURE
+  (hex HMAC-SHA512 of METHOD, path, unescaped query, SHA-512 of the body, Timestamp),
+  REQUEST_EXPIRED (Timestamp in seconds, more than 60 s off); 400 INVALID_PARAM_VALUE for a
+  missing, repeated or extra parameter, a body, an unknown settle; 400 POSITION_HOLDING for
+  positions/orders; "already in mode" is 200 with the account; 200 calls per 10 s per endpoint
+  per key, then 429 TOO_MANY_REQUESTS, X-Gate-RateLimit-* headers on every private answer.
 
 Faults (flags apply to every account)
   Order: delay, then drop-before or 503 or html-502 (apply-change decides whether the venue
@@ -262,6 +277,42 @@ mock::okx_account parse_okx(const std::string& spec) {
   return account;
 }
 
+mock::gate_mode parse_gate_mode(std::string_view text) {
+  if (text == "single") return mock::gate_mode::single;
+  if (text == "dual") return mock::gate_mode::dual;
+  if (text == "dual_plus") return mock::gate_mode::dual_plus;
+  throw std::invalid_argument("Gate mode must be single, dual or dual_plus, got '" +
+                              std::string(text) + "'");
+}
+
+mock::gate_account parse_gate(const std::string& spec) {
+  const auto parts = split(spec, ':');
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
+    throw std::invalid_argument("--gate-account wants KEY:SECRET[:OPTIONS]");
+  }
+  mock::gate_account account;
+  account.api_key = parts[0];
+  account.secret = parts[1];
+  if (parts.size() == 3) {
+    for (const auto& option : split(parts[2], ',')) {
+      const auto eq = option.find('=');
+      const std::string name = option.substr(0, eq);
+      if (option == "positions") {
+        account.has_positions = true;
+      } else if (option == "orders") {
+        account.has_orders = true;
+      } else if (option == "split") {
+        account.split_spelling = true;
+      } else if ((name == "usdt" || name == "btc") && eq != std::string::npos) {
+        account.modes[name] = parse_gate_mode(option.substr(eq + 1));
+      } else {
+        throw std::invalid_argument("unknown Gate account option '" + option + "'");
+      }
+    }
+  }
+  return account;
+}
+
 std::string required_string(const toml::table& table, const char* key, const char* where) {
   const auto value = table[key].value<std::string>();
   if (!value || value->empty()) {
@@ -356,6 +407,17 @@ void load_accounts(const std::string& path, mock::exchange& exchange) {
     }
     exchange.add_bybit_account(std::move(account));
   });
+  for_each_account(file, "gate", path, [&](const toml::table& table, const char* where) {
+    mock::gate_account account;
+    account.api_key = required_string(table, "api_key", where);
+    account.secret = required_string(table, "secret", where);
+    account.modes["usdt"] = parse_gate_mode(table["usdt"].value_or<std::string>("single"));
+    account.modes["btc"] = parse_gate_mode(table["btc"].value_or<std::string>("single"));
+    account.has_positions = table["has_positions"].value_or(false);
+    account.has_orders = table["has_orders"].value_or(false);
+    account.split_spelling = table["split_spelling"].value_or(false);
+    exchange.add_gate_account(std::move(account));
+  });
 }
 
 }  // namespace
@@ -365,9 +427,9 @@ int main(int argc, char** argv) {
   // kill the process either: they fail with EPIPE instead.
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
-      "posmode-mock-exchange: an HTTPS mock of Binance (PAPI, USD-M, COIN-M), Bitget v2, OKX v5 "
-      "and Bybit v5 position-mode endpoints on 127.0.0.1, with fault injection. Makes a "
-      "throwaway CA and "
+      "posmode-mock-exchange: an HTTPS mock of Binance (PAPI, USD-M, COIN-M), Bitget v2, OKX v5, "
+      "Bybit v5 and Gate APIv4 futures position-mode endpoints on 127.0.0.1, with fault "
+      "injection. Makes a throwaway CA and "
       "server certificate at start, prints the port and the CA file, then one line per request "
       "until SIGINT/SIGTERM."};
   app.footer(footer);
@@ -382,6 +444,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> okx_specs;
   std::vector<std::string> bybit_specs;
   unsigned bybit_rate_limit = 10;
+  std::vector<std::string> gate_specs;
+  unsigned gate_rate_limit = 200;
   std::string accounts_file;
   unsigned weight_limit = 2400;
   unsigned bitget_rate_limit = 5;
@@ -407,6 +471,10 @@ int main(int argc, char** argv) {
   app.add_option("--bybit-rate-limit", bybit_rate_limit,
                  "Bybit switch-mode calls per second per key (then retCode 10006)")
       ->capture_default_str();
+  app.add_option("--gate-account", gate_specs, "KEY:SECRET[:OPTIONS], repeatable (below)");
+  app.add_option("--gate-rate-limit", gate_rate_limit,
+                 "Gate calls per 10 s per key, on each endpoint (then 429 TOO_MANY_REQUESTS)")
+      ->capture_default_str();
   app.add_option("--accounts", accounts_file, "TOML file of accounts (format below)")
       ->check(CLI::ExistingFile);
   app.add_option("--weight-limit", weight_limit, "Binance request weight per minute per IP")
@@ -428,9 +496,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--drop-before", faults.drop_before_reply,
                "fault: close the TCP connection instead of replying");
-  app.add_flag(
-      "--error-503", faults.unknown_error_503,
-      "fault: answer HTTP 503 (Binance -1000 'Unknown error...', Bitget 40010, OKX 50001)");
+  app.add_flag("--error-503", faults.unknown_error_503,
+               "fault: answer HTTP 503 (Binance -1000 'Unknown error...', Bitget 40010, OKX 50001; "
+               "Gate HTTP 500 SERVER_ERROR)");
   app.add_flag("--html-502", faults.html_502, "fault: answer a CloudFront HTML 502 page");
   app.add_flag("--apply-change", faults.apply_change,
                "with --drop-before/--error-503/--html-502: still apply the request (mode "
@@ -478,6 +546,7 @@ int main(int argc, char** argv) {
     options.bitget_rate_limit = bitget_rate_limit;
     options.okx_rate_limit = okx_rate_limit;
     options.bybit_rate_limit = bybit_rate_limit;
+    options.gate_rate_limit = gate_rate_limit;
     options.ban_after_rate_limited = ban_after;
     options.ban_duration = std::chrono::seconds(ban_seconds);
     options.on_request = [](const mock::request_record& record) {
@@ -492,6 +561,8 @@ int main(int argc, char** argv) {
       exchange.add_okx_account(parse_okx(spec));
     for (const auto& spec : bybit_specs)
       exchange.add_bybit_account(parse_bybit(spec));
+    for (const auto& spec : gate_specs)
+      exchange.add_gate_account(parse_gate(spec));
     if (!accounts_file.empty()) load_accounts(accounts_file, exchange);
     exchange.set_faults(faults);
     exchange.set_clock_skew(std::chrono::milliseconds(skew_ms));

@@ -17,8 +17,8 @@ namespace posmode::mock {
 namespace detail {
 
 namespace {
-constexpr std::array<const venue_route*, 4> routes{&binance_route, &bitget_route, &okx_route,
-                                                   &bybit_route};
+constexpr std::array<const venue_route*, 5> routes{&binance_route, &bitget_route, &okx_route,
+                                                   &bybit_route, &gate_route};
 }  // namespace
 
 const venue_route* route_of(std::string_view path) noexcept {
@@ -96,6 +96,7 @@ exchange::impl::impl(exchange_options opts) : options(std::move(opts)) {
   st.okx_rate_limit = options.okx_rate_limit;
   st.bybit_rate_limit = options.bybit_rate_limit;
   st.bybit_ip_limit = options.bybit_ip_limit;
+  st.gate_rate_limit = options.gate_rate_limit;
   st.ban_after = options.ban_after_rate_limited;
   st.ban_duration = options.ban_duration;
   st.log_capacity = options.log_capacity;

@@ -68,6 +68,7 @@ struct state {
   std::map<std::string, bitget_account, std::less<>> bitget;
   std::map<std::string, okx_account, std::less<>> okx;
   std::map<std::string, bybit_account, std::less<>> bybit;
+  std::map<std::string, gate_account, std::less<>> gate;
   fault_set global_faults;
   std::map<std::string, fault_set, std::less<>> account_faults;
   std::chrono::milliseconds skew{0};
@@ -95,6 +96,9 @@ struct state {
   unsigned bybit_ip_limit = 600;
   std::chrono::milliseconds bybit_ban_duration{600'000};
   std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> bybit_bans;
+  /// Gate calls per "API key + endpoint" within the last 10 s (200, docs/venues.md §5b.3).
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>, std::less<>> gate_calls;
+  unsigned gate_rate_limit = 200;
   unsigned ban_after = 3;  ///< 429s within a minute that earn a ban; 0: never
   std::chrono::milliseconds ban_duration{120'000};
   std::map<std::string, ip_ban, std::less<>> bans;  ///< per client IP
@@ -116,6 +120,14 @@ inline void record_change(state& st, std::string_view api_key, std::string_view 
   while (st.history.size() > st.log_capacity)
     st.history.pop_front();
 }
+
+/**
+ * Records a Gate settle account's change as `futures:<settle>`: `dual` as hedge, `single` as
+ * one-way; a change to `dual_plus` is not recorded (`mode_change` has no split mode). gate.cpp.
+ */
+void record_gate_change(state& st, std::string_view api_key, std::string_view settle,
+                        gate_mode mode, bool by_request,
+                        std::chrono::steady_clock::time_point received);
 
 /** The name a `binance_product` has in `mode_change::product`. */
 [[nodiscard]] inline std::string_view product_name(binance_product p) noexcept {
@@ -165,6 +177,7 @@ extern const venue_route binance_route;  ///< binance.cpp: /papi/, /fapi/, /dapi
 extern const venue_route bitget_route;   ///< bitget.cpp: /api/v2/
 extern const venue_route okx_route;      ///< okx.cpp: /api/v5/
 extern const venue_route bybit_route;    ///< bybit.cpp: /v5/
+extern const venue_route gate_route;     ///< gate.cpp: /api/v4/
 
 /** A Bybit scope's mode: a settle coin (`USDT`, `USDC`) or a symbol (bybit.cpp). */
 [[nodiscard]] position_mode bybit_scope_mode(const bybit_account& account, std::string_view scope);

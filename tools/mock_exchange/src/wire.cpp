@@ -24,18 +24,67 @@ std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view
   return mac;
 }
 
-}  // namespace
-
-std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+std::string to_hex(const unsigned char* bytes, std::size_t size) {
   static constexpr std::string_view digits = "0123456789abcdef";
-  const auto mac = hmac_sha256(key, message);
   std::string hex;
-  hex.reserve(mac.size() * 2);
-  for (const unsigned char byte : mac) {
-    hex.push_back(digits[byte >> 4U]);
-    hex.push_back(digits[byte & 0x0FU]);
+  hex.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    hex.push_back(digits[bytes[i] >> 4U]);
+    hex.push_back(digits[bytes[i] & 0x0FU]);
   }
   return hex;
+}
+
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string hmac_sha512_hex(std::string_view key, std::string_view message) {
+  std::array<unsigned char, 64> mac{};
+  unsigned int length = 0;
+  // One-shot, as for SHA-256: independent of whatever signer posmode uses for Gate.
+  const unsigned char* out = HMAC(EVP_sha512(), key.data(), static_cast<int>(key.size()),
+                                  reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size(), mac.data(), &length);
+  if (out == nullptr || length != mac.size()) throw std::runtime_error("HMAC() failed");
+  return to_hex(mac.data(), mac.size());
+}
+
+std::string sha512_hex(std::string_view data) {
+  std::array<unsigned char, 64> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha512(), nullptr) != 1 ||
+      length != digest.size())
+    throw std::runtime_error("EVP_Digest() failed");
+  return to_hex(digest.data(), digest.size());
+}
+
+std::string query_unescape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+               hex_value(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+  const auto mac = hmac_sha256(key, message);
+  return to_hex(mac.data(), mac.size());
 }
 
 std::string hmac_sha256_base64(std::string_view key, std::string_view message) {

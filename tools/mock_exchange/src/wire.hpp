@@ -18,6 +18,16 @@ struct reply;
 /** Base64 of HMAC-SHA256(`key`, `message`), by OpenSSL's one-shot `HMAC()`. */
 [[nodiscard]] std::string hmac_sha256_base64(std::string_view key, std::string_view message);
 
+/** Lowercase hex (128 characters) of HMAC-SHA512(`key`, `message`), OpenSSL one-shot `HMAC()`. */
+[[nodiscard]] std::string hmac_sha512_hex(std::string_view key, std::string_view message);
+/** Lowercase hex (128 characters) of SHA-512(`data`), OpenSSL one-shot `EVP_Digest()`. */
+[[nodiscard]] std::string sha512_hex(std::string_view data);
+/**
+ * `text` with `%XX` escapes decoded and `+` read as a space (Go's `url.QueryUnescape`, what Gate's
+ * SDK signs); a `%` not followed by two hex digits is kept as it is.
+ */
+[[nodiscard]] std::string query_unescape(std::string_view text);
+
 /** ASCII case-insensitive equality. */
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
 /** ASCII upper-case copy. */

@@ -3,6 +3,7 @@
 // Accounts the mock exchange knows, with the state a test sets up and later inspects: the position
 // mode per product and whether open positions or orders block a switch.
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -111,6 +112,32 @@ struct bybit_account {
   bool has_positions = false;
   bool has_orders = false;
   bool coin_switch_skips_held = false;
+};
+
+/** Gate's position modes per settle account: `position_mode` single | dual | dual_plus (split). */
+enum class gate_mode : std::uint8_t {
+  single,    ///< `single`, one-way (legacy `dual_mode=false`)
+  dual,      ///< `dual`, hedge (legacy `dual_mode=true`; `in_dual_mode` true)
+  dual_plus  ///< `dual_plus`, split positions; read back as `split` with `split_spelling`
+};
+
+/**
+ * A Gate APIv4 futures account (docs/venues.md §5b).
+ *
+ * The mode is kept per settle account (`usdt`, `btc`: the only keys `modes` may hold; a missing
+ * one is `single`), not per contract. A switch to a different mode is refused with HTTP 400
+ * `POSITION_HOLDING` while `has_positions` or `has_orders` (Gate documents the precondition, not
+ * the label: ccxt's label, the mock's choice), on every settle account of the key.
+ */
+struct gate_account {
+  std::string api_key;  ///< sent in `KEY`; non-empty, unique per exchange
+  std::string secret;   ///< the HMAC-SHA512 key of `SIGN`
+  std::map<std::string, gate_mode, std::less<>> modes{{"usdt", gate_mode::single},
+                                                      {"btc", gate_mode::single}};
+  bool has_positions = false;
+  bool has_orders = false;
+  /// read the split mode back as "split" (Go SDK doc) instead of "dual_plus" (API doc)
+  bool split_spelling = false;
 };
 
 }  // namespace posmode::mock

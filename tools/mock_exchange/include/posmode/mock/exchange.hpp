@@ -1,9 +1,9 @@
 #pragma once
 
 // The mock exchange: a real HTTPS server on 127.0.0.1 (Boost.Beast over Asio SSL) that behaves
-// like Binance (PAPI, USDⓈ-M, COIN-M), Bitget v2, OKX v5 and Bybit v5 for position-mode
-// switching, with fault injection. It is a test and rehearsal tool, not part of the library a
-// trading engine links.
+// like Binance (PAPI, USDⓈ-M, COIN-M), Bitget v2, OKX v5, Bybit v5 and Gate APIv4 futures for
+// position-mode switching, with fault injection. It is a test and rehearsal tool, not part of the
+// library a trading engine links.
 //
 // Paths served (docs/venues.md §1, §2, §3):
 //   Binance  POST|GET /papi/v1/um/positionSide/dual, /papi/v1/cm/positionSide/dual
@@ -14,9 +14,11 @@
 //   OKX      POST /api/v5/account/set-position-mode, GET /api/v5/account/config,
 //            GET /api/v5/public/time
 //   Bybit    POST /v5/position/switch-mode, GET /v5/position/list, GET /v5/market/time
+//   Gate     POST /api/v4/futures/{settle}/set_position_mode, POST .../{settle}/dual_mode,
+//            GET /api/v4/futures/{settle}/accounts, GET /api/v4/spot/time
 // Anything else is HTTP 404 with a Binance-shaped body (`-5000`), a Bitget-shaped one
 // (`"40404"`) under `/api/v2/`, an OKX-shaped one (`"404"`) under `/api/v5/`, a Bybit-shaped one
-// under `/v5/`.
+// under `/v5/`, a Gate-shaped one (`"label":"NOT_FOUND"`) under `/api/v4/`.
 //
 // Portfolio-margin model (docs/venues.md §10 says the order is undocumented; this is the mock's
 // choice): UM may always change; a CM change is refused with -4220 when the new CM mode would
@@ -44,8 +46,9 @@ struct mode_change {
   /// request received before some moment was sent before it
   std::chrono::steady_clock::time_point received;
   std::string api_key;  ///< the account's key (unmasked: a test facility)
-  /// `papi_um`, `papi_cm`, `usdm`, `coinm`, Bitget's upper-case type, `account` (OKX), or
-  /// Bybit's `linear:<COIN or SYMBOL>`
+  /// `papi_um`, `papi_cm`, `usdm`, `coinm`, Bitget's upper-case type, `account` (OKX),
+  /// Bybit's `linear:<COIN or SYMBOL>`, or Gate's `futures:<settle>` (`dual` is `hedge`,
+  /// `single` is `one_way`; a change to `dual_plus` is not recorded here, see gate_mode_of)
   std::string product;
   position_mode mode = position_mode::one_way;  ///< the mode from then on
   bool by_request = true;  ///< false: set by the test (`set_binance_mode`, `set_bitget_mode`, ...)
@@ -78,6 +81,7 @@ struct exchange_options {
   unsigned bybit_rate_limit = 10;  ///< Bybit switch-mode calls per second per account (10006)
   /// Bybit requests per 5 s per client IP; beyond it the IP gets HTTP 403 for ten minutes
   unsigned bybit_ip_limit = 600;
+  unsigned gate_rate_limit = 200;  ///< calls per 10 s per endpoint per key
   /**
    * Binance: this many HTTP 429 answers to one client IP within a minute ban it (HTTP 418 with
    * `Retry-After`, -1003 "IP banned until ..."); 0 never bans.
@@ -99,7 +103,8 @@ struct exchange_options {
  * Server time is `std::chrono::system_clock::now()` plus the clock skew; it is used for the time
  * endpoints, `requestTime` and the timestamp windows (Binance: refused when the timestamp is
  * 1000 ms or more ahead, or older than `recvWindow` (default 5000, at most 60000, else -1130);
- * Bitget and OKX: refused when more than 30000 ms away either side).
+ * Bitget and OKX: refused when more than 30000 ms away either side; Gate: more than 60 s, its
+ * `Timestamp` being in seconds).
  */
 class exchange {
  public:
@@ -173,6 +178,20 @@ class exchange {
   void set_bybit_flags(std::string_view api_key, bool has_positions, bool has_orders);
   /** Changes Bybit's limits: switch-mode calls per second per account, requests per 5 s per IP. */
   void set_bybit_limits(unsigned switches_per_second, unsigned ip_requests_per_5s);
+  /** Adds a Gate account. @throws std::invalid_argument on an empty or already known key, or a
+   *  `modes` key other than `usdt` and `btc` (both are added as `single` when missing). */
+  void add_gate_account(gate_account account);
+  /**
+   * The mode of one settle account (`usdt`, `btc`). A change to or from `dual_plus` is visible
+   * here; `mode_history()` records only changes to `single` and `dual` (it has no split mode).
+   * @throws std::out_of_range for an unknown key or settle.
+   */
+  [[nodiscard]] gate_mode gate_mode_of(std::string_view api_key, std::string_view settle) const;
+  /** Sets a settle account's mode directly, as the web UI would. @throws std::out_of_range. */
+  void set_gate_mode(std::string_view api_key, std::string_view settle, gate_mode mode);
+  /** Sets the flags answering `POSITION_HOLDING`. @throws std::out_of_range for an unknown key. */
+  void set_gate_flags(std::string_view api_key, bool has_positions, bool has_orders);
+
   /** Faults for requests whose API key has no faults of its own (and for unsigned requests). */
   void set_faults(const fault_set& faults);
   /** Faults for one API key (either venue); they replace the global ones for that key. */

@@ -15,10 +15,10 @@ namespace posmode::mock {
  * reply, and without a TLS close_notify; with `reset`, by a TCP reset instead of a FIN),
  * `unknown_error_503` (HTTP 503: Binance's `-1000` "Unknown error..." body, Bitget's `40010`
  * "Request timed out" on Bitget paths, OKX's `50001` "Service temporarily unavailable" on OKX
- * paths), `html_502` (a CloudFront-style HTML page, `Content-Type:
- * text/html`). For these three, `apply_change` says whether the venue logic still ran (the mode
- * changed, the rate limit counted) before the reply was lost or replaced: the "execution status
- * unknown" case of docs/venues.md §1.4 is `apply_change = true`.
+ * paths, Bybit's `10016`; on Gate paths HTTP 500 `SERVER_ERROR`), `html_502` (a CloudFront-style
+ * HTML page, `Content-Type: text/html`). For these three, `apply_change` says whether the venue
+ * logic still ran (the mode changed, the rate limit counted) before the reply was lost or replaced:
+ * the "execution status unknown" case of docs/venues.md §1.4 is `apply_change = true`.
  *
  * The way the reply is written is then changed by: `drip` (one byte per TLS write, `drip_interval`
  * apart), `connection_close` (`Connection: close`, then a TLS shutdown and close), and
@@ -42,7 +42,7 @@ struct fault_set {
   /// normally (a set that lands late while the mode is read back at once)
   bool sets_only = false;
   /// a Bitget (OKX) set that would succeed answers "00000" ("0") with the echoed `posMode`
-  /// naming the other mode;
+  /// naming the other mode (Gate: 200 with an account whose `position_mode` is another one);
   /// the change is made only with `apply_change` (is the echo or the state wrong?)
   bool echo_other_mode = false;
 };

@@ -16,7 +16,8 @@ struct request_record {
   std::string api_key;  ///< the request's API key, masked by `mask_api_key`; empty if none
   /**
    * The venue code of the reply: Binance `"200"`, `"-4059"`, ...; Bitget `"00000"`, `"40009"`,
-   * ...; `"html"` for the HTML 502 page, `"ok"` for ping and time; `"-"` when nothing was sent.
+   * ...; Gate's label (`"INVALID_SIGNATURE"`, ...) or `"ok"`; `"html"` for the HTML 502 page,
+   * `"ok"` for ping and time; `"-"` when nothing was sent.
    */
   std::string outcome;
   unsigned http_status = 0;  ///< 0 when the connection was dropped before a reply
