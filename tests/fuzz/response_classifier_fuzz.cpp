@@ -70,8 +70,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static constexpr std::string_view types[] = {"application/json", "text/html", "text/plain",
                                                "application/json; charset=utf-8"};
   const int status = statuses[data[0] % std::size(statuses)];
-  // Bit 4 picks OKX, bit 5 Bybit (added after the first seeds, whose byte leaves them clear).
-  const venue v = (data[1] & 0x20) != 0   ? venue::bybit
+  // Bit 4 picks OKX, bit 5 Bybit, bit 6 Gate (added after the first seeds, whose byte leaves
+  // them clear).
+  const venue v = (data[1] & 0x40) != 0   ? venue::gate
+                  : (data[1] & 0x20) != 0 ? venue::bybit
                   : (data[1] & 0x10) != 0 ? venue::okx
                   : (data[1] & 1) != 0    ? venue::bitget
                                           : venue::binance_papi;
@@ -90,13 +92,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // Bybit's retry time, any value (the classifier bounds the wait).
       ((data[3] & 0x80) != 0 ? "X-Bapi-Limit-Reset-Timestamp: " + std::to_string(number) + "\r\n"
                              : std::string()) +
+      // Gate's, in seconds.
+      ((data[3] & 0x40) != 0
+           ? "X-Gate-RateLimit-Reset-Timestamp: " + std::to_string(number >> 8) + "\r\n"
+           : std::string()) +
       "\r\n";
   wire += body;
 
   // As the component configures its parsers: the venue's usage headers recorded.
   static posmode::engine::http_response_parser bybit_parser{venue_http_limits(venue::bybit)};
+  static posmode::engine::http_response_parser gate_parser{venue_http_limits(venue::gate)};
   static posmode::engine::http_response_parser other_parser{venue_http_limits(venue::binance_papi)};
-  posmode::engine::http_response_parser& parser = v == venue::bybit ? bybit_parser : other_parser;
+  posmode::engine::http_response_parser& parser = v == venue::bybit  ? bybit_parser
+                                                  : v == venue::gate ? gate_parser
+                                                                     : other_parser;
   static response_classifier classifier;
   parser.reset();
   std::error_code ec;
@@ -118,13 +127,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(first.kind == kind, "kind kept");
   require(first.message.size() <= first.message.capacity, "message bounded");
   if (status == 429) require(first.result == outcome::rate_limited, "429 is rate limited");
-  if (status == 418 && v != venue::bybit)
+  // Gate documents no 418 (docs/venues.md §5b.3): there it is an open outcome like any other.
+  if (status == 418 && v != venue::bybit && v != venue::gate)
     require(first.result == outcome::ip_banned, "418 is a ban");
   if (status == 403 && v == venue::bybit)
     require(first.result == outcome::ip_banned, "Bybit 403 is a ban");
   if (first.result == outcome::applied || first.result == outcome::already_in_mode)
     require(kind == request_kind::set_mode, "only set requests apply");
-  if (first.result == outcome::mode_reported) require(first.has_mode, "a reported mode is set");
+  // A reported mode is hedge or one-way, or (Gate's split) a mode the message names.
+  if (first.result == outcome::mode_reported)
+    require(first.has_mode || (v == venue::gate && !first.message.empty()), "a reported mode");
   // OKX documents no "already in mode" answer: only a read-back may say so (docs/venues.md §4.5).
   if (v == venue::okx) require(first.result != outcome::already_in_mode, "OKX never says already");
   if (kind == request_kind::set_mode &&

@@ -85,6 +85,10 @@ std::string mock_product_name(const account_setup& a, pc::product p) {
       return "linear:USDC";
     case pc::product::bybit_linear_symbol:
       return "linear:" + a.symbol;
+    case pc::product::gate_usdt:
+      return "futures:usdt";
+    case pc::product::gate_btc:
+      return "futures:btc";
     case pc::product::papi_um:
       return "papi_um";
     case pc::product::papi_cm:

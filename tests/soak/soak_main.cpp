@@ -35,6 +35,8 @@ constexpr std::string_view bitget_passphrase = "Passphrase1";
 constexpr std::string_view okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
 constexpr std::string_view okx_passphrase = "Passphrase1";
 constexpr std::string_view bybit_secret = "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY";
+constexpr std::string_view gate_secret =
+    "gatesecret0123456789abcdef0123456789abcdef0123456789abcdef0123";
 
 // The component's timing in the soak: short, so that many requests and faults fit a minute.
 constexpr auto attempt_timeout = 400ms;
@@ -59,10 +61,11 @@ soak::options parse(int argc, char** argv) {
 }
 
 std::string key_for(std::size_t i, pc::venue v) {
-  std::string key = v == pc::venue::bitget ? "bg_0123456789abcdef0123456789ab"
-                    : v == pc::venue::okx  ? "37c541a1-0000-4000-8000-10fe7a03"
-                    : v == pc::venue::bybit
-                        ? "XXXXXXXXXXXXXX"
+  std::string key = v == pc::venue::bitget  ? "bg_0123456789abcdef0123456789ab"
+                    : v == pc::venue::okx   ? "37c541a1-0000-4000-8000-10fe7a03"
+                    : v == pc::venue::bybit ? "XXXXXXXXXXXXXX"
+                    : v == pc::venue::gate
+                        ? "gatekey0123456789abcdef01234"
                         : "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91du";
   key += std::to_string(1000 + i);
   return key;
@@ -76,18 +79,21 @@ void set_block(mock::exchange& ex, const account_setup& a, bool positions, bool 
     ex.set_okx_flags(a.key, {.positions = positions, .orders = orders});
   else if (a.venue_kind == pc::venue::bybit)
     ex.set_bybit_flags(a.key, positions, orders);
+  else if (a.venue_kind == pc::venue::gate)
+    ex.set_gate_flags(a.key, positions, orders);
   else
     ex.set_binance_flags(a.key, positions, orders);
 }
 
 // Accounts round-robin over the venues; Bitget ones switch one or two product types, OKX ones
 // their account-wide posMode, Bybit ones linear-USDT and, half of them, the symbol ETHPERP too (a
-// USDC symbol: the USDT switch leaves it alone, so each scope's modes at the mock are its own).
+// USDC symbol: the USDT switch leaves it alone, so each scope's modes at the mock are its own);
+// Gate ones their USDT settle account and, half of them, BTC too.
 std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
   std::vector<account_setup> out;
-  const pc::venue venues[] = {pc::venue::binance_papi,  pc::venue::binance_usdm,
-                              pc::venue::binance_coinm, pc::venue::bitget,
-                              pc::venue::okx,           pc::venue::bybit};
+  const pc::venue venues[] = {
+      pc::venue::binance_papi, pc::venue::binance_usdm, pc::venue::binance_coinm, pc::venue::bitget,
+      pc::venue::okx,          pc::venue::bybit,        pc::venue::gate};
   constexpr std::size_t venue_count = std::size(venues);
   const pc::product bitget_types[] = {pc::product::usdt_futures, pc::product::coin_futures,
                                       pc::product::usdc_futures};
@@ -133,7 +139,12 @@ std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
         a.initial = {random_mode()};
         break;
       case pc::venue::gate:
-        break;  // not drawn until the mock models Gate
+        // One mode per settle account: USDT, and for half of them BTC too, switched in turn.
+        a.products = {pc::product::gate_usdt};
+        if (rng() % 2 == 0) a.products.push_back(pc::product::gate_btc);
+        for (std::size_t p = 0; p < a.products.size(); ++p)
+          a.initial.push_back(random_mode());
+        break;
     }
     out.push_back(std::move(a));
   }
@@ -158,6 +169,15 @@ void register_accounts(mock::exchange& ex, const std::vector<account_setup>& acc
       for (std::size_t i = 0; i < a.products.size(); ++i)
         b.modes.emplace(std::string(pc::to_string(a.products[i])), a.initial[i]);
       ex.add_bitget_account(b);
+    } else if (a.venue_kind == pc::venue::gate) {
+      mock::gate_account g;
+      g.api_key = a.key;
+      g.secret = std::string(gate_secret);
+      for (std::size_t i = 0; i < a.products.size(); ++i)
+        g.modes[std::string(pc::to_string(a.products[i]))] =
+            a.initial[i] == mock::position_mode::hedge ? mock::gate_mode::dual
+                                                       : mock::gate_mode::single;
+      ex.add_gate_account(g);
     } else if (a.venue_kind == pc::venue::okx) {
       mock::okx_account o;
       o.api_key = a.key;
@@ -191,9 +211,11 @@ pc::component_config make_config(const std::vector<account_setup>& accounts, moc
     const bool bitget = a.venue_kind == pc::venue::bitget;
     const bool okx = a.venue_kind == pc::venue::okx;
     const bool bybit = a.venue_kind == pc::venue::bybit;
+    const bool gate = a.venue_kind == pc::venue::gate;
     s.creds.secret = pc::secret_string(bitget  ? bitget_secret
                                        : okx   ? okx_secret
                                        : bybit ? bybit_secret
+                                       : gate  ? gate_secret
                                                : binance_secret);
     s.account.bitget_query_symbol = a.symbol;
     if (bitget) s.creds.passphrase = pc::secret_string(bitget_passphrase);
@@ -295,6 +317,7 @@ int main(int argc, char** argv) {
   mock_options.weight_limit = normal_weight_limit;
   mock_options.bybit_rate_limit = normal_bybit_limit;
   mock_options.bybit_ip_limit = normal_bybit_limit;
+  mock_options.gate_rate_limit = normal_bybit_limit;
   mock::exchange ex(mock_options);
   const std::vector<account_setup> accounts = make_accounts(opt.accounts, rng);
   register_accounts(ex, accounts);

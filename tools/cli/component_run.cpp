@@ -142,16 +142,31 @@ void add_bybit_account(mock::exchange& ex, const pc::account_settings& a, const 
   }
 }
 
+// Gate scopes are settle currencies: the product's name (`usdt`, `btc`).
+void add_gate_account(mock::exchange& ex, const pc::account_settings& a, const std::string& secret,
+                      bool first, const mock_options& m) {
+  if (first) {
+    mock::gate_account g;
+    g.api_key = a.creds.api_key;
+    g.secret = secret;
+    g.has_positions = m.positions;
+    g.has_orders = m.orders;
+    ex.add_gate_account(std::move(g));
+  }
+  const mock::gate_mode mode =
+      m.initial_mode == pc::position_mode::hedge ? mock::gate_mode::dual : mock::gate_mode::single;
+  for (const pc::product p : a.account.products)
+    ex.set_gate_mode(a.creds.api_key, pc::to_string(p), mode);
+}
+
 // One entry per API family the mock models, keyed by the venue row's `family`.
 struct mock_family {
   std::string_view family;
   mock_registrar add;
 };
 constexpr mock_family mock_families[] = {
-    {"binance", add_binance_account},
-    {"bitget", add_bitget_account},
-    {"okx", add_okx_account},
-    {"bybit", add_bybit_account},
+    {"binance", add_binance_account}, {"bitget", add_bitget_account}, {"okx", add_okx_account},
+    {"bybit", add_bybit_account},     {"gate", add_gate_account},
 };
 
 // Starts the mock exchange, registers every account's credentials with it (so that signatures
@@ -162,6 +177,7 @@ std::unique_ptr<mock::exchange> start_mock(pc::component_config& config, const m
   options.bitget_rate_limit = 1'000;
   options.okx_rate_limit = 1'000;
   options.bybit_rate_limit = 1'000;
+  options.gate_rate_limit = 1'000;
   auto ex = std::make_unique<mock::exchange>(std::move(options));
   std::set<std::string, std::less<>> known;
   for (auto& a : config.accounts) {

@@ -41,12 +41,14 @@ using steady = std::chrono::steady_clock;
 constexpr std::string_view help_footer = R"(
 Without --config
   The mock exchange (HTTPS on 127.0.0.1 with a throwaway CA) is started in this process with
-  seven accounts: Binance Portfolio Margin 'papi-main' (UM and CM, both one-way), Bitget
+  nine accounts: Binance Portfolio Margin 'papi-main' (UM and CM, both one-way), Bitget
   'bg-usdt' (USDT-FUTURES, already in hedge mode), Bitget 'bg-coin' (COIN-FUTURES, holding
   open positions, so every real change is refused), OKX 'okx-main' (already in long_short_mode,
   i.e. hedge), OKX 'okx-bots' (running trading bots: every real change is refused with 59000),
-  Bybit 'bb-usdt' (linear-USDT, already in hedge mode) and Bybit 'bb-orders' (linear-USDT,
-  holding open orders: 110028). Round 1 asks for --mode on all seven and
+  Bybit 'bb-usdt' (linear-USDT, already in hedge mode), Bybit 'bb-orders' (linear-USDT,
+  holding open orders: 110028), Gate 'gate-usdt' (the USDT settle account, already in dual, i.e.
+  hedge) and Gate 'gate-held' (holding positions: POSITION_HOLDING, then the mode is read back).
+  Round 1 asks for --mode on all nine and
   prints every event; later rounds alternate the mode, so each asks for a real change, and are
   summarised. The end shows the mock's final modes, latency percentiles per stage and the
   component's counters.
@@ -62,7 +64,8 @@ With --config FILE.toml
 
   [[account]]                        # one per account
   name = "pm-main"                   # required, unique
-  venue = "binance-papi"             # binance-papi | binance-usdm | binance-coinm | bitget | bybit
+  venue = "binance-papi"             # binance-papi | binance-usdm | binance-coinm | bitget | okx
+                                     # | bybit | gate
   products = ["um", "cm"]            # papi: um, cm (default both); usdm; coinm;
                                      # bitget: USDT-FUTURES, COIN-FUTURES, USDC-FUTURES, S...
   environment = "production"         # production | testnet | demo (picks the default host;
@@ -80,7 +83,9 @@ With --config FILE.toml
     binance-papi, binance-usdm, binance-coinm   BINANCE_API_KEY, BINANCE_API_SECRET
     bitget                                      BITGET_API_KEY, BITGET_API_SECRET,
                                                 BITGET_API_PASSPHRASE
+    okx                                         OKX_API_KEY, OKX_API_SECRET, OKX_API_PASSPHRASE
     bybit                                       BYBIT_API_KEY, BYBIT_API_SECRET
+    gate                                        GATE_API_KEY, GATE_API_SECRET
   Secrets and passphrases are never printed; API keys are shown masked.
 )";
 
@@ -158,6 +163,10 @@ constexpr fake_account bybit_account{"bb-usdt", "bbDemoUsdtKey5e2c8a",
                                      "bbDemoUsdtSecret5e2c8a9d1f3b7046e2c8a9d1", ""};
 constexpr fake_account bybit_orders_account{"bb-orders", "bbDemoOrdersKey9d1f3b",
                                             "bbDemoOrdersSecret9d1f3b7046e2c8a5e2c8a9", ""};
+constexpr fake_account gate_account{"gate-usdt", "gateDemoUsdtKey3c7e9a1f",
+                                    "gateDemoUsdtSecret3c7e9a1f5b2d8046e1c3a5f7092b4d6e", ""};
+constexpr fake_account gate_held_account{"gate-held", "gateDemoHeldKey8b4d2f6a",
+                                         "gateDemoHeldSecret8b4d2f6a0c9e7b5d3f1a2c4e6a8b0d2f", ""};
 
 pc::account_settings mock_settings(const mock::exchange& ex, const fake_account& f, pc::venue v,
                                    std::vector<pc::product> products) {
@@ -209,6 +218,14 @@ pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>&
   }
   ex.set_bybit_mode(bybit_account.key, "USDT", mock::position_mode::hedge);
   ex.set_bybit_flags(bybit_orders_account.key, false, true);
+  for (const fake_account* f : {&gate_account, &gate_held_account}) {
+    mock::gate_account gate;
+    gate.api_key = std::string(f->key);
+    gate.secret = std::string(f->secret);
+    ex.add_gate_account(gate);
+  }
+  ex.set_gate_mode(gate_account.key, "usdt", mock::gate_mode::dual);
+  ex.set_gate_flags(gate_held_account.key, true, false);
 
   pc::component_config config;
   config.accounts.push_back(mock_settings(ex, papi_account, pc::venue::binance_papi,
@@ -223,10 +240,13 @@ pc::component_config mock_scenario(mock::exchange& ex, std::vector<std::string>&
       mock_settings(ex, bybit_account, pc::venue::bybit, {pc::product::bybit_linear_usdt}));
   config.accounts.push_back(
       mock_settings(ex, bybit_orders_account, pc::venue::bybit, {pc::product::bybit_linear_usdt}));
+  for (const fake_account* f : {&gate_account, &gate_held_account})
+    config.accounts.push_back(mock_settings(ex, *f, pc::venue::gate, {pc::product::gate_usdt}));
   notes = {"mock: UM and CM one-way",    "mock: already in hedge mode",
            "mock: holds open positions", "mock: already in long_short_mode",
            "mock: trading bots running", "mock: already in hedge mode",
-           "mock: holds open orders"};
+           "mock: holds open orders",    "mock: already in dual (hedge)",
+           "mock: holds open positions"};
   return config;
 }
 
@@ -235,16 +255,25 @@ std::string mock_modes(const mock::exchange& ex) {
   const auto name = [](mock::position_mode m) {
     return m == mock::position_mode::hedge ? "hedge" : "one-way";
   };
+  const auto gate_name = [](mock::gate_mode m) {
+    return m == mock::gate_mode::dual     ? "hedge"
+           : m == mock::gate_mode::single ? "one-way"
+                                          : "split (dual_plus)";
+  };
   return fmt::format(
       "\nThe mock exchange now holds: papi-main um {}, cm {}; bg-usdt USDT-FUTURES {}; bg-coin "
-      "COIN-FUTURES {}; okx-main {}; okx-bots {}; bb-usdt linear-USDT {}; bb-orders linear-USDT {}",
+      "COIN-FUTURES {}; okx-main {}; okx-bots {}; bb-usdt linear-USDT {}; bb-orders linear-USDT "
+      "{}; "
+      "gate-usdt usdt {}; gate-held usdt {}",
       name(ex.binance_mode(papi_account.key, mock::binance_product::papi_um)),
       name(ex.binance_mode(papi_account.key, mock::binance_product::papi_cm)),
       name(ex.bitget_mode(usdt_account.key, "USDT-FUTURES")),
       name(ex.bitget_mode(coin_account.key, "COIN-FUTURES")),
       name(ex.okx_mode(okx_main_account.key)), name(ex.okx_mode(okx_bots_account.key)),
       name(ex.bybit_mode(bybit_account.key, "USDT")),
-      name(ex.bybit_mode(bybit_orders_account.key, "USDT")));
+      name(ex.bybit_mode(bybit_orders_account.key, "USDT")),
+      gate_name(ex.gate_mode_of(gate_account.key, "usdt")),
+      gate_name(ex.gate_mode_of(gate_held_account.key, "usdt")));
 }
 
 // ---------------------------------------------------------------------------------------------
