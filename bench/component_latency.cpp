@@ -13,7 +13,8 @@
 // stages are the event's own timestamps (trigger, on-wire, published), read from the same clock.
 //
 // Timings are printed, never judged; the exit status is non-zero only when a self-check fails.
-// Usage: posmode_bench_component [--samples N]
+// Usage: posmode_bench_component [--samples N] [--csv DIR]
+//   --csv DIR also writes each variant's raw samples to DIR/component_<variant>.csv (ns).
 
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
@@ -22,12 +23,14 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "bench_support.hpp"
 #include "latency_support.hpp"
 #include "posmode/components/account_requests.hpp"
 #include "posmode/components/position_mode_component.hpp"
 #include "posmode/mock/exchange.hpp"
+#include "sample_csv.hpp"
 
 namespace {
 
@@ -142,7 +145,7 @@ class component_variant {
   components::position_mode mode_ = components::position_mode::one_way;
 };
 
-int run(std::size_t sample_count) {
+int run(std::size_t sample_count, const std::string& csv_dir) {
   // The mock's thread inherits this thread's CPU 0 pinning; the host then moves to CPU 1.
   std::optional<posmode::bench::scoped_cpu_pin> server_pin(std::in_place, 0U);
   posmode::mock::exchange mock({.bind_address = "127.0.0.1",
@@ -193,6 +196,16 @@ int run(std::size_t sample_count) {
     }
   }
 
+  if (!csv_dir.empty()) {
+    for (const auto& [stem, values] :
+         {std::pair{"component_floor_ssl_write", &floor_samples.write_ns},
+          std::pair{"component_trigger_to_kernel", &component_samples.write_ns},
+          std::pair{"component_floor_round_trip", &floor_samples.round_trip_ns},
+          std::pair{"component_trigger_to_event", &component_samples.round_trip_ns}}) {
+      const std::string error = posmode::bench::write_samples_csv(csv_dir, stem, *values);
+      if (!error.empty()) report_failure(error);
+    }
+  }
   std::printf("%-28s %7s %8s %8s %8s %8s %8s %9s   (us)\n", "stage", "count", "min", "p50", "p90",
               "p99", "p99.9", "max");
   print_row("floor: bare SSL_write", floor_samples.write_ns);
@@ -211,18 +224,24 @@ int run(std::size_t sample_count) {
 
 int main(int argc, char** argv) {
   std::size_t sample_count = 20'000;
-  if (argc == 3 && std::string(argv[1]) == "--samples") {
-    sample_count = std::strtoull(argv[2], nullptr, 10);
-  } else if (argc != 1) {
-    std::fprintf(stderr, "usage: %s [--samples N]\n", argv[0]);
-    return 2;
+  std::string csv_dir;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--samples" && i + 1 < argc) {
+      sample_count = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--csv" && i + 1 < argc && argv[i + 1][0] != '\0') {
+      csv_dir = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: %s [--samples N] [--csv DIR]\n", argv[0]);
+      return 2;
+    }
   }
   if (sample_count < rounds) {
     std::fprintf(stderr, "--samples must be at least %zu\n", rounds);
     return 2;
   }
   try {
-    const int rc = run(sample_count);
+    const int rc = run(sample_count, csv_dir);
     return rc != 0 || failures != 0 ? 1 : 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "SELF-CHECK FAILED: %s\n", e.what());

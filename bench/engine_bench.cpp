@@ -1,8 +1,10 @@
 // Google Benchmark microbenchmarks of posmode's engine against the baselines a trading engine would
 // otherwise reach for. Every comparison is measured in the same run, on the same machine:
 //
-// - SPSC ring: posmode::engine::spsc_ring vs boost::lockfree::spsc_queue, for two-thread
-//   throughput and for a ping-pong round trip, with a raw cache-line ping-pong as the floor.
+// - SPSC ring: posmode::engine::spsc_ring vs boost::lockfree::spsc_queue and a minimal
+//   cached-index ring (the reference, bench/ring_support.hpp), for two-thread throughput and for a
+//   ping-pong round trip, with a raw cache-line ping-pong as the floor. Their repetitions run
+//   interleaved (posmode, Boost, reference, posmode, ...), and a summary of medians follows.
 // - HMAC-SHA256 request signing: posmode's two backends vs OpenSSL's one-shot HMAC() and a reused,
 //   re-keyed EVP_MAC context, for the Binance (hex) and Bitget (base64) sample requests.
 // - HMAC-SHA512 (Gate): posmode's pre-keyed signer vs the same two OpenSSL baselines.
@@ -18,13 +20,16 @@
 #include <openssl/params.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
-#include <boost/lockfree/spsc_queue.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -32,6 +37,7 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "bench_support.hpp"
 #include "posmode/engine/asymmetric_signer.hpp"
@@ -39,7 +45,7 @@
 #include "posmode/engine/hmac_sha512_signer.hpp"
 #include "posmode/engine/hmac_signer.hpp"
 #include "posmode/engine/latency_histogram.hpp"
-#include "posmode/engine/spsc_ring.hpp"
+#include "ring_support.hpp"
 
 namespace {
 
@@ -47,23 +53,9 @@ using posmode::bench::scoped_cpu_pin;
 using posmode::bench::spin_until;
 namespace engine = posmode::engine;
 
-constexpr std::size_t ring_slots = 1024;
-
-// ---------------------------------------------------------------------------------------------
-// SPSC rings behind one push/pop interface.
-
-struct posmode_queue {
-  engine::spsc_ring<std::uint64_t> ring{ring_slots};
-  [[nodiscard]] bool push(std::uint64_t v) noexcept { return ring.try_push(v); }
-  [[nodiscard]] bool pop(std::uint64_t& v) noexcept { return ring.try_pop(v); }
-};
-
-// Boost's compile-time capacity keeps one slot empty to tell full from empty: 1023 usable slots.
-struct boost_queue {
-  boost::lockfree::spsc_queue<std::uint64_t, boost::lockfree::capacity<ring_slots>> queue;
-  [[nodiscard]] bool push(std::uint64_t v) noexcept { return queue.push(v); }
-  [[nodiscard]] bool pop(std::uint64_t& v) noexcept { return queue.pop(v); }
-};
+using posmode::bench::boost_queue;
+using posmode::bench::posmode_queue;
+using posmode::bench::reference_queue;
 
 const char* pin_label(bool pinned) {
   return pinned ? "pinned cpu0/cpu1" : "unpinned";
@@ -189,19 +181,6 @@ void ring_round_trip(benchmark::State& state) {
   state.SetLabel(pin_label(main_pin.pinned()));
 }
 
-void BM_ring_throughput_posmode(benchmark::State& state) {
-  ring_throughput<posmode_queue>(state);
-}
-void BM_ring_throughput_boost_spsc(benchmark::State& state) {
-  ring_throughput<boost_queue>(state);
-}
-void BM_ring_round_trip_posmode(benchmark::State& state) {
-  ring_round_trip<posmode_queue>(state);
-}
-void BM_ring_round_trip_boost_spsc(benchmark::State& state) {
-  ring_round_trip<boost_queue>(state);
-}
-
 // The floor for any round trip between two cores: one store and one cache-line transfer each way.
 void BM_cache_line_ping_pong(benchmark::State& state) {
   struct lines {
@@ -249,11 +228,7 @@ void BM_cache_line_ping_pong(benchmark::State& state) {
   state.SetLabel(pin_label(main_pin.pinned()));
 }
 
-BENCHMARK(BM_ring_throughput_posmode)->UseRealTime();
-BENCHMARK(BM_ring_throughput_boost_spsc)->UseRealTime();
-BENCHMARK(BM_ring_round_trip_posmode)->UseRealTime();
-BENCHMARK(BM_ring_round_trip_boost_spsc)->UseRealTime();
-BENCHMARK(BM_cache_line_ping_pong)->UseRealTime();
+// Registered by register_ring_benchmarks(), interleaved.
 
 // ---------------------------------------------------------------------------------------------
 // Request signing.
@@ -657,6 +632,129 @@ void BM_encode_base64_32(benchmark::State& state) {
 BENCHMARK(BM_encode_hex_32);
 BENCHMARK(BM_encode_base64_32);
 
+// ---------------------------------------------------------------------------------------------
+// Ring benchmarks, interleaved: with --benchmark_repetitions=N each of them is registered N times
+// with one repetition each, in the order posmode, Boost, reference (then the ping-pong floor for
+// the round trip), so that a drift of the machine during the run touches every ring alike instead
+// of the one whose repetitions happened to run then. ring_summary then prints the medians.
+
+constexpr const char* throughput_prefix = "BM_ring_throughput/";
+constexpr const char* round_trip_prefix = "BM_ring_round_trip/";
+constexpr const char* ping_pong_name = "BM_cache_line_ping_pong";
+
+int repetitions_asked(int argc, char** argv) {
+  constexpr std::string_view flag = "--benchmark_repetitions=";
+  int n = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with(flag)) n = std::max(1, std::atoi(argv[i] + flag.size()));
+  }
+  return n;
+}
+
+void register_ring_benchmarks(int rounds) {
+  for (int r = 0; r < rounds; ++r) {
+    benchmark::RegisterBenchmark((std::string(throughput_prefix) + "posmode").c_str(),
+                                 ring_throughput<posmode_queue>)
+        ->Repetitions(1)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((std::string(throughput_prefix) + "boost_spsc").c_str(),
+                                 ring_throughput<boost_queue>)
+        ->Repetitions(1)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((std::string(throughput_prefix) + "reference").c_str(),
+                                 ring_throughput<reference_queue>)
+        ->Repetitions(1)
+        ->UseRealTime();
+  }
+  for (int r = 0; r < rounds; ++r) {
+    benchmark::RegisterBenchmark((std::string(round_trip_prefix) + "posmode").c_str(),
+                                 ring_round_trip<posmode_queue>)
+        ->Repetitions(1)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((std::string(round_trip_prefix) + "boost_spsc").c_str(),
+                                 ring_round_trip<boost_queue>)
+        ->Repetitions(1)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((std::string(round_trip_prefix) + "reference").c_str(),
+                                 ring_round_trip<reference_queue>)
+        ->Repetitions(1)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(ping_pong_name, BM_cache_line_ping_pong)
+        ->Repetitions(1)
+        ->UseRealTime();
+  }
+}
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+// The console output as usual, plus the ring rows collected for a summary printed at the end:
+// median and spread of each ring, and of the per-round ratios (same round, adjacent in time).
+class ring_summary final : public benchmark::ConsoleReporter {
+ public:
+  ring_summary() : benchmark::ConsoleReporter(OO_None) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      const std::string name = run.benchmark_name();
+      const bool ring = name.starts_with(throughput_prefix) ||
+                        name.starts_with(round_trip_prefix) || name.starts_with(ping_pong_name);
+      if (ring && run.run_type == Run::RT_Iteration && !run.error_occurred)
+        ns_[name.substr(0, std::min(name.find("/repeats:"), name.find("/real_time")))].push_back(
+            run.GetAdjustedRealTime());
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    if (ns_.empty()) return;
+    std::FILE* out = stdout;
+    std::fprintf(out, "\nring summary (interleaved repetitions; median, min-max; ns)\n");
+    for (const auto& [name, values] : ns_) {
+      const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+      std::fprintf(out, "  %-44s %8.2f  (%.2f-%.2f, %zu runs)\n", name.c_str(), median_of(values),
+                   *lo, *hi, values.size());
+    }
+    const std::string tp = throughput_prefix;
+    const std::string rt = round_trip_prefix;
+    // Rates: the other ring's time per item over posmode's (>= 1: posmode moves items as fast).
+    ratio(out, "throughput: posmode's rate / Boost's", tp + "boost_spsc", tp + "posmode", ">= 1");
+    ratio(out, "throughput: posmode's rate / reference's", tp + "reference", tp + "posmode",
+          ">= 1");
+    ratio(out, "round trip: posmode / cache-line ping-pong", rt + "posmode", ping_pong_name,
+          "<= 1.20");
+    ratio(out, "round trip: Boost / cache-line ping-pong", rt + "boost_spsc", ping_pong_name, "");
+    ratio(out, "round trip: reference / cache-line ping-pong", rt + "reference", ping_pong_name,
+          "");
+  }
+
+ private:
+  // numerator / denominator round by round; their median and spread, and the ratio of medians.
+  void ratio(std::FILE* out, const char* what, const std::string& numerator,
+             const std::string& denominator, const char* target) const {
+    const auto n = ns_.find(numerator);
+    const auto d = ns_.find(denominator);
+    if (n == ns_.end() || d == ns_.end()) return;
+    std::vector<double> per_round;
+    for (std::size_t i = 0; i < n->second.size() && i < d->second.size(); ++i)
+      if (d->second[i] > 0) per_round.push_back(n->second[i] / d->second[i]);
+    if (per_round.empty()) return;
+    const auto [lo, hi] = std::minmax_element(per_round.begin(), per_round.end());
+    const double of_medians = median_of(n->second) / median_of(d->second);
+    std::fprintf(out, "  %-44s %5.2fx (per round: median %.2fx, %.2f-%.2fx)%s%s\n", what,
+                 of_medians, median_of(per_round), *lo, *hi, *target != 0 ? "  target " : "",
+                 target);
+  }
+
+  std::map<std::string, std::vector<double>> ns_;
+};
+
 std::string cpu_model() {
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
@@ -674,9 +772,11 @@ std::string cpu_model() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const int ring_rounds = repetitions_asked(argc, argv);  // before Initialize() consumes the flag
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   register_signing_benchmarks();
+  register_ring_benchmarks(ring_rounds);
   benchmark::AddCustomContext("posmode_cpu_model", cpu_model());
   benchmark::AddCustomContext("posmode_cpu_has_sha_ni",
                               engine::hmac_signer::cpu_has_sha_ni() ? "yes" : "no");
@@ -684,7 +784,8 @@ int main(int argc, char** argv) {
                               posmode::bench::can_pin_two_threads()
                                   ? "producer/main on cpu0, consumer/echo on cpu1"
                                   : "unpinned (fewer than 2 CPUs)");
-  benchmark::RunSpecifiedBenchmarks();
+  ring_summary display;
+  benchmark::RunSpecifiedBenchmarks(&display);
   benchmark::Shutdown();
   return 0;
 }

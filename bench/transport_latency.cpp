@@ -26,7 +26,8 @@
 // clients answer within a microsecond or two, usually before the mock sleeps; under run() the
 // client must first be woken itself, by which time the mock is asleep. So run()'s writes and
 // round trips carry one or two wake-ups that the spinning variants mostly avoid.
-// Usage: posmode_bench_transport [--samples N] [--path /api/v2/public/time]
+// Usage: posmode_bench_transport [--samples N] [--path /api/v2/public/time] [--csv DIR]
+//   --csv DIR also writes each variant's raw samples to DIR/transport_<variant>.csv (ns).
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -67,6 +68,7 @@
 #include "posmode/engine/tls_connection.hpp"
 #include "posmode/mock/exchange.hpp"
 #include "posmode/version.hpp"
+#include "sample_csv.hpp"
 
 namespace {
 
@@ -220,6 +222,7 @@ class posmode_client final : public engine::connection_listener {
 struct options {
   std::size_t samples = 20'000;
   std::string path = "/api/v2/public/time";
+  std::string csv_dir;  // empty: no CSV
 };
 
 bool parse_args(int argc, char** argv, options& opts) {
@@ -233,6 +236,9 @@ bool parse_args(int argc, char** argv, options& opts) {
     } else if (arg == "--path" && i + 1 < argc) {
       opts.path = argv[++i];
       if (!opts.path.starts_with('/')) return false;
+    } else if (arg == "--csv" && i + 1 < argc) {
+      opts.csv_dir = argv[++i];
+      if (opts.csv_dir.empty()) return false;
     } else {
       return false;
     }
@@ -305,6 +311,18 @@ int run(const options& opts) {
     if (r.write_ns.size() != opts.samples || r.round_trip_ns.size() != opts.samples)
       report_failure("a variant recorded the wrong number of samples");
 
+  if (!opts.csv_dir.empty()) {
+    const char* const names[3] = {"bare", "poll", "run"};
+    for (std::size_t v = 0; v < 3; ++v) {
+      for (const std::string& error :
+           {posmode::bench::write_samples_csv(
+                opts.csv_dir, std::string("transport_write_") + names[v], results[v].write_ns),
+            posmode::bench::write_samples_csv(opts.csv_dir,
+                                              std::string("transport_round_trip_") + names[v],
+                                              results[v].round_trip_ns)})
+        if (!error.empty()) report_failure(error);
+    }
+  }
   std::printf("%-28s %7s %8s %8s %8s %8s %8s %9s   (us)\n", "variant", "count", "min", "p50", "p90",
               "p99", "p99.9", "max");
   print_row("write: bare SSL_write", results[0].write_ns);
@@ -333,7 +351,8 @@ int run(const options& opts) {
 int main(int argc, char** argv) {
   options opts;
   if (!parse_args(argc, argv, opts)) {
-    std::fprintf(stderr, "usage: %s [--samples N] [--path /api/v2/public/time]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--samples N] [--path /api/v2/public/time] [--csv DIR]\n",
+                 argv[0]);
     return 2;
   }
   try {

@@ -166,6 +166,10 @@ struct position_mode_component::impl {
         });
   }
 
+  // A trigger is in the ring. The loop is the ring's consumer: front() reads only the next slot's
+  // line, where empty() would also fetch the risk thread's write index.
+  bool waiting() noexcept { return requests.front() != nullptr; }
+
   // Takes triggers while the backlog can hold their events; the rest stay in the ring (which
   // is how a slow order manager pushes back on the risk thread: `request` returns false).
   std::size_t drain() noexcept {
@@ -183,7 +187,7 @@ struct position_mode_component::impl {
       ++n;
     }
     // Come back when events wait or promised room frees up (a request finishing).
-    if (core.backlog() > 0 || !requests.empty()) arm_flush();
+    if (core.backlog() > 0 || waiting()) arm_flush();
     return n;
   }
 
@@ -191,10 +195,10 @@ struct position_mode_component::impl {
     std::size_t n = 0;
     for (;;) {
       n += drain();
-      if (!requests.empty()) return n;  // back-pressure: the flush timer comes back
+      if (waiting()) return n;  // back-pressure: the flush timer comes back
       wake_pending.store(false, std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_seq_cst);
-      if (requests.empty()) return n;
+      if (!waiting()) return n;
       wake_pending.store(true, std::memory_order_relaxed);
     }
   }
@@ -239,7 +243,7 @@ struct position_mode_component::impl {
 
   std::size_t poll() noexcept {
     if (core.backlog() > 0) core.flush();
-    if (!running || requests.empty()) return 0;
+    if (!running || !waiting()) return 0;
     return config.wakeup == wakeup_mode::busy_poll ? drain() : pump();
   }
 

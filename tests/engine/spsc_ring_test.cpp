@@ -37,8 +37,8 @@ static_assert(!std::is_copy_constructible_v<spsc_ring<int>> &&
                   !std::is_move_constructible_v<spsc_ring<int>>,
               "a ring hands out addresses of its slots: it must not move");
 static_assert(alignof(spsc_ring<int>) == posmode::engine::false_sharing_range &&
-                  sizeof(spsc_ring<int>) == 3 * posmode::engine::false_sharing_range,
-              "shared, producer and consumer fields occupy one 128-byte group each");
+                  sizeof(spsc_ring<int>) == 5 * posmode::engine::false_sharing_range,
+              "shared, producer, consumer, read index and write index: one 128-byte group each");
 static_assert(noexcept(std::declval<spsc_ring<int>&>().try_push(1)) && noexcept(
     std::declval<spsc_ring<int>&>().try_emplace(
         1)) && noexcept(std::declval<spsc_ring<int>&>()
@@ -111,6 +111,68 @@ TEST_CASE("indices that wrap around 2^64 keep order and the full and empty check
     CHECK(v == next_out++);
   CHECK(next_out == next_in);
   CHECK(ring.empty());
+}
+
+TEST_CASE("a slot's turn never reads as filled before its push, at any start index") {
+  // The turn that marks a slot filled is `index + 1`; these start indices make it wrap to 0 on
+  // the first lap (capacity 1 at SIZE_MAX) or a few records in, where an initial turn of 0 would
+  // read as filled.
+  for (const std::size_t capacity : {1U, 2U, 4U}) {
+    for (const std::size_t start : {std::numeric_limits<std::size_t>::max(),
+                                    std::numeric_limits<std::size_t>::max() - 2, std::size_t{0}}) {
+      CAPTURE(capacity);
+      CAPTURE(start);
+      spsc_ring<std::uint64_t> ring(capacity, start);
+      std::uint64_t next_in = 0;
+      std::uint64_t next_out = 0;
+      for (int round = 0; round < 3 * static_cast<int>(capacity) + 3; ++round) {
+        CHECK(ring.front() == nullptr);
+        CHECK(ring.empty());
+        while (ring.try_push(next_in))
+          ++next_in;
+        CHECK(ring.size() == capacity);
+        std::uint64_t v = 0;
+        while (ring.try_pop(v))
+          CHECK(v == next_out++);
+        CHECK(next_out == next_in);
+      }
+    }
+  }
+}
+
+namespace {
+// Larger than a cache line: its slot spans whole lines, with the turn after the record.
+struct wide_record {
+  std::uint64_t sequence;
+  std::uint64_t words[23];
+};
+static_assert(sizeof(wide_record) == 192);
+}  // namespace
+
+TEST_CASE("records wider than a cache line keep every byte across laps") {
+  spsc_ring<wide_record> ring(4, std::numeric_limits<std::size_t>::max() - 6);
+  std::uint64_t next_in = 0;
+  std::uint64_t next_out = 0;
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 3; ++i) {
+      wide_record r{};
+      r.sequence = next_in;
+      for (std::uint64_t& w : r.words)
+        w = next_in * 31 + static_cast<std::uint64_t>(&w - r.words);
+      if (!ring.try_push(r)) break;
+      ++next_in;
+    }
+    for (int i = 0; i < 2; ++i) {
+      const wide_record* r = ring.front();
+      REQUIRE(r != nullptr);
+      CHECK(r->sequence == next_out);
+      for (std::size_t w = 0; w < 23; ++w)
+        CHECK(r->words[w] == next_out * 31 + w);
+      ring.pop();
+      ++next_out;
+    }
+  }
+  CHECK(ring.size() == next_in - next_out);
 }
 
 TEST_CASE("slots are constructed only by a successful emplace, in place, and never by the ring") {
