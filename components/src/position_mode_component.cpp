@@ -106,8 +106,8 @@ struct position_mode_component::impl {
     if (pending_check && core.warm_accounts() == sessions.size()) deliver_check();
   }
 
-  // Posted, never called from here: this runs deep inside a session's warm-up (or in check() and
-  // stop()), where the host's handler must not re-enter the component. The posted work holds
+  // The host's handler is posted, not called: this runs deep inside a session's warm-up (or in
+  // check() and stop()), where the handler must not re-enter the component. The posted work holds
   // copies only, so it may run after the component is gone.
   void deliver_check() noexcept {
     try {
@@ -288,10 +288,10 @@ struct position_mode_component::impl {
   };
   std::vector<shared_tls> tls_contexts;  // before the sessions, which use them: destroyed after
   std::vector<std::unique_ptr<detail::account_session>> sessions;
+  check_handler pending_check;  // check() waits for every account's warm-up
   asio::posix::stream_descriptor wake;
   asio::steady_timer flush_timer;
   bool flush_armed = false;
-  check_handler pending_check;  // check() waits for every account's warm-up
   bool running = false;
   bool stopped = false;
   // Written by the risk thread only (stats() reads the counters): a cache line of their own, so
