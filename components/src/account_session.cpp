@@ -406,6 +406,7 @@ void account_session::publish_startup(event_status status, const venue_reply* re
   fill_reply(e, reply, reason);
   e.response_ns = core_.clock().monotonic_ns();
   core_.publish(e);
+  if (warm_product_ < startup_.size()) startup_[warm_product_] = e;
   if (status == event_status::current_mode) ++modes_read_at_start_;
   note_event(e);
   ++warm_product_;
@@ -427,16 +428,21 @@ void account_session::finish_warmup() noexcept {
   // Products whose mode could not be read still get their start-up report, with the cause (for
   // a certificate, the cause alone: the status says the rest).
   engine::fixed_string<96> why;
+  // A ban that came during the warm-up (a 418 to the time request) stopped the reads: say so.
+  const bool banned_now = !verify_failed_ && banned(*api_);
   if (verify_failed_) {
     why.assign(last_connection_error_.view());
+  } else if (banned_now) {
+    why.assign(ban_reason);
   } else if (api_->connected() == 0 && !last_connection_error_.empty()) {
     why.assign("no connection: ");
     why.append(last_connection_error_.view());
   } else {
     why.assign("the mode could not be read at start-up");
   }
-  const event_status status =
-      verify_failed_ ? event_status::tls_verification_failed : event_status::transport_error;
+  const event_status status = verify_failed_ ? event_status::tls_verification_failed
+                              : banned_now   ? event_status::ip_banned
+                                             : event_status::transport_error;
   while (warm_product_ < settings_.account.products.size())
     publish_startup(status, nullptr, why.view());
   draft_.warm_up_succeeded = modes_read_at_start_ == settings_.account.products.size();

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "component_core.hpp"
+#include "posmode/components/account_check.hpp"
 #include "posmode/components/account_health.hpp"
 #include "posmode/components/account_requests.hpp"
 #include "posmode/engine/clock_offset.hpp"
@@ -55,6 +56,11 @@ class account_session {
   [[nodiscard]] account_health health() const noexcept;
   /** Loop: a host was banned (by this account's answer or another's): publish again. */
   void on_ban() noexcept { publish_health(); }
+  /**
+   * Loop: the preflight's verdict (account_check.cpp), made of what the warm-up found: its
+   * start-up reports, the connections, the clock, the health's state. Sends nothing.
+   */
+  [[nodiscard]] account_check verdict() const noexcept;
 
  private:
   class pool_events;
@@ -184,7 +190,9 @@ class account_session {
   std::size_t queue_count_ = 0;
 
   std::size_t modes_read_at_start_ = 0;  // start-up reports that carried a mode
-  account_health draft_;                 // the loop's working copy
+  // The start-up reports as published, the first `warm_product_`: what the preflight reads.
+  std::array<position_event, max_products_per_account> startup_{};
+  account_health draft_;  // the loop's working copy
   engine::seqlock<account_health> health_;
 };
 

@@ -118,8 +118,16 @@ class component_core {
   }
   [[nodiscard]] std::size_t backlog() const noexcept { return publisher_.waiting(); }
 
-  /** An account finished warming up; `started()` is true once all have. */
-  void account_warm() noexcept { warm_accounts_.fetch_add(1, std::memory_order_release); }
+  /** An account finished warming up; `started()` is true once all have. Tells `on_warm`. */
+  void account_warm() noexcept {
+    warm_accounts_.fetch_add(1, std::memory_order_release);
+    if (on_warm_ != nullptr) on_warm_(on_warm_context_);
+  }
+  /** Set once by the component: a waiting `check()` is answered when the last account is warm. */
+  void set_on_warm(void (*hook)(void*) noexcept, void* context) noexcept {
+    on_warm_ = hook;
+    on_warm_context_ = context;
+  }
   [[nodiscard]] std::size_t warm_accounts() const noexcept {
     return warm_accounts_.load(std::memory_order_acquire);
   }
@@ -180,6 +188,8 @@ class component_core {
   host_bans bans_;
   void (*on_ban_)(void*) noexcept = nullptr;
   void* on_ban_context_ = nullptr;
+  void (*on_warm_)(void*) noexcept = nullptr;
+  void* on_warm_context_ = nullptr;
   log_hook log_;
   log_level floor_ = log_level::debug;
   log_repeats repeats_;

@@ -7,6 +7,7 @@
 #include <bit>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <stdexcept>
@@ -52,6 +53,7 @@ struct position_mode_component::impl {
             s->on_ban();
         },
         this);
+    core.set_on_warm([](void* self) noexcept { static_cast<impl*>(self)->on_warm(); }, this);
     // Each session's signer holds what it needs (pre-keyed states, rendered headers): the raw
     // secrets are not kept for the component's life.
     for (auto& a : config.accounts) {
@@ -89,12 +91,44 @@ struct position_mode_component::impl {
     if (config.wakeup == wakeup_mode::eventfd) arm_wake();
   }
 
+  void check(check_handler done) {
+    if (stopped)
+      throw std::logic_error(
+          "position_mode_component: check() after stop(); construct a new component instead");
+    if (!done) throw std::invalid_argument("position_mode_component: check() without a handler");
+    if (pending_check) throw std::logic_error("position_mode_component: a check() already waits");
+    start();
+    pending_check = std::move(done);
+    if (core.warm_accounts() == sessions.size()) deliver_check();
+  }
+
+  void on_warm() noexcept {
+    if (pending_check && core.warm_accounts() == sessions.size()) deliver_check();
+  }
+
+  // The host's handler is posted, not called: this runs deep inside a session's warm-up (or in
+  // check() and stop()), where the handler must not re-enter the component. The posted work holds
+  // copies only, so it may run after the component is gone.
+  void deliver_check() noexcept {
+    try {
+      std::vector<account_check> verdicts;
+      verdicts.reserve(sessions.size());
+      for (const auto& s : sessions)
+        verdicts.push_back(s->verdict());
+      asio::post(io, [done = pending_check, verdicts = std::move(verdicts)] { done(verdicts); });
+      pending_check = nullptr;
+    } catch (...) {
+      // Out of memory: the check stays pending, and stop() tries again.
+    }
+  }
+
   // Ends everything: the requests the sessions hold, then those still in the ring, each with one
   // terminal event. The risk thread is first told to stop (a `request` from then on returns
   // false) and any `request` already past that check is waited for, so that no trigger can land
   // in the ring after it was drained.
   void stop() noexcept {
     if (stopped) return;
+    if (pending_check) deliver_check();  // what is known now: not_finished where still warming
     stopped = true;
     running = false;
     accepting.store(false, std::memory_order_seq_cst);
@@ -258,6 +292,7 @@ struct position_mode_component::impl {
   };
   std::vector<shared_tls> tls_contexts;  // before the sessions, which use them: destroyed after
   std::vector<std::unique_ptr<detail::account_session>> sessions;
+  check_handler pending_check;  // check() waits for every account's warm-up
   asio::posix::stream_descriptor wake;
   asio::steady_timer flush_timer;
   bool flush_armed = false;
@@ -290,6 +325,10 @@ void position_mode_component::start() {
 }
 void position_mode_component::stop() {
   impl_->stop();
+}
+
+void position_mode_component::check(check_handler done) {
+  impl_->check(std::move(done));
 }
 
 bool position_mode_component::started() const noexcept {

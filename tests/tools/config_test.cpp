@@ -48,6 +48,35 @@ TEST_CASE("a Binance PAPI account takes UM and CM by default and its credentials
   CHECK(config.request_deadline == std::chrono::milliseconds(8000));
 }
 
+TEST_CASE("expected_mode is hedge or one_way; anything else is refused naming the field") {
+  const temp_dir dir;
+  const fake_env env;
+  CHECK_FALSE(load_config(dir.write("none.toml", papi_account), env.lookup())
+                  .accounts[0]
+                  .expected_mode.has_value());
+  struct spelling {
+    const char* text;
+    components::position_mode mode;
+  };
+  for (const spelling& s : {spelling{"hedge", components::position_mode::hedge},
+                            spelling{"one_way", components::position_mode::one_way},
+                            spelling{"one-way", components::position_mode::one_way}}) {
+    CAPTURE(s.text);
+    const auto file =
+        dir.write("mode.toml", std::string(papi_account) + "expected_mode = \"" + s.text + "\"\n");
+    const auto config = load_config(file, env.lookup());
+    REQUIRE(config.accounts[0].expected_mode.has_value());
+    CHECK(*config.accounts[0].expected_mode == s.mode);
+  }
+  const auto typo =
+      dir.write("typo.toml", std::string(papi_account) + "expected_mode = \"hegde\"\n");
+  CHECK(error_of(typo) ==
+        "accounts[0].expected_mode: unknown mode 'hegde' (did you mean hedge? valid: hedge, "
+        "one_way)");
+  const auto number = dir.write("number.toml", std::string(papi_account) + "expected_mode = 1\n");
+  CHECK(error_of(number) == "accounts[0].expected_mode: expected a string, got an integer");
+}
+
 TEST_CASE("an unknown venue is refused naming the account, the field and the choices") {
   const temp_dir dir;
   const auto file = dir.write("config.toml", std::string(papi_account) + R"(

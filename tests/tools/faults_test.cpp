@@ -224,8 +224,31 @@ TEST_CASE("the request log records each request and feeds the observer") {
     CHECK(lines[1].ends_with("key=vmPU...Eh8A -> 400 -4059"));
     CHECK(lines[1].find(secret) == std::string::npos);
   }
+  CHECK(log[0].venue == "binance");
+  CHECK(log[2].venue == "binance");
+  const std::string json = mock::format_record_json(log[1]);
+  CHECK(json.starts_with(R"({"time":")"));
+  CHECK(json.find(R"(Z","venue":"binance","method":"POST",)"
+                  R"("path":"/fapi/v1/positionSide/dual","query":"dualSidePosition=true&)") !=
+        std::string::npos);
+  CHECK(json.ends_with(R"(","key":"vmPU...Eh8A","http_status":400,"code":"-4059","fault":null})"));
+  CHECK(json.find(secret) == std::string::npos);
+  CHECK(mock::format_record_json(log[2]).find(
+            R"("query":null,"key":null,"http_status":200,"code":"ok")") != std::string::npos);
   ex.clear_request_log();
   CHECK(ex.request_log().empty());
   CHECK(mock::mask_api_key("short") == "****");
   CHECK(mock::mask_api_key("").empty());
+}
+
+TEST_CASE("a JSON log line escapes whatever the client sent and names no venue it has not") {
+  mock::request_record r;
+  r.method = "GET";
+  r.target = std::string("/nowhere/\"q\\\x01\xff?a=\x7f");
+  r.outcome = "-";
+  r.fault = "drop_before";
+  CHECK(mock::format_record_json(r) ==
+        R"({"time":"1970-01-01T00:00:00.000Z","venue":null,"method":"GET",)"
+        R"("path":"/nowhere/\"q\\\u0001\u00ff","query":"a=\u007f","key":null,)"
+        R"("http_status":null,"code":null,"fault":"drop_before"})");
 }

@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "posmode/components/component_config.hpp"
 #include "posmode/components/position_event.hpp"
 #include "posmode/components/venue.hpp"
 
@@ -17,12 +19,13 @@ namespace posmode::cli {
 
 /** The process exit codes, as documented in `posmode --help` and docs/cli.md. */
 enum exit_code : int {
-  exit_ok = 0,         ///< applied, already in mode, or every mode read
-  exit_usage = 2,      ///< configuration or usage error; nothing was sent
-  exit_blocked = 3,    ///< open positions or orders (Bitget 45117), PAPI UM/CM mismatch
-  exit_auth = 4,       ///< key, signature, passphrase, IP or permission refused
-  exit_transport = 5,  ///< no connection, dropped connection, deadline passed, outcome unknown
-  exit_venue = 6,      ///< any other venue answer (rate limit, IP ban, not applied, ...)
+  exit_ok = 0,            ///< applied, already in mode, or every mode read
+  exit_usage = 2,         ///< configuration or usage error; nothing was sent
+  exit_blocked = 3,       ///< open positions or orders (Bitget 45117), PAPI UM/CM mismatch
+  exit_auth = 4,          ///< key, signature, passphrase, IP or permission refused
+  exit_transport = 5,     ///< no connection, dropped connection, deadline passed, outcome unknown
+  exit_venue = 6,         ///< any other venue answer (rate limit, IP ban, not applied, ...)
+  exit_mode_differs = 7,  ///< check: every account ready, but a mode is not `expected_mode`
 };
 
 /**
@@ -56,7 +59,8 @@ struct component_options {
   /** --timeout: the request deadline (`component_config::request_deadline`); 1 ms..1 h. */
   std::optional<std::chrono::milliseconds> timeout;
   bool json = false;
-  bool verbose = false;  ///< the component's info and debug log lines on stderr
+  bool prometheus = false;  ///< check only: Prometheus text instead of the table
+  bool verbose = false;     ///< the component's info and debug log lines on stderr
   mock_options mock;
 };
 
@@ -70,6 +74,24 @@ struct component_options {
 int run_get(const component_options& options);
 /** Sets, verifies and prints the outcome; returns the exit code. */
 int run_set(const component_options& options);
+/**
+ * The preflight: connects, syncs the clock and reads every mode, changes nothing; prints a table,
+ * JSON or Prometheus text; returns the exit code of the worst row (check_command.cpp).
+ */
+int run_check(const component_options& options);
+
+/**
+ * The configuration of the accounts `options` names, as get, set and check load it (credentials
+ * from the environment or files, or throwaway ones with --mock; --timeout applied).
+ * @throws usage_error naming the field or the unknown account.
+ */
+[[nodiscard]] components::component_config load_accounts(const component_options& options);
+/**
+ * --mock: starts the mock exchange in this process, registers every account's credentials with
+ * it and points the accounts at it, trusting its CA. The mock lives as long as the pointer.
+ */
+[[nodiscard]] std::shared_ptr<void> start_mock_exchange(components::component_config& config,
+                                                        const mock_options& mock);
 
 /** `posmode sign`. */
 struct sign_options {

@@ -1,6 +1,7 @@
 // posmode: the operator's command line. `get` reads the position mode of every configured account,
-// `set` changes one account's mode and verifies it, `sign` prints the exact request bytes posmode
-// would send, without connecting. Exit codes are documented in the help footer.
+// `set` changes one account's mode and verifies it, `check` is the preflight (ready, and in the
+// expected mode?), `sign` prints the exact request bytes posmode would send, without connecting.
+// Exit codes are documented in the help footer.
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -33,6 +34,8 @@ Exit codes
   4  authentication or permission refused (key, signature, passphrase, IP)
   5  transport or timeout: no connection, connection lost, or the outcome could not be read
   6  any other venue error (rate limit, IP ban, clock skew, mode not applied, ...)
+  7  check: every account ready, but a mode differs from the file's expected_mode
+     (check exits with its worst row: 4, then 5, 6, 7)
 
 Without --config, get and set read the file named by $POSMODE_CONFIG. The file (TOML) is
 described in docs/cli.md and tools/config/include/posmode/tools/config.hpp. Secrets come from
@@ -145,6 +148,19 @@ int main(int argc, char** argv) {
       ->type_name("NAME");
   set->add_option("-m,--mode", set_mode, "hedge | one-way; required")->type_name("MODE");
 
+  cli::component_options check_options;
+  std::string check_initial_mode = "one-way";
+  std::string check_timeout;
+  CLI::App* check = app.add_subcommand(
+      "check",
+      "preflight: connect, sync the clock, read every mode, change nothing; is each account ready "
+      "and in its expected_mode?");
+  add_component_options(*check, check_options, check_initial_mode, check_timeout);
+  check->add_option("-a,--account", check_options.account, "only this account, by name")
+      ->type_name("NAME");
+  check->add_flag("--prometheus", check_options.prometheus,
+                  "print Prometheus text (the verdicts as gauges, then the component's metrics)");
+
   cli::sign_options sign_options;
   std::string sign_timestamp;
   CLI::App* sign = app.add_subcommand(
@@ -181,10 +197,10 @@ int main(int argc, char** argv) {
   // a missing required option first, or the extras without the nearest valid name.
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
-    std::fputs(cli::usage({get, set, sign}).c_str(), stderr);
+    std::fputs(cli::usage({get, set, check, sign}).c_str(), stderr);
     return cli::exit_usage;
   }
-  if (const std::string problem = cli::unknown_argument(app, {get, set, sign}, args);
+  if (const std::string problem = cli::unknown_argument(app, {get, set, check, sign}, args);
       !problem.empty())
     return usage_failure(problem);
 
@@ -220,8 +236,14 @@ int main(int argc, char** argv) {
       complete_component_options("get", get_options, get_initial_mode, get_timeout);
       return cli::run_get(get_options);
     }
+    if (check->parsed()) {
+      complete_component_options("check", check_options, check_initial_mode, check_timeout);
+      if (check_options.json && check_options.prometheus)
+        throw cli::usage_error("check: --json and --prometheus exclude each other; give one");
+      return cli::run_check(check_options);
+    }
     if (!set->parsed()) {
-      std::fputs(cli::usage({get, set, sign}).c_str(), stderr);
+      std::fputs(cli::usage({get, set, check, sign}).c_str(), stderr);
       return cli::exit_usage;
     }
     complete_component_options("set", set_options, set_initial_mode, set_timeout);

@@ -204,4 +204,151 @@ std::string set_json(const set_report& r) {
       steps);
 }
 
+// -- check ----------------------------------------------------------------------------------
+
+namespace {
+
+int code_of_cause(pc::check_cause c) noexcept {
+  switch (c) {
+    case pc::check_cause::none:
+      return exit_ok;
+    case pc::check_cause::auth_failed:
+      return exit_auth;
+    case pc::check_cause::unreachable:
+    case pc::check_cause::tls_verification_failed:
+    case pc::check_cause::not_finished:
+      return exit_transport;
+    case pc::check_cause::banned:
+    case pc::check_cause::clock_unsynced:
+    case pc::check_cause::mode_unreadable:
+      return exit_venue;
+  }
+  return exit_venue;
+}
+
+// Higher is worse: an account that cannot be used outranks a mode that only needs a `set`.
+int severity(int code) noexcept {
+  switch (code) {
+    case exit_ok:
+      return 0;
+    case exit_mode_differs:
+      return 1;
+    case exit_venue:
+      return 2;
+    case exit_transport:
+      return 3;
+    case exit_auth:
+      return 4;
+    default:
+      return 2;
+  }
+}
+
+std::string mode_name_or_empty(bool known, pc::position_mode m) {
+  return known ? std::string(pc::to_string(m)) : std::string();
+}
+
+// What stands in the way, for a person: the cause, the words behind it, the venue's code.
+std::string check_cause_text(const pc::account_check& a, const pc::product_check& p) {
+  const std::string_view state = check_row_state(a, p);
+  if (state == "ready") return {};
+  if (state == "differs")
+    return fmt::format("mode is {}, expected_mode is {}", pc::to_string(p.mode),
+                       pc::to_string(a.expected_mode));
+  std::string out(pc::to_string(a.cause));
+  // The product's own failed read says most; else the account's reason.
+  const bool own = !p.mode_known && !p.report.message.empty();
+  const std::string_view message = own ? p.report.message.view() : a.message.view();
+  if (!message.empty()) out += ": " + tools::printable(message);
+  if (own && (p.report.http_status != 0 || p.report.has_code)) {
+    std::string detail;
+    if (p.report.http_status != 0) detail = "http " + http_of(p.report);
+    if (p.report.has_code) detail += (detail.empty() ? "code " : ", code ") + code_of(p.report);
+    out += " (" + detail + ")";
+  }
+  return out;
+}
+
+std::string rtt_ms(std::int64_t ns) {
+  return ns <= 0 ? std::string() : fmt::format("{:.1f}", static_cast<double>(ns) / 1e6);
+}
+
+}  // namespace
+
+std::string_view check_row_state(const pc::account_check& a, const pc::product_check& p) noexcept {
+  if (!a.ready) return "not_ready";
+  return p.as_expected ? "ready" : "differs";
+}
+
+int check_row_exit_code(const pc::account_check& a, const pc::product_check& p) noexcept {
+  const std::string_view state = check_row_state(a, p);
+  if (state == "ready") return exit_ok;
+  if (state == "differs") return exit_mode_differs;
+  if (!p.mode_known) {
+    const int code = exit_code_of(p.report.status);
+    if (code != exit_ok) return code;
+  }
+  const int code = code_of_cause(a.cause);
+  return code == exit_ok ? exit_venue : code;
+}
+
+int check_exit_code(const std::vector<account_verdict>& accounts) noexcept {
+  int worst = exit_ok;
+  for (const auto& a : accounts)
+    for (std::size_t i = 0; i < a.check.product_count; ++i) {
+      const int code = check_row_exit_code(a.check, a.check.products[i]);
+      if (severity(code) > severity(worst)) worst = code;
+    }
+  return worst;
+}
+
+std::string check_table(const std::vector<account_verdict>& accounts) {
+  table t;
+  t.rows.push_back(
+      {"ACCOUNT", "VENUE", "PRODUCT", "STATE", "MODE", "EXPECTED", "OFFSET_MS", "RTT_MS", "CAUSE"});
+  for (const auto& a : accounts) {
+    const pc::account_check& c = a.check;
+    for (std::size_t i = 0; i < c.product_count; ++i) {
+      const pc::product_check& p = c.products[i];
+      t.rows.push_back(
+          {tools::printable(a.name), std::string(pc::to_string(c.venue_kind)),
+           std::string(pc::to_string(p.report.product_scope)), std::string(check_row_state(c, p)),
+           dash_if_empty(mode_name_or_empty(p.mode_known, p.mode)),
+           dash_if_empty(mode_name_or_empty(c.has_expected_mode, c.expected_mode)),
+           c.clock_synced ? std::to_string(c.clock_offset_ms) : "-",
+           dash_if_empty(rtt_ms(c.round_trip_ns)), dash_if_empty(check_cause_text(c, p))});
+    }
+  }
+  return t.render();
+}
+
+std::string check_json(const std::vector<account_verdict>& accounts, int exit_code) {
+  std::string out = R"({"accounts":[)";
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    const pc::account_check& c = accounts[i].check;
+    out += fmt::format(
+        R"({}{{"name":{},"venue":{},"ready":{},"cause":{},"message":{},"expected_mode":{},)"
+        R"("clock_synced":{},"clock_offset_ms":{},"clock_round_trip_us":{},"round_trip_us":{},)"
+        R"("connections_up":{},"connections_total":{},"products":[)",
+        i == 0 ? "" : ",", json_string(accounts[i].name), json_string(pc::to_string(c.venue_kind)),
+        c.ready ? "true" : "false", json_string(pc::to_string(c.cause)),
+        json_or_null(std::string(c.message.view())),
+        json_or_null(mode_name_or_empty(c.has_expected_mode, c.expected_mode)),
+        c.clock_synced ? "true" : "false",
+        c.clock_synced ? std::to_string(c.clock_offset_ms) : "null",
+        c.clock_synced ? std::to_string(c.clock_round_trip_ns / 1000) : "null",
+        c.round_trip_ns > 0 ? std::to_string(c.round_trip_ns / 1000) : "null",
+        static_cast<unsigned>(c.connections_up), static_cast<unsigned>(c.connections_total));
+    for (std::size_t j = 0; j < c.product_count; ++j) {
+      const pc::product_check& p = c.products[j];
+      out += fmt::format(R"({}{{"state":{},"expected":{},"exit_code":{},{}}})", j == 0 ? "" : ",",
+                         json_string(check_row_state(c, p)),
+                         json_or_null(mode_name_or_empty(c.has_expected_mode, c.expected_mode)),
+                         check_row_exit_code(c, p), event_fields(p.report));
+    }
+    out += "]}";
+  }
+  return out + fmt::format(R"(],"exit_code":{}}})", exit_code) + "\n";
+}
+
 }  // namespace posmode::cli

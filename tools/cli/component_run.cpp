@@ -450,4 +450,13 @@ int run_set(const component_options& o) {
   return report.exit_code;
 }
 
+// check (check_command.cpp) loads and mocks as get and set do.
+pc::component_config load_accounts(const component_options& o) {
+  return load(o);
+}
+
+std::shared_ptr<void> start_mock_exchange(pc::component_config& config, const mock_options& m) {
+  return start_mock(config, m);
+}
+
 }  // namespace posmode::cli

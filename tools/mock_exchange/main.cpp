@@ -1,5 +1,6 @@
 // posmode-mock-exchange: the mock venue as a program, to rehearse a deployment or drive the demo.
-// Prints the port and the CA file, then one line per request until SIGINT or SIGTERM.
+// Prints a readiness line (`ready port=... ca=...`) once it listens, then one line per request
+// (text, or JSON with --log-json) until SIGINT or SIGTERM; notices for a person go to stderr.
 
 #include <pthread.h>
 #include <toml++/toml.h>
@@ -126,9 +127,16 @@ Faults (flags apply to every account)
 
 std::mutex output_mutex;
 
+// stdout is for programs (the readiness line, then the request log), flushed line by line so
+// that a parent reading a pipe sees each line at once; stderr is for a person.
 void say(const std::string& line) {
   const std::lock_guard lock(output_mutex);
   std::cout << line << std::endl;
+}
+
+void notice(const std::string& line) {
+  const std::lock_guard lock(output_mutex);
+  std::cerr << line << std::endl;
 }
 
 std::vector<std::string> split(std::string_view text, char separator) {
@@ -430,8 +438,9 @@ int main(int argc, char** argv) {
       "posmode-mock-exchange: an HTTPS mock of Binance (PAPI, USD-M, COIN-M), Bitget v2, OKX v5, "
       "Bybit v5 and Gate APIv4 futures position-mode endpoints on 127.0.0.1, with fault "
       "injection. Makes a throwaway CA and "
-      "server certificate at start, prints the port and the CA file, then one line per request "
-      "until SIGINT/SIGTERM."};
+      "server certificate at start, prints 'ready port=PORT pid=PID version=V ca=CA-FILE' on "
+      "stdout once it listens, then one line per request (JSON with --log-json) until "
+      "SIGINT/SIGTERM."};
   app.footer(footer);
   app.set_version_flag("--version", "posmode-mock-exchange " POSMODE_VERSION_STRING,
                        "print the version (posmode-mock-exchange " POSMODE_VERSION_STRING
@@ -457,6 +466,7 @@ int main(int argc, char** argv) {
   long skew_ms = 0;
   mock::fault_set faults;
   bool wrong_host = false;
+  bool log_json = false;
 
   app.add_option("--port", port, "TCP port on 127.0.0.1 (0 picks a free one)")
       ->capture_default_str();
@@ -520,6 +530,9 @@ int main(int argc, char** argv) {
                  "fault: server clock offset in ms (time endpoints and timestamp windows)");
   app.add_flag("--wrong-host-cert", wrong_host,
                "fault: present a certificate for wrong.example (signed by the same CA)");
+  app.add_flag("--log-json", log_json,
+               "one JSON object per request on stdout (time, venue, method, path, query, masked "
+               "key, http_status, code, fault) instead of a text line");
   CLI11_PARSE(app, argc, argv);
 
   faults.delay = std::chrono::milliseconds(delay_ms);
@@ -549,8 +562,8 @@ int main(int argc, char** argv) {
     options.gate_rate_limit = gate_rate_limit;
     options.ban_after_rate_limited = ban_after;
     options.ban_duration = std::chrono::seconds(ban_seconds);
-    options.on_request = [](const mock::request_record& record) {
-      say(mock::format_record(record));
+    options.on_request = [log_json](const mock::request_record& record) {
+      say(log_json ? mock::format_record_json(record) : mock::format_record(record));
     };
     mock::exchange exchange(std::move(options));
     for (const auto& spec : binance_specs)
@@ -570,13 +583,17 @@ int main(int argc, char** argv) {
     exchange.set_silent(silent);
     exchange.write_ca_file(ca_out);
 
-    say("posmode-mock-exchange listening on https://127.0.0.1:" + std::to_string(exchange.port()));
-    say("port " + std::to_string(exchange.port()));
-    say("CA certificate " + ca_out);
+    notice("posmode-mock-exchange listening on https://127.0.0.1:" +
+           std::to_string(exchange.port()) + ", CA certificate " + ca_out);
+    // Last, once the accounts, faults and CA file are in place: a parent may connect as soon as
+    // it reads this line. `ca=` runs to the end of the line, so a path may hold spaces.
+    say("ready port=" + std::to_string(exchange.port()) + " pid=" + std::to_string(::getpid()) +
+        " version=" POSMODE_VERSION_STRING " ca=" + ca_out);
 
     int signal = 0;
     sigwait(&stop_signals, &signal);
-    say(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    notice(std::string("posmode-mock-exchange: stopping on ") +
+           (signal == SIGINT ? "SIGINT" : "SIGTERM"));
     exchange.stop();
     // Only a file we chose ourselves is ours to remove.
     if (temporary_ca) std::remove(ca_out.c_str());

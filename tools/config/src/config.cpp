@@ -415,6 +415,15 @@ parsed_account read_account(const toml::table& table, std::size_t index, const d
     s.connections = static_cast<std::size_t>(*c);
   }
   s.verify_after_set = t.boolean("verify_after_set").value_or(d.verify_after_set);
+  if (const auto expected = t.string("expected_mode")) {
+    const auto mode = pc::parse_position_mode(*expected);
+    if (!mode) {
+      const std::vector<std::string> modes{"hedge", "one_way"};
+      fail(t.field("expected_mode"), "unknown mode " + in_quotes(*expected) + " (did you mean " +
+                                         nearest(*expected, modes) + "? valid: hedge, one_way)");
+    }
+    s.expected_mode = *mode;
+  }
   a.bitget_demo_key = t.boolean("bitget_demo_key").value_or(false);
   // Bybit's linear-symbol scope (and the read-back symbol of its coin scopes).
   if (auto symbol = t.string("symbol")) a.bitget_query_symbol = std::move(*symbol);

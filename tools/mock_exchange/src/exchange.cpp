@@ -33,6 +33,25 @@ std::string_view api_key_of(const http_request& request) noexcept {
   return {};
 }
 
+namespace {
+// The request log's name for each route, apart from `routes` itself; a route added there
+// without a name here does not compile.
+constexpr std::array<std::pair<const venue_route*, std::string_view>, 5> route_names{{
+    {&binance_route, "binance"},
+    {&bitget_route, "bitget"},
+    {&okx_route, "okx"},
+    {&bybit_route, "bybit"},
+    {&gate_route, "gate"},
+}};
+static_assert(route_names.size() == routes.size(), "every route needs its name in route_names");
+
+std::string_view route_name(const venue_route* route) noexcept {
+  for (const auto& [r, name] : route_names)
+    if (r == route) return name;
+  return {};
+}
+}  // namespace
+
 reply no_route_reply(std::string_view path) {
   reply r;
   r.status = 404;
@@ -195,6 +214,7 @@ std::optional<detail::reply> exchange::impl::serve(const detail::http_request& r
     const bool replaced = faults.drop_before_reply || faults.unknown_error_503 || faults.html_502;
     detail::reply r;
     const detail::venue_route* venue = detail::route_of(path);
+    record.venue = detail::route_name(venue);
     if (venue == nullptr) {
       r = detail::no_route_reply(path);
     } else if (!replaced || faults.apply_change) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ struct account_settings {
   bool insecure_loopback = false;
   std::size_t connections = 2;    ///< TLS connections to the account's API host, 1..16
   bool verify_after_set = false;  ///< after success, query the mode and publish a second event
+  /**
+   * The mode every product of the account should be in, for the preflight (`check()`: each
+   * product's verdict says whether its mode is this one). Nothing is ever changed because of
+   * it; empty: no expectation.
+   */
+  std::optional<position_mode> expected_mode;
 };
 
 /** How the component retries. Blocked answers (positions, orders, -4220) are never retried. */

@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "posmode/components/account_check.hpp"
 #include "posmode/components/account_health.hpp"
 #include "posmode/components/component_config.hpp"
 #include "posmode/components/position_event.hpp"
@@ -31,6 +32,12 @@ enum class log_level : std::uint8_t { debug, info, warning, error };
  * (`component_stats::log_hook_failures`); it never reaches the loop.
  */
 using log_hook = std::function<void(log_level, std::string_view)>;
+
+/**
+ * Receives the preflight's verdicts (`position_mode_component::check`): one per account, in
+ * configuration order, valid during the call.
+ */
+using check_handler = std::function<void(std::span<const account_check>)>;
 
 /** A snapshot of what the component has done (`stats()`). */
 struct component_stats {
@@ -126,6 +133,23 @@ class position_mode_component {
    * Idempotent; also run by the destructor.
    */
   void stop();
+  /**
+   * Preflight, loop thread: starts the component if `start()` has not run (connect, sync the
+   * clock, read every product's mode) and, once every account's warm-up has ended, hands `done`
+   * one verdict per account (`account_check`: ready or the cause, each product's mode against
+   * `account_settings::expected_mode`, clock offset, round trips). It sends only what the warm-up
+   * sends, all of it reads (the venue's time, pings, one mode query per product): nothing is
+   * changed unless `request` is called. `done` runs on the loop thread, posted (never inside
+   * `check`): within `request_deadline` of `start()`, the warm-up's bound, or at `stop()`, which
+   * hands over what is known then (`not_finished` for an account still warming up). The verdicts
+   * are the warm-up's: a check on a component started long ago reports its start-up reads (see
+   * `health()` for what changed since). Allocates (the handler, the verdicts); an exception from
+   * `done` leaves the `io_context`'s `run()`/`poll()` like any handler's.
+   * @throws std::logic_error after `stop()` or while an earlier check waits,
+   *         std::invalid_argument for an empty `done`, and what `start()` throws.
+   */
+  void check(check_handler done);
+
   /** True once every account finished warming up. Any thread. */
   [[nodiscard]] bool started() const noexcept;
 

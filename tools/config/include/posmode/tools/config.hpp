@@ -34,6 +34,8 @@
 //   recv_window_ms = 5000             # Binance recvWindow, 1..60000
 //   connections = 2                   # TLS connections per account, 1..16
 //   verify_after_set = true           # query the mode after a successful change
+//   expected_mode = "hedge"           # hedge | one_way (one-way too): the mode `posmode check`
+//                                     #   expects every product in; nothing is changed by it
 //   key_env = "BINANCE_API_KEY"       # environment variable holding the API key
 //   secret_env = "BINANCE_API_SECRET" # ... the secret; or:
 //   secret_file = "/path"             # a file holding it, owner-only (0600 or 0400), one line,

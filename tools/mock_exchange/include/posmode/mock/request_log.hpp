@@ -22,6 +22,8 @@ struct request_record {
   std::string outcome;
   unsigned http_status = 0;  ///< 0 when the connection was dropped before a reply
   std::string fault;  ///< the fault that shaped the reply (`"drop_before"`, `"503"`, ...) or empty
+  /// the venue whose route served the path (`"binance"`, `"bitget"`, ...); empty when none does
+  std::string venue;
 };
 
 /**
@@ -36,5 +38,17 @@ struct request_record {
  * Allocates; any thread.
  */
 [[nodiscard]] std::string format_record(const request_record& record);
+
+/**
+ * One JSON object for a log collector, without a trailing newline (`posmode-mock-exchange
+ * --log-json`), e.g. `{"time":"2026-01-02T03:04:05.678Z","venue":"binance","method":"POST",
+ * "path":"/fapi/v1/positionSide/dual","query":"...","key":"vmPU...h8A","http_status":400,
+ * "code":"-4059","fault":null}`. `venue`, `query` and `key` are null when empty; `http_status`
+ * and `code` when nothing was sent; `fault` when none was applied. The client's bytes are
+ * escaped so that the line is always valid JSON: `"` and `\` escaped, and every byte outside
+ * printable ASCII as `\u00XX`. The key is the record's (masked); no record holds a secret.
+ * Allocates; any thread.
+ */
+[[nodiscard]] std::string format_record_json(const request_record& record);
 
 }  // namespace posmode::mock
