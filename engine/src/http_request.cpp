@@ -183,7 +183,9 @@ request_template::request_template(const request_spec& spec)
       spec.time_format != timestamp_format::epoch_s)
     fail("unknown timestamp format");
   if (signature_width(spec.algorithm, spec.encoding) == 0)
-    fail("no signature encoding for this algorithm (HMAC-SHA512 is written in hex only)");
+    fail(
+        "no signature encoding for this algorithm (HMAC-SHA512 is written in hex only, Ed25519 "
+        "and RSA in percent-encoded base64 only)");
   if (!is_token(spec.method)) fail("method '" + spec.method + "' is not an HTTP token");
   if (spec.host.empty() || has_line_break(spec.host) || spec.host.find(' ') != std::string::npos)
     fail("host '" + spec.host + "' is empty or contains whitespace");
@@ -192,7 +194,7 @@ request_template::request_template(const request_spec& spec)
   r.timestamp_width = timestamp_width(spec.time_format);
   r.signature_width = signature_width(spec.algorithm, spec.encoding);
   // Large enough that no growth leaves an unwiped copy behind for any venue's request.
-  r.out.reserve(4096);
+  r.out.reserve(8192);
   r.out += spec.method;
   r.out += ' ';
   r.append(spec.target, renderer::place::target, "target");
@@ -240,9 +242,24 @@ request_template::request_template(const request_spec& spec)
   if (r.signatures.size() == 1) {
     signature_offset_ = r.signatures[0];
     signature_size_ = r.signature_width;
+    signature_capacity_ = r.signature_width;
     if (region_on_wire && signature_offset_ < signed_offset_ + signed_size_ &&
         signature_offset_ + signature_size_ > signed_offset_)
       fail("the signature slot lies inside the signed region");
+  }
+  const bool variable = signature_capacity_ != 0 &&
+                        spec.encoding == signature_encoding::base64_percent;
+  if (variable) {
+    // The bytes after the slot move with each signature's width: they must not change.
+    const std::size_t slot_end = signature_offset_ + signature_capacity_;
+    for (std::size_t i = 0; i < wire_timestamp_count_; ++i)
+      if (r.timestamps[i] >= slot_end)
+        fail("a timestamp slot after a variable-width signature slot");
+    if (region_on_wire && signed_offset_ >= slot_end)
+      fail("the signed region after a variable-width signature slot");
+    tail_offset_ = r.out.size();
+    tail_size_ = wire_size_ - slot_end;
+    r.out.append(r.out, slot_end, tail_size_);
   }
   if (r.timestamps.size() > max_timestamp_slots) fail("too many timestamp slots");
   std::copy(r.timestamps.begin(), r.timestamps.end(), timestamp_offsets_.begin());
@@ -280,6 +297,32 @@ std::error_code request_template::resign(hmac_signer& signer, std::int64_t times
           : signer.sign_base64(
                 message, std::span<char, hmac_signer::base64_size>(slot, hmac_signer::base64_size));
   if (!ok) return errc::signing_failed;
+  signed_ok_ = true;
+  return {};
+}
+
+std::error_code request_template::resign(const asymmetric_signer& signer,
+                                         std::int64_t timestamp_ms) noexcept {
+  if (auto ec = stamp(timestamp_ms)) return ec;
+  if (!needs_signature()) return {};
+  const signature_algorithm wanted = signer.algorithm() == key_algorithm::ed25519
+                                         ? signature_algorithm::ed25519
+                                         : signature_algorithm::rsa_sha256;
+  if (algorithm_ != wanted || encoding_ != signature_encoding::base64_percent)
+    return errc::signing_failed;
+  // Base64 first, on the stack (at most 684 characters for RSA-4096), then encoded into the slot.
+  std::array<char, max_signature_base64(signature_algorithm::rsa_sha256)> base64;
+  const std::size_t n = signer.sign_base64(signed_view(), base64);
+  if (n == 0) return errc::signing_failed;
+  char* slot = buffer_.data() + signature_offset_;
+  const std::size_t width =
+      percent_encode_base64({base64.data(), n}, std::span<char>(slot, signature_capacity_));
+  OPENSSL_cleanse(base64.data(), base64.size());  // not secret, but no stale copies either
+  if (width == 0) return errc::signing_failed;
+  // The tail's copy lies beyond the slot's capacity: the ranges never overlap.
+  std::memcpy(slot + width, buffer_.data() + tail_offset_, tail_size_);
+  signature_size_ = width;
+  wire_size_ = signature_offset_ + width + tail_size_;
   signed_ok_ = true;
   return {};
 }

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <vector>
 
+#include "posmode/engine/asymmetric_signer.hpp"
+#include "posmode/engine/encoding.hpp"
 #include "posmode/engine/hmac_sha512_signer.hpp"
 #include "posmode/engine/hmac_signer.hpp"
 #include "posmode/engine/secure_buffer.hpp"
@@ -21,20 +23,49 @@ namespace posmode::engine {
 enum class signature_encoding : std::uint8_t {
   hex_lower,  ///< lowercase hex: 64 characters for HMAC-SHA256 (Binance), 128 for SHA-512 (Gate)
   base64,     ///< 44 base64 characters with padding (Bitget; HMAC-SHA256 only)
+  /// Standard base64 with `=` padding, then `+` `/` `=` percent-encoded as a query value
+  /// (Binance's Ed25519 and RSA keys, docs/venues.md §1.6.1). The width varies with the
+  /// signature: see `request_template`, "Variable-width signature slot".
+  base64_percent,
 };
 
 /** What signs a request: the key schedule `request_template::resign` must be given. */
 enum class signature_algorithm : std::uint8_t {
   hmac_sha256,  ///< `hmac_signer` (Binance, Bitget, OKX, Bybit)
   hmac_sha512,  ///< `hmac_sha512_signer` (Gate APIv4)
+  ed25519,      ///< `asymmetric_signer` with an Ed25519 key (Binance key type `ed25519`)
+  rsa_sha256,   ///< `asymmetric_signer` with an RSA key, PKCS#1 v1.5 + SHA-256 (Binance `rsa`)
 };
 
+/** True for the algorithms signed with a private key (`asymmetric_signer`): tens to hundreds of
+ *  microseconds per signature, so they are made ahead of time. */
+[[nodiscard]] constexpr bool is_asymmetric(signature_algorithm a) noexcept {
+  return a == signature_algorithm::ed25519 || a == signature_algorithm::rsa_sha256;
+}
+
+/** The largest RSA key a template's slot holds a signature of (Binance takes 2048 or 4096 bits). */
+inline constexpr int max_rsa_key_bits = 4096;
+
+/** Base64 characters of the longest signature of `a` (88 for Ed25519, 684 for RSA-4096); 0 for
+ *  HMAC. */
+[[nodiscard]] constexpr std::size_t max_signature_base64(signature_algorithm a) noexcept {
+  if (a == signature_algorithm::ed25519) return base64_encoded_size(64);
+  if (a == signature_algorithm::rsa_sha256) return base64_encoded_size(max_rsa_key_bits / 8);
+  return 0;
+}
+
 /**
- * The width of a signature slot for `algorithm` written in `encoding`; 0 for a pair posmode does
- * not write (SHA-512 in base64: no venue uses it).
+ * The width of a signature slot for `algorithm` written in `encoding` (for `base64_percent`, the
+ * slot's capacity: three bytes per base64 character of the longest signature); 0 for a pair
+ * posmode does not write (SHA-512 in base64; an asymmetric key in anything but `base64_percent`;
+ * HMAC in `base64_percent`).
  */
 [[nodiscard]] constexpr std::size_t signature_width(signature_algorithm algorithm,
                                                     signature_encoding encoding) noexcept {
+  if (is_asymmetric(algorithm))
+    return encoding == signature_encoding::base64_percent ? 3 * max_signature_base64(algorithm)
+                                                          : 0;
+  if (encoding == signature_encoding::base64_percent) return 0;
   if (algorithm == signature_algorithm::hmac_sha512)
     return encoding == signature_encoding::hex_lower ? hmac_sha512_signer::hex_size : 0;
   return encoding == signature_encoding::hex_lower ? hmac_signer::hex_size
@@ -91,7 +122,7 @@ void write_timestamp(timestamp_format format, std::int64_t timestamp_ms, char* o
  * - `timestamp()`: the time, written on every re-sign in the spec's `time_format` (13 digits of
  *   epoch milliseconds, 10 of epoch seconds, or 24 characters of ISO-8601);
  * - `signature()`: the signature (64 or 128 hex, or 44 base64 characters, per the template's
- *   algorithm and encoding);
+ *   algorithm and encoding; for `base64_percent`, a slot of variable width);
  * - `begin_signed()` / `end_signed()`: zero-width marks bounding the part of the wire bytes that is
  *   signed, for venues whose signed string is contiguous on the wire (Binance's query string).
  */
@@ -176,6 +207,19 @@ void wipe(request_spec& spec) noexcept;
  * template is destroyed, since it holds the API key and any passphrase header), so `bytes()`
  * stays valid across moves of the template.
  *
+ * **Variable-width signature slot** (`signature_encoding::base64_percent`: Binance's Ed25519
+ * and RSA keys). A base64 signature percent-encoded as a query value has a width that depends on
+ * how many `+`, `/` and `=` it holds (Ed25519: 88 to 264 characters). Binance documents no padding
+ * it would ignore, so the request is re-rendered instead: the slot is rendered at its capacity
+ * (`signature_width`), and the bytes after it (the rest of the target, the headers, the body:
+ * "the tail") are kept in a copy beside the wire bytes. `resign()` writes the encoded signature
+ * into the slot and copies the tail right after it, inside the buffer allocated at construction:
+ * `bytes()` then ends earlier, and no allocation happens. The tail must be constant: the
+ * constructor refuses a timestamp slot, or the signed region, after a variable-width slot. The
+ * slot may stand in the target or a header, never in the body (which has no slots), so
+ * `Content-Length` never changes; only the total length does. `signature_offset()` stays valid;
+ * `signature_view()` is the current signature.
+ *
  * **Errors.** The constructor throws `std::invalid_argument` for a spec that cannot be rendered
  * (slots misplaced, a signature slot without a signed string, CR/LF in a header, more than
  * `max_timestamp_slots` timestamps). `resign()` reports through its return value.
@@ -216,6 +260,24 @@ class request_template {
   [[nodiscard]] std::error_code resign(const hmac_sha512_signer& signer,
                                        std::int64_t timestamp_ms) noexcept;
 
+  /**
+   * As above, for a template of `signature_algorithm::ed25519` or `rsa_sha256` whose key is of
+   * the same type (`signer.algorithm()`): the signature is made over `signed_view()`, written in
+   * base64 and percent-encoded into the variable-width slot, and the tail moved after it.
+   *
+   * Not for the hot path: the signature costs tens (Ed25519) to hundreds (RSA) of microseconds
+   * and allocates inside OpenSSL (`EVP_DigestSign*`); keep such templates pre-signed
+   * (`presigned_request`). Noexcept, no system call, no allocation of posmode's own.
+   * @return as the HMAC overloads; `errc::signing_failed` also for a signature wider than the
+   *         slot (an RSA key over `max_rsa_key_bits`).
+   */
+  [[nodiscard]] std::error_code resign(const asymmetric_signer& signer,
+                                       std::int64_t timestamp_ms) noexcept;
+
+  /** Marks the signature stale: `is_signed()` is false until the next `resign()` (after the
+   *  venue's clock moved, so that the next sender signs it anew). Noexcept. */
+  void invalidate() noexcept { signed_ok_ = !needs_signature(); }
+
   /** Writes the timestamp slots only (templates without a signature; tests). Same errors. */
   [[nodiscard]] std::error_code stamp(std::int64_t timestamp_ms) noexcept;
 
@@ -234,7 +296,7 @@ class request_template {
   }
 
   /** True when the template has a signature slot. */
-  [[nodiscard]] bool needs_signature() const noexcept { return signature_size_ != 0; }
+  [[nodiscard]] bool needs_signature() const noexcept { return signature_capacity_ != 0; }
   /** True when the bytes carry a valid signature for the last timestamp (or need none). */
   [[nodiscard]] bool is_signed() const noexcept { return signed_ok_; }
   /** The timestamp last written, or -1 before the first `stamp`/`resign`. */
@@ -253,6 +315,8 @@ class request_template {
   }
   /** Offset of the signature slot within the wire bytes. Meaningful when `needs_signature()`. */
   [[nodiscard]] std::size_t signature_offset() const noexcept { return signature_offset_; }
+  /** The slot's capacity: its fixed width, or the widest signature of a variable-width slot. */
+  [[nodiscard]] std::size_t signature_capacity() const noexcept { return signature_capacity_; }
 
  private:
   // Wire bytes, then the separately signed string (if any). They carry the API key and, for
@@ -262,7 +326,12 @@ class request_template {
   std::size_t signed_offset_ = 0;
   std::size_t signed_size_ = 0;
   std::size_t signature_offset_ = 0;
-  std::size_t signature_size_ = 0;
+  std::size_t signature_size_ = 0;      // the current signature's width on the wire
+  std::size_t signature_capacity_ = 0;  // the slot's rendered width
+  // Variable-width slot only: the constant bytes after the slot, kept at tail_offset_ (after
+  // the wire bytes and the separately signed string) and copied after each new signature.
+  std::size_t tail_offset_ = 0;
+  std::size_t tail_size_ = 0;
   std::array<std::size_t, max_timestamp_slots> timestamp_offsets_{};
   std::size_t timestamp_count_ = 0;
   std::size_t wire_timestamp_count_ = 0;

@@ -44,9 +44,15 @@ class presigned_request {
                                   std::to_string(max_age_ms) + " ms");
   }
 
+  /** True when `refresh(now_ms)` would re-sign: no valid signature, or one older than half the
+   *  maximum age (or from the future). */
+  [[nodiscard]] bool needs_refresh(std::int64_t now_ms) const noexcept {
+    return !request_.is_signed() || too_old(now_ms, max_age_ms_ / 2);
+  }
+
   /** Re-signs at `now_ms` if the signature is older than half the maximum age (or absent). */
   [[nodiscard]] std::error_code refresh(std::int64_t now_ms) noexcept {
-    if (request_.is_signed() && !too_old(now_ms, max_age_ms_ / 2)) return {};
+    if (!needs_refresh(now_ms)) return {};
     return signer_->resign(request_, now_ms);
   }
 
@@ -56,14 +62,31 @@ class presigned_request {
    * `ec`.
    */
   [[nodiscard]] std::span<const char> acquire(std::int64_t now_ms, std::error_code& ec) noexcept {
+    bool signed_inline = false;
+    return acquire(now_ms, ec, signed_inline);
+  }
+
+  /**
+   * As above; `signed_inline` says whether this call had to sign (with an asymmetric key, tens
+   * to hundreds of microseconds and OpenSSL's allocations on the caller's path). A fresh
+   * request is handed out with no signing, no allocation and no system call.
+   */
+  [[nodiscard]] std::span<const char> acquire(std::int64_t now_ms, std::error_code& ec,
+                                              bool& signed_inline) noexcept {
     ec.clear();
+    signed_inline = false;
     if (!request_.is_signed() || too_old(now_ms, max_age_ms_)) {
       ++inline_resigns_;
+      signed_inline = true;
       ec = signer_->resign(request_, now_ms);
       if (ec) return {};
     }
     return request_.bytes();
   }
+
+  /** Marks the signature stale (the venue's clock moved): the next `acquire` or `refresh`
+   *  signs anew. Cheaper than `resign` when signing is expensive. */
+  void invalidate() noexcept { request_.invalidate(); }
 
   /** Re-signs at `now_ms` whatever the age (after a clock resync moved the venue's time). */
   [[nodiscard]] std::error_code resign(std::int64_t now_ms) noexcept {
