@@ -59,6 +59,36 @@ bool is_symbol_text(std::string_view s) {
 
 }  // namespace
 
+std::string_view to_string(api_key_type k) noexcept {
+  switch (k) {
+    case api_key_type::ed25519:
+      return "ed25519";
+    case api_key_type::rsa:
+      return "rsa";
+    case api_key_type::hmac:
+      break;
+  }
+  return "hmac";
+}
+
+std::optional<api_key_type> parse_api_key_type(std::string_view name) noexcept {
+  for (const auto k : {api_key_type::hmac, api_key_type::ed25519, api_key_type::rsa})
+    if (name == to_string(k)) return k;
+  return std::nullopt;
+}
+
+engine::signature_algorithm account_signature(const account_config& config) noexcept {
+  switch (config.key_type) {
+    case api_key_type::ed25519:
+      return engine::signature_algorithm::ed25519;
+    case api_key_type::rsa:
+      return engine::signature_algorithm::rsa_sha256;
+    case api_key_type::hmac:
+      break;
+  }
+  return facts_of(config.venue_kind).signature;
+}
+
 std::string_view default_host(venue v) noexcept {
   return default_host(v, venue_environment::production);
 }
@@ -157,6 +187,12 @@ void validate_account(const account_config& c) {
                   " ms window)", where});
 
   check_environment(c, *row, where);
+  if (c.key_type != api_key_type::hmac && c.key_type != api_key_type::ed25519 &&
+      c.key_type != api_key_type::rsa)
+    refuse_field("key_type", {"unknown value (hmac, ed25519 or rsa)", where});
+  if (c.key_type != api_key_type::hmac && !facts.accepts_asymmetric_keys)
+    refuse_field("key_type", {"'", to_string(c.key_type), "' is not accepted by ", facts.name,
+                              " (HMAC keys only; Ed25519 and RSA keys are Binance's)", where});
   if (!is_symbol_text(c.bitget_query_symbol))
     refuse_field("bitget_query_symbol",
                  {"'", c.bitget_query_symbol, "' must be upper-case letters and digits", where});

@@ -43,8 +43,13 @@ const account_config& checked(const account_config& config, const credentials& c
   validate_account(config);
   if (creds.api_key.empty())
     throw std::invalid_argument("api_key: empty (account '" + config.id + "')");
-  if (creds.secret.empty())
+  // The key the account signs with: the secret (HMAC), or the private key (Ed25519, RSA).
+  if (config.key_type == api_key_type::hmac && creds.secret.empty())
     throw std::invalid_argument("secret: empty (account '" + config.id + "')");
+  if (config.key_type != api_key_type::hmac && creds.private_key.empty())
+    throw std::invalid_argument("private_key: empty, key_type is " +
+                                std::string(to_string(config.key_type)) + " (account '" +
+                                config.id + "')");
   check_header_value("api_key", creds.api_key);
   if (const venue_facts& venue = facts_of(config.venue_kind); venue.needs_passphrase) {
     if (creds.passphrase.empty())
@@ -65,6 +70,23 @@ struct spec_wiper {
   }
 };
 
+// The signer of the account's key type; a private key that cannot sign is refused naming the
+// field (key_error's message names the problem, never the key).
+engine::request_signer signer_for(const account_config& config, const credentials& creds,
+                                  engine::hmac_signer::backend backend) {
+  const engine::signature_algorithm algorithm = account_signature(config);
+  if (!engine::is_asymmetric(algorithm))
+    return engine::request_signer(algorithm, creds.secret.reveal(), backend);
+  try {
+    return engine::request_signer(algorithm, creds.private_key.reveal());
+  } catch (const engine::key_error& e) {
+    std::string_view why = e.what();
+    if (why.starts_with("private key: ")) why.remove_prefix(13);
+    throw std::invalid_argument("private_key: " + std::string(why) + " (account '" + config.id +
+                                "')");
+  }
+}
+
 detail::account_specs account_specs_for(const account_config& config) {
   return detail::row_of(config.venue_kind).build_account_specs(config);
 }
@@ -80,7 +102,7 @@ account_requests::account_requests(const account_config& config, const credentia
                                    engine::hmac_signer::backend backend,
                                    detail::account_specs&& common)
     : config_(config),
-      signer_(facts_of(config.venue_kind).signature, creds.secret.reveal(), backend),
+      signer_(signer_for(config, creds, backend)),
       ping_(common.ping),
       time_(common.time),
       api_(std::move(common.api)),
@@ -117,6 +139,47 @@ std::span<const char> account_requests::set_mode(product p, position_mode m, std
     return {};
   }
   return (m == position_mode::hedge ? entry->set_hedge : entry->set_one_way).acquire(now_ms, ec);
+}
+
+std::span<const char> account_requests::set_mode(product p, position_mode m, std::int64_t now_ms,
+                                                 std::error_code& ec,
+                                                 bool& signed_inline) noexcept {
+  signed_inline = false;
+  auto* entry = find(p);
+  if (entry == nullptr) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  return (m == position_mode::hedge ? entry->set_hedge : entry->set_one_way)
+      .acquire(now_ms, ec, signed_inline);
+}
+
+std::error_code account_requests::refresh_slice(std::int64_t now_ms, bool& more) noexcept {
+  more = false;
+  if (!signer_->is_expensive()) return refresh(now_ms);
+  // One signature per call; the loop runs other handlers (a trigger) before the next one.
+  bool signed_one = false;
+  for (auto& entry : products_) {
+    for (engine::presigned_request* r : {&entry.set_hedge, &entry.set_one_way}) {
+      if (!r->needs_refresh(now_ms)) continue;
+      if (signed_one) {
+        more = true;
+        return {};
+      }
+      if (auto ec = r->refresh(now_ms)) return ec;
+      signed_one = true;
+    }
+  }
+  return {};
+}
+
+std::error_code account_requests::clock_moved(std::int64_t now_ms) noexcept {
+  if (!signer_->is_expensive()) return resign_all(now_ms);
+  for (auto& entry : products_) {
+    entry.set_hedge.invalidate();
+    entry.set_one_way.invalidate();
+  }
+  return {};
 }
 
 std::error_code account_requests::refresh(std::int64_t now_ms) noexcept {

@@ -264,19 +264,28 @@ void account_session::connection_changed(std::size_t slot, bool time_pool, std::
   resume_waiting();
 }
 
-void account_session::arm_refresh() noexcept {
+void account_session::arm_refresh(bool now) noexcept {
   const milliseconds period(
       std::max<std::int64_t>(10, effective_presign_max_age_ms(settings_.account) / 4));
-  refresh_timer_.expires_at(core_.clock().monotonic_ns() + nanoseconds(period).count());
+  refresh_timer_.expires_at(core_.clock().monotonic_ns() + (now ? 0 : nanoseconds(period).count()));
   refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || !running_) return;
-    if (clock_synced_ && requests_.refresh(venue_now_ms()) && core_.logging(log_level::error)) {
+    // With an Ed25519 or RSA key, one signature per turn of the loop: a trigger that lands
+    // meanwhile waits for at most one signature, never for all of the account's.
+    bool more = false;
+    if (clock_synced_ && requests_.refresh_slice(venue_now_ms(), more) &&
+        core_.logging(log_level::error)) {
       log_line line;
       line << "account " << settings_.account.id << ": re-signing failed";
       core_.log(log_level::error, line.view());
     }
-    arm_refresh();
+    arm_refresh(more);
   });
+}
+
+void account_session::kick_refresh() noexcept {
+  // Re-arming cancels the pending wait (its handler sees operation_aborted and stops there).
+  if (running_ && requests_.expensive_signatures()) arm_refresh(true);
 }
 
 void account_session::arm_resync() noexcept {
@@ -351,7 +360,10 @@ void account_session::on_time_failure() noexcept {
 
 void account_session::after_clock_probe() noexcept {
   if (machine_.current_state() == request_machine::state::resyncing) {
-    (void)requests_.resign_all(venue_now_ms());
+    // An asymmetric key's requests are only marked stale: the retry signs its own (inline,
+    // flagged), the refresh the others, one per turn of the loop.
+    (void)requests_.clock_moved(venue_now_ms());
+    kick_refresh();
     return run(&machine_.on_clock_synced(input_time()));
   }
   if (clock_synced_) return;
@@ -367,11 +379,12 @@ void account_session::after_clock_probe() noexcept {
       line << ": the server's time could not be read; using the local clock";
     core_.log(clock_.valid() ? log_level::info : log_level::warning, line.view());
   }
-  if (requests_.resign_all(venue_now_ms()) && core_.logging(log_level::error)) {
+  if (requests_.clock_moved(venue_now_ms()) && core_.logging(log_level::error)) {
     log_line line;
     line << "account " << settings_.account.id << ": signing failed";
     core_.log(log_level::error, line.view());
   }
+  kick_refresh();
   if (api_->ready() > 0) query_next_at_start();
 }
 

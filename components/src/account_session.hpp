@@ -109,7 +109,11 @@ class account_session {
   void publish_startup(event_status status, const venue_reply* reply,
                        std::string_view reason) noexcept;
   void finish_warmup() noexcept;
-  void arm_refresh() noexcept;
+  /** The pre-sign refresh timer: after its period, or at once (`now`: more slices to sign). */
+  void arm_refresh(bool now = false) noexcept;
+  /** Starts the refresh now when the account's signatures are expensive (after the clock
+   *  moved and its requests were marked stale). */
+  void kick_refresh() noexcept;
   void arm_resync() noexcept;
 
   // requests (request_flow.cpp): request_machine's driver

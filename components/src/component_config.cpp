@@ -8,6 +8,7 @@
 #include "posmode/components/position_event.hpp"
 #include "posmode/components/venue_facts.hpp"
 #include "posmode/engine/connection_pool.hpp"
+#include "posmode/engine/request_signer.hpp"
 
 namespace posmode::components {
 
@@ -35,6 +36,34 @@ void check_range(const std::string& field, std::size_t value, std::size_t low, s
                       std::to_string(high));
 }
 
+// The secret for an HMAC account; for an Ed25519 or RSA one the private key, parsed here (a few
+// milliseconds at most) so that a key that cannot sign is refused with its field's name. Messages
+// name the problem, never any of the key.
+void check_signing_key(const account_settings& a, const std::string& at) {
+  const api_key_type type = a.account.key_type;
+  if (type == api_key_type::hmac) {
+    if (a.creds.secret.empty()) refuse(at + ".creds.secret", "empty");
+    if (!a.creds.private_key.empty())
+      refuse(at + ".creds.private_key", "given, but key_type is hmac (it signs with the secret)");
+    return;
+  }
+  const std::string type_name(to_string(type));
+  if (!a.creds.secret.empty())
+    refuse(at + ".creds.secret",
+           "given, but key_type is " + type_name + " (it signs with creds.private_key)");
+  if (a.creds.private_key.empty())
+    refuse(at + ".creds.private_key", "empty (key_type is " + type_name + ")");
+  try {
+    const engine::request_signer probe(account_signature(a.account),
+                                       a.creds.private_key.reveal());
+  } catch (const engine::key_error& e) {
+    constexpr std::string_view prefix = "private key: ";
+    std::string_view why = e.what();
+    if (why.starts_with(prefix)) why.remove_prefix(prefix.size());
+    refuse(at + ".creds.private_key", std::string(why));
+  }
+}
+
 void check_account(const account_settings& a, const std::string& at) {
   try {
     validate_account(a.account);
@@ -43,7 +72,7 @@ void check_account(const account_settings& a, const std::string& at) {
            std::string(e.what()).substr(std::string(e.what()).find(':') + 2));
   }
   if (a.creds.api_key.empty()) refuse(at + ".creds.api_key", "empty");
-  if (a.creds.secret.empty()) refuse(at + ".creds.secret", "empty");
+  check_signing_key(a, at);
   // validate_account() refused an unknown venue above.
   if (const venue_facts& venue = facts_of(a.account.venue_kind);
       venue.needs_passphrase && a.creds.passphrase.empty())

@@ -37,6 +37,7 @@ struct counters {
   std::atomic<std::uint64_t> set_requests_sent{0};
   std::atomic<std::uint64_t> queries_sent{0};
   std::atomic<std::uint64_t> retries{0};
+  std::atomic<std::uint64_t> inline_signatures{0};
   std::atomic<std::uint64_t> clock_syncs{0};
   std::atomic<std::uint64_t> connections_lost{0};
   std::atomic<std::uint64_t> handshakes{0};

@@ -373,6 +373,7 @@ component_stats position_mode_component::stats() const {
   s.set_requests_sent = load(c.set_requests_sent);
   s.queries_sent = load(c.queries_sent);
   s.retries = load(c.retries);
+  s.inline_signatures = load(c.inline_signatures);
   s.clock_syncs = load(c.clock_syncs);
   s.connections_lost = load(c.connections_lost);
   s.handshakes = load(c.handshakes);
@@ -408,6 +409,9 @@ std::size_t position_mode_component::write_metrics(std::span<char> out,
   counter("posmode_set_requests_total", "Set-mode requests written.", s.set_requests_sent);
   counter("posmode_queries_total", "Mode queries written.", s.queries_sent);
   counter("posmode_retries_total", "Set requests repeated (clock skew, rate limit).", s.retries);
+  counter("posmode_inline_signatures_total",
+          "Set requests signed between trigger and write (no fresh pre-signed copy).",
+          s.inline_signatures);
   counter("posmode_clock_syncs_total", "Time-endpoint answers used.", s.clock_syncs);
   counter("posmode_connections_lost_total", "Established connections that went down.",
           s.connections_lost);

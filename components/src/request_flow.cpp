@@ -99,8 +99,10 @@ const step_list* account_session::send(const step& s) noexcept {
   const bool set = s.kind == step_kind::send_set;
   std::error_code ec;
   const std::int64_t stamp_ms = venue_now_ms(now_);
-  const auto bytes = set ? requests_.set_mode(s.scope, machine_.current().mode, stamp_ms, ec)
-                         : requests_.query_mode(s.scope, stamp_ms, ec);
+  bool signed_inline = false;
+  const auto bytes =
+      set ? requests_.set_mode(s.scope, machine_.current().mode, stamp_ms, ec, signed_inline)
+          : requests_.query_mode(s.scope, stamp_ms, ec);
   if (ec) return &machine_.on_send_refused(send_refusal::build_failed, engine::describe(ec), now_);
   const engine::ticket sent = api_->send(bytes, s.at_ns, s.latest_start_ns);
   // The pool's own clock read found the deadline passed: nothing was written.
@@ -118,11 +120,18 @@ const step_list* account_session::send(const step& s) noexcept {
   const std::int64_t after = core_.clock().monotonic_ns();
   bump(core_.stats().set_requests_sent);
   ++draft_.sets_sent;
+  if (signed_inline) {
+    // Counted after the write: no bookkeeping between the trigger and the socket.
+    machine_.note_signed_inline();
+    bump(core_.stats().inline_signatures);
+    ++draft_.inline_signatures;
+  }
   if (machine_.attempts() > 0) bump(core_.stats().retries);
   if (!machine_.set_written()) core_.wire_latency().record(after - machine_.current().trigger_ns);
   // From here until an answer shows the venue processed it, this set may be executed.
   const engine::presigned_request* signed_set =
       requests_.presigned(s.scope, machine_.current().mode);
+  draft_.signature_age_ms = signed_set->age_ms(stamp_ms);
   return &machine_.on_sent(after, execution_cutoff_ns(signed_set->request().timestamp_ms(), after));
 }
 
@@ -132,7 +141,8 @@ const step_list* account_session::resync_clock() noexcept {
   clock_.reset();
   probe_clock();
   if (clock_probe_in_flight_) return nullptr;  // after_clock_probe carries on
-  (void)requests_.resign_all(venue_now_ms());  // no connection for a probe
+  (void)requests_.clock_moved(venue_now_ms());  // no connection for a probe
+  kick_refresh();
   return &machine_.on_clock_synced(input_time());
 }
 

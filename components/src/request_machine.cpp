@@ -91,6 +91,7 @@ const step_list& request_machine::begin(const trigger& t, std::int64_t now) noex
   t_ = t;
   product_index_ = 0;
   attempts_ = 0;
+  signed_inline_ = false;
   rate_retries_ = 0;
   clock_retry_used_ = false;
   verify_mismatch_ = false;
@@ -417,6 +418,7 @@ void request_machine::product_succeeded(event_status status, const venue_reply* 
     publish(status, reply, {});
     ++product_index_;
     attempts_ = 0;
+    signed_inline_ = false;
     rate_retries_ = 0;
     clock_retry_used_ = false;
     resent_ = false;
@@ -467,6 +469,7 @@ position_event& request_machine::publish(event_status status, const venue_reply*
   e.has_observed_mode = has_observed_;
   e.observed_mode = observed_;
   e.attempts = attempts_;
+  e.signed_inline = signed_inline_;
   fill_reply(e, reply, reason);
   // "not sent" speaks of this product's set: once one was written (and answered: a retry is what
   // waited), it is the retry that was not sent.

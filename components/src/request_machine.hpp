@@ -260,6 +260,8 @@ class request_machine {
   [[nodiscard]] product current_product() const noexcept;
   [[nodiscard]] std::int64_t deadline_ns() const noexcept { return deadline_ns_; }
   [[nodiscard]] std::uint8_t attempts() const noexcept { return attempts_; }
+  /** The set about to be written had to be signed on the spot: the product's events say so. */
+  void note_signed_inline() noexcept { signed_inline_ = true; }
   [[nodiscard]] std::int64_t on_wire_ns() const noexcept { return on_wire_ns_; }
   /** A set of this request has reached the kernel (`on_wire_ns` is its time). */
   [[nodiscard]] bool set_written() const noexcept { return set_written_; }
@@ -313,6 +315,7 @@ class request_machine {
   trigger t_;
   std::size_t product_index_ = 0;
   std::uint8_t attempts_ = 0;
+  bool signed_inline_ = false;  // a set of the current product was signed inline
   std::size_t rate_retries_ = 0;
   bool clock_retry_used_ = false;
   bool verify_mismatch_ = false;

@@ -48,11 +48,17 @@ engine::request_spec signed_request(const account_config& config, const credenti
   spec.host = host_header(std::string(api_host(config)), config.port);
   spec.target = std::move(target);
   spec.headers = {{"User-Agent", user_agent}, {"X-MBX-APIKEY", creds.api_key}};
-  spec.encoding = engine::signature_encoding::hex_lower;
+  // HMAC: 64 hex characters. Ed25519 and RSA: base64, percent-encoded in the query (§1.6.1);
+  // the signed string is the same query bytes either way.
+  spec.algorithm = account_signature(config);
+  spec.encoding = engine::is_asymmetric(spec.algorithm)
+                      ? engine::signature_encoding::base64_percent
+                      : engine::signature_encoding::hex_lower;
   return spec;
 }
 
-// POST <path>?dualSidePosition=<v>&recvWindow=<n>&timestamp=<ms>&signature=<hex>, empty body.
+// POST <path>?dualSidePosition=<v>&recvWindow=<n>&timestamp=<ms>&signature=<sig>, empty body;
+// <sig> is 64 hex characters, or a percent-encoded base64 signature for Ed25519 and RSA keys.
 // The signed string is the query without "&signature=...", so it is contiguous on the wire.
 engine::request_spec set_spec(const account_config& config, const credentials& creds, product p,
                               position_mode m) {
@@ -208,6 +214,7 @@ constexpr venue_facts binance_common{
     .recv_window_max_ms = 60'000,
     // Binance refuses a timestamp 1000 ms or more ahead of its clock.
     .ahead_tolerance_ms = 1'000,
+    .accepts_asymmetric_keys = true,
     .needs_passphrase = false,
     .read_back_on_error = false,
     .usage_header_prefixes = {"x-mbx-used-weight-", "x-mbx-order-count-"},

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "posmode/components/venue.hpp"
+#include "posmode/engine/http_request.hpp"
 
 namespace posmode::components {
 
@@ -50,6 +51,23 @@ enum class venue_environment : std::uint8_t {
 };
 
 /**
+ * How an account's requests are signed (docs/venues.md §1.6): with the API secret (HMAC, every
+ * venue; SHA-256 or Gate's SHA-512 per the row), or with a private key (`credentials::private_key`)
+ * where the venue's row accepts asymmetric keys (`venue_facts::accepts_asymmetric_keys`: the
+ * Binance rows).
+ */
+enum class api_key_type : std::uint8_t {
+  hmac,     ///< the API secret (the default)
+  ed25519,  ///< an Ed25519 private key, PKCS#8 PEM
+  rsa,      ///< an RSA private key of 2048 to 4096 bits, PKCS#8 or PKCS#1 PEM
+};
+
+/** `hmac`, `ed25519`, `rsa`: static strings, as in configuration files. */
+[[nodiscard]] std::string_view to_string(api_key_type k) noexcept;
+/** The key type named `name` (exact, lower case), or nothing. No allocation. */
+[[nodiscard]] std::optional<api_key_type> parse_api_key_type(std::string_view name) noexcept;
+
+/**
  * One venue account as posmode sees it: where to connect, which products it switches, and the
  * timing of its signed requests. Plain data; `validate_account()` checks it.
  */
@@ -75,6 +93,8 @@ struct account_config {
    * the normal product types). Either one turns the header on (`sends_demo_header()`).
    */
   bool bitget_demo_key = false;
+  /** How requests are signed: the secret (HMAC) or a private key (Binance rows only). */
+  api_key_type key_type = api_key_type::hmac;
   /** Symbol for the mode query where the venue needs one (empty: `product_facts::query_symbol`). */
   std::string bitget_query_symbol;
   /** Margin coin for it (empty: `product_facts::margin_coin`). */
@@ -101,7 +121,8 @@ struct account_config {
  * - `bitget_demo_key` only for a venue whose demo is a header (`venue_facts::demo_by_header`);
  *   the venue's own rules (Bitget: demo through the header never with an S-prefixed product
  *   type, which Bitget refuses with 40099, docs/venues.md §3.4);
- * - query symbol and margin coin: upper-case letters and digits only.
+ * - query symbol and margin coin: upper-case letters and digits only;
+ * - `key_type` other than `hmac` only where the row accepts asymmetric keys.
  * Not for the hot path (allocates for the message).
  */
 void validate_account(const account_config& config);
@@ -156,6 +177,13 @@ void validate_account(const account_config& config);
  * reader of the age goes through this. Precondition: a known venue. No allocation.
  */
 [[nodiscard]] std::int64_t effective_presign_max_age_ms(const account_config& config) noexcept;
+
+/**
+ * The algorithm the account's requests are signed with: the row's HMAC (`venue_facts::signature`)
+ * for `api_key_type::hmac`, else Ed25519 or RSA-SHA256. Precondition: a known venue. No
+ * allocation.
+ */
+[[nodiscard]] engine::signature_algorithm account_signature(const account_config& config) noexcept;
 
 /** `production`, `testnet`, `demo`: static strings, as in configuration files. */
 [[nodiscard]] std::string_view to_string(venue_environment e) noexcept;

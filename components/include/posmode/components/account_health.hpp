@@ -58,6 +58,10 @@ struct account_health {
   std::uint64_t requests = 0;      ///< requests ended (terminal events)
   std::uint64_t sets_sent = 0;     ///< set requests written for this account
   std::uint64_t queries_sent = 0;  ///< mode queries written (start-up, read-backs, verify)
+  /// how old the last set request's signature was when it was written (venue ms), -1 before
+  /// the first; at most the pre-sign age unless it was signed inline (then 0)
+  std::int64_t signature_age_ms = -1;
+  std::uint64_t inline_signatures = 0;  ///< set requests of this account signed inline
   std::array<std::uint32_t, event_status_count> outcomes{};         ///< events published, by status
   std::array<product_health, max_products_per_account> products{};  ///< the first `product_count`
   engine::fixed_string<96> cause;  ///< why `failed` or `degraded`: the last connection failure

@@ -67,12 +67,38 @@ class account_requests {
    */
   [[nodiscard]] std::span<const char> set_mode(product p, position_mode m, std::int64_t now_ms,
                                                std::error_code& ec) noexcept;
+  /**
+   * As above; `signed_inline` says whether the request had to be signed on the spot (no fresh
+   * pre-signed one: the refresh fell behind, or the clock moved). With an asymmetric key that is
+   * tens to hundreds of microseconds and OpenSSL's allocations on the trigger's path; a fresh
+   * one is handed out with no signing and no allocation.
+   */
+  [[nodiscard]] std::span<const char> set_mode(product p, position_mode m, std::int64_t now_ms,
+                                               std::error_code& ec, bool& signed_inline) noexcept;
 
   /** Re-signs every pre-signed request older than half the maximum age. Drive from a timer. */
   [[nodiscard]] std::error_code refresh(std::int64_t now_ms) noexcept;
 
+  /**
+   * The refresh in slices, for a loop that must stay responsive: with an HMAC key as `refresh`
+   * (a signature costs well under a microsecond); with an Ed25519 or RSA key at most one
+   * signature per call (~40 µs or ~0.3-2 ms), `more` then says whether another request still
+   * needs one (call again soon, after the loop had a chance to run other handlers).
+   */
+  [[nodiscard]] std::error_code refresh_slice(std::int64_t now_ms, bool& more) noexcept;
+
+  /** True when signing costs tens of microseconds or more (an Ed25519 or RSA key). */
+  [[nodiscard]] bool expensive_signatures() const noexcept { return signer_->is_expensive(); }
+
   /** Re-signs every pre-signed request at `now_ms`, e.g. after the venue refused a timestamp. */
   [[nodiscard]] std::error_code resign_all(std::int64_t now_ms) noexcept;
+
+  /**
+   * After the venue's clock moved (a resync): with an HMAC key, `resign_all(now_ms)`; with an
+   * asymmetric key the pre-signed requests are only marked stale, so that the request that
+   * needs one signs only it (inline, flagged) and `refresh_slice` re-signs the others.
+   */
+  [[nodiscard]] std::error_code clock_moved(std::int64_t now_ms) noexcept;
   /** The mode query for `p`, signed at `now_ms`. Empty span plus `ec` on error. */
   [[nodiscard]] std::span<const char> query_mode(product p, std::int64_t now_ms,
                                                  std::error_code& ec) noexcept;

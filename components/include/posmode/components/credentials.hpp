@@ -46,12 +46,17 @@ class secret_string {
 
 /**
  * One account's API credentials. The key is not secret (it is sent in a header) but is shown
- * masked by `masked_key()`; the secret and passphrase are `secret_string`s.
+ * masked by `masked_key()`; the secret, passphrase and private key are `secret_string`s.
+ * An account signs with `secret` (`api_key_type::hmac`) or with `private_key` (Ed25519 or RSA);
+ * never both.
  */
 struct credentials {
   std::string api_key;
   secret_string secret;
-  secret_string passphrase;  ///< Bitget only; empty for Binance
+  secret_string passphrase;  ///< Bitget, OKX only; empty for Binance
+  /** The PEM text of an Ed25519 or RSA private key (`account_config::key_type`); parsed into
+   *  OpenSSL's key once, when the account's requests are built. */
+  secret_string private_key;
 
   /** The key with all but its first 4 and last 4 characters replaced by '*'. Allocates. */
   [[nodiscard]] std::string masked_key() const;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -79,6 +80,10 @@ struct position_event {
   std::int16_t http_status = 0;                        ///< of the answer behind the status
   engine::fixed_string<23> code_text;  ///< a string code as sent (Bitget "40009", Gate labels)
   engine::fixed_string<88> message;    ///< the venue's message, or posmode's reason (truncated)
+  /// a set request of this product had no fresh pre-signed copy and was signed between the
+  /// trigger and the socket write (with an Ed25519 or RSA key: tens to hundreds of µs); in the
+  /// byte of padding before `code`
+  bool signed_inline = false;
   std::int64_t code = 0;               ///< e.g. -4068, or Bitget 40009
   std::int64_t trigger_ns = 0;         ///< `request()` was called
   std::int64_t on_wire_ns = 0;         ///< the first set request was in the kernel
@@ -90,5 +95,8 @@ static_assert(std::is_trivially_copyable_v<position_event>,
               "events cross threads by copy on an SPSC ring");
 static_assert(sizeof(position_event) == 192,
               "an event is three cache lines: the ring's slots and copies stay that size");
+static_assert(offsetof(position_event, code) % 8 == 0 &&
+                  offsetof(position_event, signed_inline) + 1 == offsetof(position_event, code),
+              "signed_inline took the padding byte before code; no field moved");
 
 }  // namespace posmode::components

@@ -113,6 +113,10 @@ struct venue_facts {
   /** The key schedule an account's secret is turned into: HMAC-SHA256 for every venue but Gate,
    *  which signs with HMAC-SHA512. Each of the row's signed requests names the same. */
   engine::signature_algorithm signature = engine::signature_algorithm::hmac_sha256;
+  /** Accounts may sign with an Ed25519 or RSA private key instead (`account_config::key_type`;
+   *  Binance, docs/venues.md §1.6); the row's builders then write the signature in
+   *  `signature_encoding::base64_percent`. */
+  bool accepts_asymmetric_keys = false;
 
   /** Signed requests carry the API key's passphrase (`credentials::passphrase` required). */
   bool needs_passphrase = false;
