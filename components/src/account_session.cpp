@@ -459,6 +459,9 @@ void account_session::finish_warmup() noexcept {
   while (warm_product_ < settings_.account.products.size())
     publish_startup(status, nullptr, why.view());
   draft_.warm_up_succeeded = modes_read_at_start_ == settings_.account.products.size();
+  // Before the account counts as started, every pre-signed request is fresh, whatever the key:
+  // the first trigger never signs (requests that arrived during the warm-up wait anyway).
+  if (clock_synced_) (void)requests_.refresh(venue_now_ms());
   publish_health();
   core_.account_warm();
   resume_waiting();

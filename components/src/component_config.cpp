@@ -54,8 +54,7 @@ void check_signing_key(const account_settings& a, const std::string& at) {
   if (a.creds.private_key.empty())
     refuse(at + ".creds.private_key", "empty (key_type is " + type_name + ")");
   try {
-    const engine::request_signer probe(account_signature(a.account),
-                                       a.creds.private_key.reveal());
+    const engine::request_signer probe(account_signature(a.account), a.creds.private_key.reveal());
   } catch (const engine::key_error& e) {
     constexpr std::string_view prefix = "private key: ";
     std::string_view why = e.what();

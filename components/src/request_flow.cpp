@@ -140,7 +140,7 @@ const step_list* account_session::resync_clock() noexcept {
   // the estimator would keep preferring them.
   clock_.reset();
   probe_clock();
-  if (clock_probe_in_flight_) return nullptr;  // after_clock_probe carries on
+  if (clock_probe_in_flight_) return nullptr;   // after_clock_probe carries on
   (void)requests_.clock_moved(venue_now_ms());  // no connection for a probe
   kick_refresh();
   return &machine_.on_clock_synced(input_time());

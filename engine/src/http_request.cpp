@@ -247,8 +247,8 @@ request_template::request_template(const request_spec& spec)
         signature_offset_ + signature_size_ > signed_offset_)
       fail("the signature slot lies inside the signed region");
   }
-  const bool variable = signature_capacity_ != 0 &&
-                        spec.encoding == signature_encoding::base64_percent;
+  const bool variable =
+      signature_capacity_ != 0 && spec.encoding == signature_encoding::base64_percent;
   if (variable) {
     // The bytes after the slot move with each signature's width: they must not change.
     const std::size_t slot_end = signature_offset_ + signature_capacity_;

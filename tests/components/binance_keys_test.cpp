@@ -108,11 +108,11 @@ TEST_CASE("Ed25519 set requests carry vectors E4 and E8 on every Binance variant
     CHECK(set_bytes(r, x.p, position_mode::one_way) == set_wire(x.path, x.host, false, e8));
     // The mode query signs "recvWindow=5000&timestamp=...": checked with OpenSSL's verification.
     const std::string query = query_bytes(r, x.p);
-    const std::string prefix = "GET " + std::string(x.path) +
-                               "?recvWindow=5000&timestamp=1700000000000&signature=";
+    const std::string prefix =
+        "GET " + std::string(x.path) + "?recvWindow=5000&timestamp=1700000000000&signature=";
     REQUIRE(query.starts_with(prefix));
-    const std::string encoded = query.substr(prefix.size(), query.find(' ', prefix.size()) -
-                                                                prefix.size());
+    const std::string encoded =
+        query.substr(prefix.size(), query.find(' ', prefix.size()) - prefix.size());
     const auto pub = posmode::test::read_key(posmode::test::e_public_pem);
     CHECK(posmode::test::verifies(pub.get(), "recvWindow=5000&timestamp=1700000000000",
                                   posmode::test::percent_decoded(encoded)));
@@ -201,18 +201,21 @@ TEST_CASE("bad private keys are refused naming the field, never quoting the key"
   // A secret beside a private key, or a private key for an HMAC account, is refused too.
   credentials both = key_credentials(posmode::test::e_key_pem);
   both.secret = secret_string("NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j");
-  CHECK(config_refusal(ed, both).starts_with("accounts[0].creds.secret: given, but key_type is "
-                                             "ed25519"));
+  CHECK(
+      config_refusal(ed, both).starts_with("accounts[0].creds.secret: given, but key_type is "
+                                           "ed25519"));
   account_config hmac = ed;
   hmac.key_type = api_key_type::hmac;
-  CHECK(config_refusal(hmac, both).starts_with("accounts[0].creds.private_key: given, but "
-                                               "key_type is hmac"));
+  CHECK(config_refusal(hmac, both)
+            .starts_with("accounts[0].creds.private_key: given, but "
+                         "key_type is hmac"));
 }
 
-TEST_CASE("the refresh signs one asymmetric request per slice, and a moved clock marks them stale") {
-  account_requests r(account(venue::binance_papi, {product::papi_um, product::papi_cm},
-                             api_key_type::ed25519),
-                     key_credentials(posmode::test::e_key_pem));
+TEST_CASE(
+    "the refresh signs one asymmetric request per slice, and a moved clock marks them stale") {
+  account_requests r(
+      account(venue::binance_papi, {product::papi_um, product::papi_cm}, api_key_type::ed25519),
+      key_credentials(posmode::test::e_key_pem));
   bool more = true;
   int slices = 0;
   do {

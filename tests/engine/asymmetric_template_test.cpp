@@ -37,8 +37,8 @@ request_spec binance_set(signature_algorithm algorithm, bool recv_window) {
 }
 
 std::string expected_wire(std::string_view query, std::string_view encoded_signature) {
-  return "POST /papi/v1/um/positionSide/dual?" + std::string(query) + "&signature=" +
-         std::string(encoded_signature) +
+  return "POST /papi/v1/um/positionSide/dual?" + std::string(query) +
+         "&signature=" + std::string(encoded_signature) +
          " HTTP/1.1\r\nHost: papi.binance.com\r\nUser-Agent: posmode-test\r\nX-MBX-APIKEY: "
          "key\r\nContent-Length: 0\r\n\r\n";
 }
@@ -96,7 +96,8 @@ TEST_CASE("RSA-2048 and RSA-4096 templates verify with OpenSSL, from PKCS#8 and 
     const auto key = posmode::test::rsa_key(bits);
     for (const auto form : {posmode::test::pem_form::pkcs8, posmode::test::pem_form::pkcs1}) {
       CAPTURE(bits);
-      request_signer signer(signature_algorithm::rsa_sha256, posmode::test::pem_of(key.get(), form));
+      request_signer signer(signature_algorithm::rsa_sha256,
+                            posmode::test::pem_of(key.get(), form));
       request_template t(binance_set(signature_algorithm::rsa_sha256, true));
       CHECK(t.signature_capacity() == 3 * 684);
       REQUIRE_FALSE(signer.resign(t, vector_time_ms));
@@ -104,8 +105,9 @@ TEST_CASE("RSA-2048 and RSA-4096 templates verify with OpenSSL, from PKCS#8 and 
       CHECK(base64.size() == (bits == 2048 ? 344U : 684U));
       CHECK(posmode::test::verifies(key.get(), t.signed_view(), base64));
       CHECK_FALSE(posmode::test::verifies(key.get(), "dualSidePosition=false", base64));
-      CHECK(t.view().ends_with(" HTTP/1.1\r\nHost: papi.binance.com\r\nUser-Agent: "
-                               "posmode-test\r\nX-MBX-APIKEY: key\r\nContent-Length: 0\r\n\r\n"));
+      CHECK(
+          t.view().ends_with(" HTTP/1.1\r\nHost: papi.binance.com\r\nUser-Agent: "
+                             "posmode-test\r\nX-MBX-APIKEY: key\r\nContent-Length: 0\r\n\r\n"));
     }
   }
 }
@@ -145,8 +147,9 @@ TEST_CASE("RSA keys over 4096 bits and empty keys are refused by the request sig
 }
 
 #if POSMODE_ALLOCATION_COUNTING
-TEST_CASE("a fresh pre-signed Ed25519 request is handed out without allocating; a stale one "
-          "signs inline and allocates inside OpenSSL") {
+TEST_CASE(
+    "a fresh pre-signed Ed25519 request is handed out without allocating; a stale one "
+    "signs inline and allocates inside OpenSSL") {
   request_signer signer(signature_algorithm::ed25519, e_key_pem);
   presigned_request p(request_template(binance_set(signature_algorithm::ed25519, true)), signer,
                       500);

@@ -13,8 +13,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -31,7 +33,9 @@ constexpr const char* footer = R"(
 Accounts
   --binance-account KEY:SECRET[:OPTIONS]   OPTIONS, comma-separated: um=hedge|one_way,
       cm=..., usdm=..., coinm=... (initial modes, default one_way), positions, orders
-      (the account holds positions / open orders, so a switch answers -4068 / -4067).
+      (the account holds positions / open orders, so a switch answers -4068 / -4067),
+      ed25519=FILE or rsa=FILE (an Ed25519 / RSA API key: FILE is its public key PEM, the
+      signatures are verified with it; SECRET is then unused, e.g. '-').
   --bitget-account KEY:SECRET:PASSPHRASE[:OPTIONS]   OPTIONS: demo (a demo-trading key: it
       must send 'paptrading: 1' with the normal product types), positions, orders (a switch
       answers 45117, a code Bitget does not document for this), PRODUCT-TYPE=hedge|one_way.
@@ -56,6 +60,7 @@ Accounts
       papi_um = "hedge"       # also papi_cm, usdm, coinm: "hedge" or "one_way" (default)
       has_positions = false
       has_orders = false
+      key_type = "hmac"       # or "ed25519" / "rsa", with public_key_file (secret unused)
 
       [[bitget]]
       api_key = "..."
@@ -156,6 +161,15 @@ mock::position_mode parse_mode(std::string_view text) {
   throw std::invalid_argument("mode must be hedge or one_way, got '" + std::string(text) + "'");
 }
 
+// A public key's PEM (not a secret: the mock only verifies with it).
+std::string read_public_key_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument(what + ": cannot read '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 mock::binance_account parse_binance(const std::string& spec) {
   const auto parts = split(spec, ':');
   if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
@@ -181,6 +195,10 @@ mock::binance_account parse_binance(const std::string& spec) {
         account.has_positions = true;
       } else if (name == "orders") {
         account.has_orders = true;
+      } else if (name == "ed25519" || name == "rsa") {
+        account.key_type =
+            name == "ed25519" ? mock::binance_key_type::ed25519 : mock::binance_key_type::rsa;
+        account.public_key_pem = read_public_key_file(value, "--binance-account " + name);
       } else {
         throw std::invalid_argument("unknown Binance account option '" + option + "'");
       }
@@ -356,7 +374,17 @@ void load_accounts(const std::string& path, mock::exchange& exchange) {
   for_each_account(file, "binance", path, [&](const toml::table& table, const char* where) {
     mock::binance_account account;
     account.api_key = required_string(table, "api_key", where);
-    account.secret = required_string(table, "secret", where);
+    const std::string key_type = table["key_type"].value_or<std::string>("hmac");
+    if (key_type == "hmac") {
+      account.secret = required_string(table, "secret", where);
+    } else if (key_type == "ed25519" || key_type == "rsa") {
+      account.key_type =
+          key_type == "ed25519" ? mock::binance_key_type::ed25519 : mock::binance_key_type::rsa;
+      account.public_key_pem = read_public_key_file(
+          required_string(table, "public_key_file", where), path + ": " + where);
+    } else {
+      throw std::invalid_argument(path + ": " + where + ": key_type must be hmac, ed25519 or rsa");
+    }
     account.papi_um = parse_mode(table["papi_um"].value_or<std::string>("one_way"));
     account.papi_cm = parse_mode(table["papi_cm"].value_or<std::string>("one_way"));
     account.usdm = parse_mode(table["usdm"].value_or<std::string>("one_way"));

@@ -51,9 +51,8 @@ engine::request_spec signed_request(const account_config& config, const credenti
   // HMAC: 64 hex characters. Ed25519 and RSA: base64, percent-encoded in the query (§1.6.1);
   // the signed string is the same query bytes either way.
   spec.algorithm = account_signature(config);
-  spec.encoding = engine::is_asymmetric(spec.algorithm)
-                      ? engine::signature_encoding::base64_percent
-                      : engine::signature_encoding::hex_lower;
+  spec.encoding = engine::is_asymmetric(spec.algorithm) ? engine::signature_encoding::base64_percent
+                                                        : engine::signature_encoding::hex_lower;
   return spec;
 }
 

@@ -215,10 +215,15 @@ reply signed_request(state& st, const incoming& in, const route& rt) {
                  "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
   }
   // "The signature is not case sensitive" (docs/venues.md §1.3); it signs what precedes it.
+  // Ed25519 and RSA signatures are base64, percent-encoded, and case-sensitive (§1.6.1): the
+  // mock decodes the value and verifies it with the account's public key.
   if (signature_not_last) return error(400, -1022, "Signature for this request is not valid.");
-  if (!iequals(*signature, hmac_sha256_hex(account.secret, query_rest + body_rest))) {
-    return error(400, -1022, "Signature for this request is not valid.");
-  }
+  const std::string signed_params = query_rest + body_rest;
+  const bool valid = account.key_type == binance_key_type::hmac
+                         ? iequals(*signature, hmac_sha256_hex(account.secret, signed_params))
+                         : verify_base64_signature(account.public_key_pem, signed_params,
+                                                   query_unescape(*signature));
+  if (!valid) return error(400, -1022, "Signature for this request is not valid.");
   // The venue's rule: process if timestamp < serverTime + 1000 and serverTime - timestamp <=
   // recvWindow (docs/venues.md §1.3).
   if (*timestamp >= in.server_ms + max_ahead_ms) {

@@ -1,5 +1,7 @@
 #include "posmode/mock/exchange.hpp"
 
+#include <openssl/evp.h>
+
 #include <array>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
@@ -262,6 +264,15 @@ void exchange::write_ca_file(const std::string& path) const {
 
 void exchange::add_binance_account(binance_account account) {
   if (account.api_key.empty()) throw std::invalid_argument("mock exchange: empty API key");
+  if (account.key_type != binance_key_type::hmac) {
+    int bits = 0;
+    const int type = detail::public_key_type(account.public_key_pem, bits);
+    const bool ed25519 = account.key_type == binance_key_type::ed25519;
+    if (type != (ed25519 ? EVP_PKEY_ED25519 : EVP_PKEY_RSA))
+      throw std::invalid_argument(std::string("mock exchange: the Binance account's public key is "
+                                              "not an ") +
+                                  (ed25519 ? "Ed25519" : "RSA") + " PEM public key");
+  }
   const std::lock_guard lock(impl_->mutex);
   const std::string key = account.api_key;
   if (!impl_->st.binance.emplace(key, std::move(account)).second) {

@@ -2,9 +2,11 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 
 #include <array>
 #include <charconv>
+#include <memory>
 #include <stdexcept>
 
 #include "state.hpp"
@@ -80,6 +82,48 @@ std::string query_unescape(std::string_view text) {
     }
   }
   return out;
+}
+
+namespace {
+
+using pkey_ptr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+pkey_ptr read_public_key(std::string_view pem) {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  return pkey_ptr(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr,
+                  &EVP_PKEY_free);
+}
+
+}  // namespace
+
+int public_key_type(std::string_view public_pem, int& bits) {
+  const pkey_ptr key = read_public_key(public_pem);
+  bits = key ? EVP_PKEY_get_bits(key.get()) : 0;
+  return key ? EVP_PKEY_get_base_id(key.get()) : 0;
+}
+
+bool verify_base64_signature(std::string_view public_pem, std::string_view message,
+                             std::string_view base64) {
+  const pkey_ptr key = read_public_key(public_pem);
+  if (!key || base64.empty() || base64.size() % 4 != 0 || base64.size() > 4096) return false;
+  std::string raw(base64.size(), '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
+                                reinterpret_cast<const unsigned char*>(base64.data()),
+                                static_cast<int>(base64.size()));
+  if (n <= 0) return false;
+  // EVP_DecodeBlock counts each '=' of padding as a decoded zero byte.
+  std::size_t padding = 0;
+  while (padding < 2 && base64[base64.size() - 1 - padding] == '=')
+    ++padding;
+  raw.resize(static_cast<std::size_t>(n) - padding);
+  const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                    &EVP_MD_CTX_free);
+  const EVP_MD* md = EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
+  return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) == 1 &&
+         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
+                          reinterpret_cast<const unsigned char*>(message.data()),
+                          message.size()) == 1;
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view message) {

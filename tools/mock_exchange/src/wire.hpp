@@ -18,6 +18,17 @@ struct reply;
 /** Base64 of HMAC-SHA256(`key`, `message`), by OpenSSL's one-shot `HMAC()`. */
 [[nodiscard]] std::string hmac_sha256_base64(std::string_view key, std::string_view message);
 
+/**
+ * True when `base64` (standard alphabet, padded) is a valid signature of `message` by the public
+ * key in `public_pem` (pure Ed25519 for an Ed25519 key; RSASSA-PKCS1-v1_5 with SHA-256 for RSA),
+ * by OpenSSL's `EVP_DigestVerify`. False for anything that does not parse.
+ */
+[[nodiscard]] bool verify_base64_signature(std::string_view public_pem, std::string_view message,
+                                           std::string_view base64);
+/** The base id (`EVP_PKEY_ED25519`, `EVP_PKEY_RSA`) of the public key in `public_pem`, 0 if none;
+ *  `bits` gets its size. */
+[[nodiscard]] int public_key_type(std::string_view public_pem, int& bits);
+
 /** Lowercase hex (128 characters) of HMAC-SHA512(`key`, `message`), OpenSSL one-shot `HMAC()`. */
 [[nodiscard]] std::string hmac_sha512_hex(std::string_view key, std::string_view message);
 /** Lowercase hex (128 characters) of SHA-512(`data`), OpenSSL one-shot `EVP_Digest()`. */

@@ -84,11 +84,11 @@ struct position_event {
   /// trigger and the socket write (with an Ed25519 or RSA key: tens to hundreds of µs); in the
   /// byte of padding before `code`
   bool signed_inline = false;
-  std::int64_t code = 0;               ///< e.g. -4068, or Bitget 40009
-  std::int64_t trigger_ns = 0;         ///< `request()` was called
-  std::int64_t on_wire_ns = 0;         ///< the first set request was in the kernel
-  std::int64_t response_ns = 0;        ///< the answer behind the status was complete
-  std::int64_t published_ns = 0;       ///< the event was handed to the ring (or backlog)
+  std::int64_t code = 0;          ///< e.g. -4068, or Bitget 40009
+  std::int64_t trigger_ns = 0;    ///< `request()` was called
+  std::int64_t on_wire_ns = 0;    ///< the first set request was in the kernel
+  std::int64_t response_ns = 0;   ///< the answer behind the status was complete
+  std::int64_t published_ns = 0;  ///< the event was handed to the ring (or backlog)
 };
 
 static_assert(std::is_trivially_copyable_v<position_event>,

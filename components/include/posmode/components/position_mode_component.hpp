@@ -54,10 +54,10 @@ struct component_stats {
   /// write (`position_event::signed_inline`); with Ed25519 or RSA keys each costs tens to
   /// hundreds of µs
   std::uint64_t inline_signatures = 0;
-  std::uint64_t clock_syncs = 0;         ///< time-endpoint answers used
-  std::uint64_t connections_lost = 0;    ///< established connections that went down
-  std::uint64_t handshakes = 0;          ///< TLS handshakes completed (resumed or not)
-  std::uint64_t log_hook_failures = 0;   ///< calls of the log hook that threw
+  std::uint64_t clock_syncs = 0;        ///< time-endpoint answers used
+  std::uint64_t connections_lost = 0;   ///< established connections that went down
+  std::uint64_t handshakes = 0;         ///< TLS handshakes completed (resumed or not)
+  std::uint64_t log_hook_failures = 0;  ///< calls of the log hook that threw
   /// OpenSSL contexts made: one per distinct (`ca_file`, `ca_pem`) among the accounts, shared
   std::uint64_t tls_contexts = 0;
   /**

@@ -63,8 +63,7 @@ inline constexpr int max_rsa_key_bits = 4096;
 [[nodiscard]] constexpr std::size_t signature_width(signature_algorithm algorithm,
                                                     signature_encoding encoding) noexcept {
   if (is_asymmetric(algorithm))
-    return encoding == signature_encoding::base64_percent ? 3 * max_signature_base64(algorithm)
-                                                          : 0;
+    return encoding == signature_encoding::base64_percent ? 3 * max_signature_base64(algorithm) : 0;
   if (encoding == signature_encoding::base64_percent) return 0;
   if (algorithm == signature_algorithm::hmac_sha512)
     return encoding == signature_encoding::hex_lower ? hmac_sha512_signer::hex_size : 0;

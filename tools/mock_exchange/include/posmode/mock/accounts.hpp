@@ -30,15 +30,27 @@ enum class binance_product {
   coinm     ///< `/dapi/v1/positionSide/dual`
 };
 
+/** How a Binance API key signs (docs/venues.md §1.6): HMAC-SHA256 with the secret, or a private
+ *  key whose public half the mock holds. */
+enum class binance_key_type { hmac, ed25519, rsa };
+
 /**
  * A Binance account: credentials, the mode of each product, and the flags that block a switch.
+ *
+ * With `key_type` ed25519 or rsa the `signature` parameter must be the base64 signature
+ * (percent-encoded in the query) of the parameters before it, checked against
+ * `public_key_pem` with OpenSSL's `EVP_DigestVerify` (pure Ed25519; RSASSA-PKCS1-v1_5 with
+ * SHA-256); anything else answers -1022. `add_binance_account` refuses a public key that does
+ * not parse as the named type. `secret` is then unused.
  *
  * `has_positions` makes a switch answer -4068 and `has_orders` -4067 (positions are checked
  * first), on every product of the account.
  */
 struct binance_account {
   std::string api_key;  ///< sent in `X-MBX-APIKEY`; must be non-empty and unique per exchange
-  std::string secret;   ///< the HMAC-SHA256 key of the signature
+  std::string secret;   ///< the HMAC-SHA256 key of the signature (`key_type` hmac)
+  binance_key_type key_type = binance_key_type::hmac;
+  std::string public_key_pem;  ///< SubjectPublicKeyInfo PEM (`BEGIN PUBLIC KEY`), asymmetric keys
   position_mode papi_um = position_mode::one_way;
   position_mode papi_cm = position_mode::one_way;
   position_mode usdm = position_mode::one_way;
