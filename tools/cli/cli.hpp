@@ -106,6 +106,10 @@ struct sign_options {
   /// x-simulated-trading); refused for a venue without a demo
   bool demo = false;
   std::string symbol;  ///< `--symbol`: Bybit's linear-symbol scope (and its read-back symbol)
+  /// `--key-type`: hmac (default: the secret from the environment) | ed25519 | rsa (Binance)
+  std::string key_type;
+  /// `--private-key-file`: the PEM of an ed25519 or rsa key (owner-only, as secret files)
+  std::string private_key_file;
 };
 
 /**

@@ -189,6 +189,14 @@ int main(int argc, char** argv) {
   sign->add_flag("--demo", sign_options.demo,
                  "the venue's demo environment (Bitget paptrading: 1, OKX x-simulated-trading: 1, "
                  "Binance and Bybit demo hosts)");
+  sign->add_option("--key-type", sign_options.key_type,
+                   "hmac (default) | ed25519 | rsa: how the request is signed (Binance takes all "
+                   "three)")
+      ->type_name("TYPE");
+  sign->add_option("--private-key-file", sign_options.private_key_file,
+                   "with --key-type ed25519|rsa: the unencrypted PEM private key, owner-only "
+                   "(0600); never printed")
+      ->type_name("FILE");
   sign->add_option("--symbol", sign_options.symbol,
                    "Bybit: the symbol of --product linear-symbol (e.g. BTCUSDT)")
       ->type_name("SYMBOL");

@@ -83,6 +83,12 @@ void add_binance_account(mock::exchange& ex, const pc::account_settings& a,
   mock::binance_account b;
   b.api_key = a.creds.api_key;
   b.secret = secret;
+  // An Ed25519 or RSA account: the mock verifies with the public half of its throwaway key.
+  if (a.account.key_type != pc::api_key_type::hmac) {
+    b.key_type = a.account.key_type == pc::api_key_type::ed25519 ? mock::binance_key_type::ed25519
+                                                                 : mock::binance_key_type::rsa;
+    b.public_key_pem = tools::public_key_pem(a.creds.private_key.reveal());
+  }
   b.papi_um = b.papi_cm = b.usdm = b.coinm = to_mock(m.initial_mode);
   b.has_positions = m.positions;
   b.has_orders = m.orders;

@@ -148,10 +148,34 @@ int run_sign(const sign_options& o) {
     account.recv_window_ms = *o.recv_window_ms;
   }
 
+  if (!o.key_type.empty()) {
+    const auto type = pc::parse_api_key_type(o.key_type);
+    if (!type)
+      throw usage_error(
+          unknown_value("--key-type", "key type", o.key_type, {"hmac", "ed25519", "rsa"}));
+    if (*type != pc::api_key_type::hmac && !venue.accepts_asymmetric_keys)
+      throw usage_error("--key-type: " + o.key_type + " is not accepted by " +
+                        std::string(venue.display_name) + " (HMAC keys only)");
+    account.key_type = *type;
+  }
+  const bool asymmetric = account.key_type != pc::api_key_type::hmac;
+  if (asymmetric && o.private_key_file.empty())
+    throw usage_error("--private-key-file: required with --key-type " + o.key_type);
+  if (!asymmetric && !o.private_key_file.empty())
+    throw usage_error("--private-key-file: only with --key-type ed25519 or rsa");
+
   const tools::default_env_names names = tools::default_env(venue.id);
   pc::credentials creds;
   creds.api_key = required_env(names.key, "API key");
-  creds.secret = pc::secret_string(required_env(names.secret, "API secret"));
+  if (asymmetric) {
+    try {
+      creds.private_key = tools::read_private_key_file(o.private_key_file, "--private-key-file");
+    } catch (const tools::config_error& e) {
+      throw usage_error(e.what());
+    }
+  } else {
+    creds.secret = pc::secret_string(required_env(names.secret, "API secret"));
+  }
   if (!names.passphrase.empty())
     creds.passphrase = pc::secret_string(required_env(names.passphrase, "API passphrase"));
 
@@ -172,6 +196,9 @@ int run_sign(const sign_options& o) {
     std::string what = e.what();
     constexpr std::string_view symbol_field = "bitget_query_symbol:";
     if (what.starts_with(symbol_field)) what.replace(0, symbol_field.size(), "--symbol:");
+    // The key came from --private-key-file; the library's message names the problem only.
+    constexpr std::string_view key_field = "private_key:";
+    if (what.starts_with(key_field)) what.replace(0, key_field.size(), "--private-key-file:");
     throw usage_error(what);
   }
 

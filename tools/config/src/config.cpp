@@ -1,6 +1,9 @@
 #include "posmode/tools/config.hpp"
 
 #include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sys/stat.h>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -12,12 +15,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "posmode/components/venue_facts.hpp"
+#include "posmode/engine/request_signer.hpp"
 #include "posmode/tools/printable.hpp"
 #include "posmode/tools/suggest.hpp"
 
@@ -26,8 +31,10 @@ namespace {
 
 namespace pc = posmode::components;
 
-// Secret files hold one line; anything much larger is the wrong file.
+// Secret files hold one line; anything much larger is the wrong file. A PEM private key holds
+// several (an RSA-4096 PKCS#8 key is about 3.3 kB).
 constexpr std::size_t max_secret_file_size = 4096;
+constexpr std::size_t max_private_key_file_size = 16384;
 constexpr std::size_t max_config_file_size = 1 << 20;
 
 // Every refusal is one printable line: names and values echoed from the file (a quoted TOML key
@@ -122,8 +129,10 @@ bool is_pseudo_file(const std::string& resolved) {
 
 // Reads a secret or passphrase from a file only the user can read (0600 or 0400 and owned by
 // the effective user, in a directory others cannot write to), as ssh does for private keys. The
-// trailing line break is dropped; the secret itself must be one line.
-pc::secret_string read_secret_file(const std::string& path, const std::string& field) {
+// trailing line break is dropped; the secret itself must be one line, unless `pem` (a private
+// key's PEM text: several lines, kept as they are).
+pc::secret_string read_secret_file(const std::string& path, const std::string& field,
+                                   bool pem = false) {
   char resolved_buffer[PATH_MAX];
   if (::realpath(path.c_str(), resolved_buffer) == nullptr)
     fail(field, "cannot open " + in_quotes(path) + ": " + std::strerror(errno));
@@ -159,9 +168,15 @@ pc::secret_string read_secret_file(const std::string& path, const std::string& f
     ::close(fd);
     fail(field, in_quotes(path) + " " + problem);
   }
-  read_result r = read_fd(fd, max_secret_file_size);
+  read_result r = read_fd(fd, pem ? max_private_key_file_size : max_secret_file_size);
   ::close(fd);
   if (!r.ok) fail(field, "cannot read " + in_quotes(path) + ": " + r.error);
+  if (pem) {
+    if (r.text.empty()) fail(field, in_quotes(path) + " is empty");
+    pc::secret_string key(r.text);
+    wipe(r.text);
+    return key;
+  }
   while (!r.text.empty() && (r.text.back() == '\n' || r.text.back() == '\r'))
     r.text.pop_back();
   if (r.text.empty()) {
@@ -312,6 +327,8 @@ struct secret_source {
   std::string env_name;
   std::optional<std::string> file;
   std::string file_field;  ///< `accounts[i].<what>_file`, for messages
+  std::string env_field;   ///< `accounts[i].<what>_env`
+  bool pem = false;        ///< a private key's PEM text (several lines)
 };
 
 // `<what>_env` or `<what>_file`; the environment variable `fallback` when neither is given.
@@ -325,12 +342,12 @@ secret_source read_secret_source(table_reader& t, std::string_view what,
     fail(t.field(file_key), "give " + env_key + " or " + file_key + ", not both");
   if (file && file->empty()) fail(t.field(file_key), "must not be empty");
   if (env_name && env_name->empty()) fail(t.field(env_key), "must not be empty");
-  return {env_name ? *env_name : std::string(fallback), file, t.field(file_key)};
+  return {env_name ? *env_name : std::string(fallback), file, t.field(file_key), t.field(env_key)};
 }
 
 pc::secret_string resolve(const secret_source& source, const environment& env,
                           const std::string& where) {
-  if (source.file) return read_secret_file(*source.file, source.file_field);
+  if (source.file) return read_secret_file(*source.file, source.file_field, source.pem);
   return secret_from_env(env, where, source.env_name);
 }
 
@@ -338,9 +355,27 @@ pc::secret_string resolve(const secret_source& source, const environment& env,
 struct credential_sources {
   std::string where;  ///< `accounts[i]`
   std::string key_env;
-  secret_source secret;
+  secret_source secret;                      ///< HMAC accounts
+  std::optional<secret_source> private_key;  ///< Ed25519 and RSA accounts (instead of `secret`)
+  posmode::engine::signature_algorithm algorithm =
+      posmode::engine::signature_algorithm::hmac_sha256;
   std::optional<secret_source> passphrase;  ///< Bitget only
 };
+
+// A private key is parsed as soon as it is read, so that one that cannot sign is refused with
+// the field it came from (the problem named, never the key).
+void check_private_key(const credential_sources& c, const pc::secret_string& pem) {
+  const secret_source& from = *c.private_key;
+  const std::string field =
+      from.file ? from.file_field : from.env_field + " (" + from.env_name + ")";
+  try {
+    const posmode::engine::request_signer probe(c.algorithm, pem.reveal());
+  } catch (const posmode::engine::key_error& e) {
+    std::string_view why = e.what();
+    if (why.starts_with("private key: ")) why.remove_prefix(13);
+    fail(field, std::string(why));
+  }
+}
 
 pc::credentials resolve(const credential_sources& c, const environment& env) {
   pc::credentials creds;
@@ -348,7 +383,12 @@ pc::credentials resolve(const credential_sources& c, const environment& env) {
   if (!key) fail(c.where, "environment variable " + c.key_env + " is not set");
   if (key->empty()) fail(c.where, "environment variable " + c.key_env + " is empty");
   creds.api_key = *key;
-  creds.secret = resolve(c.secret, env, c.where);
+  if (c.private_key) {
+    creds.private_key = resolve(*c.private_key, env, c.where);
+    check_private_key(c, creds.private_key);
+  } else {
+    creds.secret = resolve(c.secret, env, c.where);
+  }
   if (c.passphrase) creds.passphrase = resolve(*c.passphrase, env, c.where);
   return creds;
 }
@@ -440,7 +480,39 @@ parsed_account read_account(const toml::table& table, std::size_t index, const d
   const auto key_env = t.string("key_env");
   if (key_env && key_env->empty()) fail(t.field("key_env"), "must not be empty");
   c.key_env = key_env ? *key_env : std::string(names.key);
-  c.secret = read_secret_source(t, "secret", names.secret);
+  if (const auto type_name = t.string("key_type")) {
+    const auto type = pc::parse_api_key_type(*type_name);
+    if (!type)
+      fail(t.field("key_type"),
+           "unknown key type " + in_quotes(*type_name) + " (valid: hmac, ed25519, rsa)");
+    if (*type != pc::api_key_type::hmac && !pc::facts_of(*v).accepts_asymmetric_keys)
+      fail(t.field("key_type"), in_quotes(*type_name) + " is not accepted by " + venue_name +
+                                    " (HMAC keys only; ed25519 and rsa are for Binance)");
+    a.key_type = *type;
+  }
+  if (a.key_type == pc::api_key_type::hmac) {
+    c.secret = read_secret_source(t, "secret", names.secret);
+    for (const char* key_name : {"private_key_env", "private_key_file"})
+      if (t.node(key_name) != nullptr)
+        fail(t.field(key_name),
+             "is for key_type = \"ed25519\" or \"rsa\" (this account signs "
+             "with its HMAC secret)");
+  } else {
+    for (const char* key_name : {"secret_env", "secret_file"})
+      if (t.node(key_name) != nullptr)
+        fail(t.field(key_name), "is for HMAC keys; key_type = \"" +
+                                    std::string(pc::to_string(a.key_type)) +
+                                    "\" signs with private_key_file or private_key_env");
+    const bool named =
+        t.node("private_key_env") != nullptr || t.node("private_key_file") != nullptr;
+    if (!named)
+      fail(t.field("private_key_file"), "is required with key_type = \"" +
+                                            std::string(pc::to_string(a.key_type)) +
+                                            "\" (or private_key_env)");
+    c.private_key = read_secret_source(t, "private_key", "");
+    c.private_key->pem = true;
+    c.algorithm = pc::account_signature(a);
+  }
   if (pc::facts_of(*v).needs_passphrase) {
     c.passphrase = read_secret_source(t, "passphrase", names.passphrase);
   } else {
@@ -533,6 +605,42 @@ components::credentials throwaway_credentials(components::venue v) {
   return creds;
 }
 
+components::secret_string read_private_key_file(const std::string& path, const std::string& field) {
+  return read_secret_file(path, field, true);
+}
+
+components::credentials throwaway_credentials(components::venue v, components::api_key_type type) {
+  components::credentials creds = throwaway_credentials(v);
+  if (type == pc::api_key_type::hmac) return creds;
+  creds.secret = pc::secret_string();
+  const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      type == pc::api_key_type::ed25519
+          ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
+          : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)),
+      &EVP_PKEY_free);
+  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_secmem()), &BIO_free);
+  if (!key || !bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    throw std::runtime_error("throwaway key: OpenSSL could not make one");
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  creds.private_key = pc::secret_string(std::string_view(data, static_cast<std::size_t>(len)));
+  return creds;
+}
+
+std::string public_key_pem(std::string_view private_pem) {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> in(
+      BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size())), &BIO_free);
+  const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      in ? PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr) : nullptr, &EVP_PKEY_free);
+  const std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!key || !out || PEM_write_bio_PUBKEY(out.get(), key.get()) != 1)
+    throw std::invalid_argument("public_key_pem: no private key in the PEM text");
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(out.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
 components::component_config parse_config(std::string_view toml_text, std::string_view source_name,
                                           const environment& env) {
   load_options options;
@@ -588,11 +696,13 @@ components::component_config parse_config(std::string_view toml_text, std::strin
   for (std::size_t i = 0; i < parsed.size(); ++i) {
     pc::account_settings& s = parsed[i].settings;
     if (!selected[i]) {
+      // Its key type was checked against the venue above; its key file is not read.
+      s.account.key_type = pc::api_key_type::hmac;
       s.creds.api_key = "unused";
       s.creds.secret = pc::secret_string("unused");
       if (parsed[i].credentials.passphrase) s.creds.passphrase = pc::secret_string("unused");
     } else if (options.credentials == credential_source::throwaway) {
-      s.creds = throwaway_credentials(s.account.venue_kind);
+      s.creds = throwaway_credentials(s.account.venue_kind, s.account.key_type);
     } else {
       s.creds = resolve(parsed[i].credentials, options.env);
     }

@@ -42,6 +42,12 @@
 //                                     #   not in a world-writable directory, not under /proc
 //   passphrase_env = "BITGET_API_PASSPHRASE"    # Bitget only; or:
 //   passphrase_file = "/path"                   # owner-only likewise
+//   key_type = "hmac"                 # hmac (default) | ed25519 | rsa: Binance venues only. An
+//                                     #   ed25519 or rsa account signs with a private key, not a
+//                                     #   secret (secret_env/secret_file are then refused):
+//   private_key_file = "/path"        # unencrypted PEM (Ed25519 PKCS#8; RSA PKCS#8 or PKCS#1,
+//                                     #   2048..4096 bits), owner-only as secret files; or:
+//   private_key_env = "BINANCE_PRIVATE_KEY"    # a variable holding the PEM text
 //   bitget_demo_key = false           # older spelling of environment = "demo" for Bitget (sends
 //                                     #   paptrading: 1); true with another environment is refused
 //
@@ -155,6 +161,31 @@ struct load_options {
  * `std::random_device`, the key starting with `throwaway-`. Allocates; any thread.
  */
 [[nodiscard]] components::credentials throwaway_credentials(components::venue v);
+
+/**
+ * As above for an account with key type `type`: for ed25519 or rsa a fresh private key (RSA
+ * 2048 bits) in `private_key` and no secret. The mock is told the public half
+ * (`public_key_pem`). Allocates; may take ~0.1 s for RSA.
+ * @throws std::runtime_error if OpenSSL cannot make the key.
+ */
+[[nodiscard]] components::credentials throwaway_credentials(components::venue v,
+                                                            components::api_key_type type);
+
+/**
+ * Reads a private key's PEM text from `path` under the rules of secret files (a regular file
+ * owned by this user, mode 0600 or 0400, not in a world-writable directory, not under /proc,
+ * /sys or /dev; at most 16 kB). The key is not parsed here. Allocates.
+ * @throws config_error starting with `field` (`--private-key-file`, `accounts[0].private_key_file`)
+ *         that never quotes the file's content.
+ */
+[[nodiscard]] components::secret_string read_private_key_file(const std::string& path,
+                                                              const std::string& field);
+
+/**
+ * The public key (`BEGIN PUBLIC KEY` PEM) of the private key PEM `private_pem`, e.g. to register
+ * a throwaway key with the mock exchange. @throws std::invalid_argument if it holds none.
+ */
+[[nodiscard]] std::string public_key_pem(std::string_view private_pem);
 
 /**
  * Reads the TOML file at `path` (layout above), resolves every account's credentials through
