@@ -12,12 +12,18 @@
 //   components::response_classifier), with the expected outcome checked once.
 // - Parsing alone: posmode's parser vs Boost.Beast's response_parser<string_body>.
 //
+// - Binance key types (issue 15): a USD-M set handed out fresh from its pre-signed copy, and the
+//   same set signed inline (the trigger found no fresh copy) with HMAC, Ed25519 and RSA-2048
+//   keys, all through account_requests::set_mode: what `position_event::signed_inline` costs.
+//
 // The credentials are the documented fake test inputs; they sign nothing real.
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 
 #include <array>
 #include <boost/asio/buffer.hpp>
@@ -27,10 +33,12 @@
 #include <cstdint>
 #include <ctime>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include "posmode/components/account_requests.hpp"
 #include "posmode/components/response_classifier.hpp"
@@ -474,12 +482,91 @@ void register_benchmarks() {
   }
 }
 
+// -- Binance key types: inline signing vs a fresh pre-signed request ---------------------------
+
+constexpr std::string_view e_key_pem =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n"
+    "-----END PRIVATE KEY-----\n";
+
+std::string fresh_rsa_2048_pem() {
+  const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)), &EVP_PKEY_free);
+  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!key || !bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    return {};
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+// `inline_sign`: every call comes past the maximum age, so set_mode signs on the spot (what a
+// trigger pays with signed_inline set); otherwise the time stands still and the pre-signed copy
+// is handed out as it is.
+void bm_binance_key_set(benchmark::State& state, pc::api_key_type type, bool inline_sign) {
+  pc::account_config config;
+  config.id = "bench";
+  config.venue_kind = pc::venue::binance_usdm;
+  config.products = {pc::product::usdm};
+  config.key_type = type;
+  pc::credentials creds;
+  creds.api_key = std::string(binance_key);
+  if (type == pc::api_key_type::hmac) creds.secret = pc::secret_string(binance_secret);
+  if (type == pc::api_key_type::ed25519) creds.private_key = pc::secret_string(e_key_pem);
+  if (type == pc::api_key_type::rsa) creds.private_key = pc::secret_string(fresh_rsa_2048_pem());
+  std::optional<pc::account_requests> requests;
+  try {
+    requests.emplace(config, creds);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  if (requests->resign_all(t0)) {
+    state.SkipWithError("signing failed");
+    return;
+  }
+  std::int64_t now_ms = t0;
+  std::uint64_t signed_inline_count = 0;
+  for (auto _ : state) {
+    if (inline_sign) now_ms += resign_step_ms;
+    std::error_code ec;
+    bool signed_inline = false;
+    const auto bytes =
+        requests->set_mode(pc::product::usdm, pc::position_mode::hedge, now_ms, ec, signed_inline);
+    benchmark::DoNotOptimize(bytes.data());
+    benchmark::ClobberMemory();
+    signed_inline_count += signed_inline ? 1 : 0;
+    if (ec) {
+      state.SkipWithError("set_mode failed");
+      return;
+    }
+  }
+  const auto expected = inline_sign ? static_cast<std::uint64_t>(state.iterations()) : 0;
+  if (signed_inline_count != expected) state.SkipWithError("signed_inline not as expected");
+  state.SetItemsProcessed(state.iterations());
+}
+
+void register_key_type_benchmarks() {
+  for (const auto& [name, type] :
+       {std::pair{"hmac", pc::api_key_type::hmac}, std::pair{"ed25519", pc::api_key_type::ed25519},
+        std::pair{"rsa2048", pc::api_key_type::rsa}}) {
+    const pc::api_key_type t = type;
+    benchmark::RegisterBenchmark(
+        (std::string("BM_binance_set_") + name + "_presigned_fresh").c_str(),
+        [t](benchmark::State& st) { bm_binance_key_set(st, t, false); });
+    benchmark::RegisterBenchmark((std::string("BM_binance_set_") + name + "_signed_inline").c_str(),
+                                 [t](benchmark::State& st) { bm_binance_key_set(st, t, true); });
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   register_benchmarks();
+  register_key_type_benchmarks();
   benchmark::AddCustomContext("posmode_cpu_has_sha_ni",
                               posmode::engine::hmac_signer::cpu_has_sha_ni() ? "yes" : "no");
   benchmark::RunSpecifiedBenchmarks();
