@@ -252,7 +252,20 @@ int run(std::size_t sample_count, const std::string& csv_dir) {
   if (!floor.run(warm_up, nullptr) || !component.run(warm_up, nullptr) ||
       !hmac.run(warm_up, nullptr) || !ed25519.run(warm_up, nullptr))
     return 1;
-  const std::uint64_t inline_before = ed25519.inline_signatures() + hmac.inline_signatures();
+  // Counted over the measured runs only: between its blocks this harness does not drive a
+  // component's loop at all (a host would), so its refresh timer is late and the first trigger
+  // of a block's warm-up may find its pre-signed request too old and sign inline.
+  std::uint64_t inline_signed = 0;
+  std::uint64_t inline_in_warm_up = 0;
+  const auto measured = [&](component_variant& v, std::size_t n, samples* out) {
+    const std::uint64_t before_warm_up = v.inline_signatures();
+    if (!v.run(block_warm_up, nullptr)) return false;
+    const std::uint64_t before = v.inline_signatures();
+    inline_in_warm_up += before - before_warm_up;
+    const bool ok = v.run(n, out);
+    inline_signed += v.inline_signatures() - before;
+    return ok;
+  };
   for (std::size_t r = 0; r < rounds; ++r) {
     const std::size_t n = sample_count * (r + 1) / rounds - sample_count * r / rounds;
     // Four variants, the order rotated each round.
@@ -266,17 +279,15 @@ int run(std::size_t sample_count, const std::string& csv_dir) {
           ok = component.run(block_warm_up, nullptr) && component.run(n, &component_samples);
           break;
         case 2:
-          ok = hmac.run(block_warm_up, nullptr) && hmac.run(n, &hmac_samples);
+          ok = measured(hmac, n, &hmac_samples);
           break;
         default:
-          ok = ed25519.run(block_warm_up, nullptr) && ed25519.run(n, &ed25519_samples);
+          ok = measured(ed25519, n, &ed25519_samples);
           break;
       }
       if (!ok) return 1;
     }
   }
-  const std::uint64_t inline_signed =
-      ed25519.inline_signatures() + hmac.inline_signatures() - inline_before;
 
   if (!csv_dir.empty()) {
     for (const auto& [stem, values] :
@@ -319,8 +330,11 @@ int run(std::size_t sample_count, const std::string& csv_dir) {
               "ed25519 / hmac trigger -> kernel, p99",
               static_cast<double>(p99_of(ed25519_samples.write_ns)) /
                   static_cast<double>(std::max<std::int64_t>(1, p99_of(hmac_samples.write_ns))));
-  std::printf("  inline signatures during the measured blocks: %llu (must be 0)\n",
-              static_cast<unsigned long long>(inline_signed));
+  std::printf(
+      "  inline signatures during the measured blocks: %llu (must be 0); in the blocks' "
+      "warm-ups, after the harness left the loop unpolled: %llu\n",
+      static_cast<unsigned long long>(inline_signed),
+      static_cast<unsigned long long>(inline_in_warm_up));
   if (inline_signed != 0) report_failure("a trigger found no fresh pre-signed request");
   return failures == 0 ? 0 : 1;
 }

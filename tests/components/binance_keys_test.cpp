@@ -106,13 +106,18 @@ TEST_CASE("Ed25519 set requests carry vectors E4 and E8 on every Binance variant
     CHECK(r.expensive_signatures());
     CHECK(set_bytes(r, x.p, position_mode::hedge) == set_wire(x.path, x.host, true, e4));
     CHECK(set_bytes(r, x.p, position_mode::one_way) == set_wire(x.path, x.host, false, e8));
-    // The mode query signs "recvWindow=5000&timestamp=...": checked with OpenSSL's verification.
+    // The mode query signs "recvWindow=5000&timestamp=...": the vector, and OpenSSL's check.
     const std::string query = query_bytes(r, x.p);
     const std::string prefix =
         "GET " + std::string(x.path) + "?recvWindow=5000&timestamp=1700000000000&signature=";
     REQUIRE(query.starts_with(prefix));
     const std::string encoded =
         query.substr(prefix.size(), query.find(' ', prefix.size()) - prefix.size());
+    // docs/venues.md §1.6: the query's vector, computed for that page.
+    CHECK(
+        encoded ==
+        "jdISFP%2FtePBTK5q9fs3KJtbD%2FA04Ltw2H2kFdb7M9%2BhkElUPuvOsN%2F1npa3Ip%2B5jUTuRcfcZ1Oahk0p"
+        "A3e5WCg%3D%3D");
     const auto pub = posmode::test::read_key(posmode::test::e_public_pem);
     CHECK(posmode::test::verifies(pub.get(), "recvWindow=5000&timestamp=1700000000000",
                                   posmode::test::percent_decoded(encoded)));

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <charconv>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
@@ -103,10 +104,26 @@ int public_key_type(std::string_view public_pem, int& bits) {
   return key ? EVP_PKEY_get_base_id(key.get()) : 0;
 }
 
+namespace {
+
+// Parsing the PEM costs more than verifying: the keys a server thread has verified with are kept
+// (a handful per test; the cache is dropped whole past 64).
+EVP_PKEY* cached_public_key(std::string_view pem) {
+  thread_local std::map<std::string, pkey_ptr, std::less<>> cache;
+  if (const auto it = cache.find(pem); it != cache.end()) return it->second.get();
+  pkey_ptr key = read_public_key(pem);
+  if (!key) return nullptr;
+  if (cache.size() >= 64) cache.clear();
+  return cache.emplace(std::string(pem), std::move(key)).first->second.get();
+}
+
+}  // namespace
+
 bool verify_base64_signature(std::string_view public_pem, std::string_view message,
                              std::string_view base64) {
-  const pkey_ptr key = read_public_key(public_pem);
-  if (!key || base64.empty() || base64.size() % 4 != 0 || base64.size() > 4096) return false;
+  EVP_PKEY* const key = cached_public_key(public_pem);
+  if (key == nullptr || base64.empty() || base64.size() % 4 != 0 || base64.size() > 4096)
+    return false;
   std::string raw(base64.size(), '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(raw.data()),
                                 reinterpret_cast<const unsigned char*>(base64.data()),
@@ -119,8 +136,8 @@ bool verify_base64_signature(std::string_view public_pem, std::string_view messa
   raw.resize(static_cast<std::size_t>(n) - padding);
   const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
                                                                     &EVP_MD_CTX_free);
-  const EVP_MD* md = EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
-  return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) == 1 &&
+  const EVP_MD* md = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
+  return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
                           reinterpret_cast<const unsigned char*>(message.data()),
                           message.size()) == 1;
