@@ -188,13 +188,16 @@ class component_harness {
     ex.set_account_faults(key, faults);
   }
 
-  /** Adds a Binance account to the mock (all four surfaces) and to the configuration. */
+  /** Adds a Binance account to the mock (all four surfaces) and to the configuration;
+   *  `migrated`: after the CM migration (one set flips USDⓈ-M and COIN-M). */
   std::size_t add_binance(pc::venue v, std::vector<pc::product> products, int key_number,
-                          mock::position_mode initial = mock::position_mode::one_way) {
+                          mock::position_mode initial = mock::position_mode::one_way,
+                          bool migrated = false) {
     mock::binance_account account;
     account.api_key = binance_key(key_number);
     account.secret = std::string(binance_secret);
     account.papi_um = account.papi_cm = account.usdm = account.coinm = initial;
+    account.migrated = migrated;
     ex_->add_binance_account(account);
     return add_settings(settings(v, std::move(products), account.api_key, binance_secret, ""));
   }

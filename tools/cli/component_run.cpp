@@ -86,6 +86,8 @@ void add_binance_account(mock::exchange& ex, const pc::account_settings& a,
   b.papi_um = b.papi_cm = b.usdm = b.coinm = to_mock(m.initial_mode);
   b.has_positions = m.positions;
   b.has_orders = m.orders;
+  // An account configured unified is one the CM migration went through: the mock flips both.
+  b.migrated = a.account.unified_position_mode;
   ex.add_binance_account(std::move(b));
 }
 

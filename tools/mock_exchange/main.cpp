@@ -31,7 +31,10 @@ constexpr const char* footer = R"(
 Accounts
   --binance-account KEY:SECRET[:OPTIONS]   OPTIONS, comma-separated: um=hedge|one_way,
       cm=..., usdm=..., coinm=... (initial modes, default one_way), positions, orders
-      (the account holds positions / open orders, so a switch answers -4068 / -4067).
+      (the account holds positions / open orders, so a switch answers -4068 / -4067),
+      coin-positions, coin-orders (held on the COIN-M side only: PAPI CM and dapi), migrated
+      (after the CM migration: one set flips PAPI UM and CM, or fapi and dapi; COIN-M starts in
+      USDⓈ-M's mode; positions or orders on either side refuse it).
   --bitget-account KEY:SECRET:PASSPHRASE[:OPTIONS]   OPTIONS: demo (a demo-trading key: it
       must send 'paptrading: 1' with the normal product types), positions, orders (a switch
       answers 45117, a code Bitget does not document for this), PRODUCT-TYPE=hedge|one_way.
@@ -56,6 +59,9 @@ Accounts
       papi_um = "hedge"       # also papi_cm, usdm, coinm: "hedge" or "one_way" (default)
       has_positions = false
       has_orders = false
+      coin_has_positions = false  # COIN-M side only
+      coin_has_orders = false
+      migrated = false        # one set flips UM and CM (fapi and dapi)
 
       [[bitget]]
       api_key = "..."
@@ -181,6 +187,12 @@ mock::binance_account parse_binance(const std::string& spec) {
         account.has_positions = true;
       } else if (name == "orders") {
         account.has_orders = true;
+      } else if (name == "coin-positions") {
+        account.coin_has_positions = true;
+      } else if (name == "coin-orders") {
+        account.coin_has_orders = true;
+      } else if (name == "migrated") {
+        account.migrated = true;
       } else {
         throw std::invalid_argument("unknown Binance account option '" + option + "'");
       }
@@ -363,6 +375,9 @@ void load_accounts(const std::string& path, mock::exchange& exchange) {
     account.coinm = parse_mode(table["coinm"].value_or<std::string>("one_way"));
     account.has_positions = table["has_positions"].value_or(false);
     account.has_orders = table["has_orders"].value_or(false);
+    account.coin_has_positions = table["coin_has_positions"].value_or(false);
+    account.coin_has_orders = table["coin_has_orders"].value_or(false);
+    account.migrated = table["migrated"].value_or(false);
     exchange.add_binance_account(std::move(account));
   });
   for_each_account(file, "bitget", path, [&](const toml::table& table, const char* where) {
