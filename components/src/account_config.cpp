@@ -52,6 +52,37 @@ std::string known_venue_names() {
   return names;
 }
 
+// The venues whose row couples books, for the refusal of the setting elsewhere.
+std::string coupling_venue_names() {
+  std::string names;
+  for (const venue_facts* f : known_venues()) {
+    if (!f->couples_books) continue;
+    if (!names.empty()) names += ", ";
+    names += f->name;
+  }
+  return names;
+}
+
+// A unified account's set goes to the product that moves its twin; a product switched through
+// its twin's set comes right after that twin, so that the request machine reports it with the
+// twin's outcome (docs/design.md, "Coupled books").
+void check_unified(const account_config& c, const venue_facts& facts, std::string_view where) {
+  if (!c.unified_position_mode) return;
+  if (!facts.couples_books)
+    refuse_field("unified_position_mode",
+                 {facts.name, " has no coupled books; only ", coupling_venue_names(),
+                  " do (Binance's CM migration, docs/venues.md 2.1)", where});
+  for (std::size_t i = 0; i < c.products.size(); ++i) {
+    const product_facts* p = find_product(c.products[i]);
+    if (p == nullptr || !p->has_coupled_twin || p->sets_coupled_twin) continue;
+    if (i == 0 || c.products[i - 1] != p->coupled_twin)
+      refuse_field("unified_position_mode",
+                   {"'", p->name, "' is switched through '", to_string(p->coupled_twin),
+                    "' (one set moves both): list '", to_string(p->coupled_twin),
+                    "' right before it", where});
+  }
+}
+
 bool is_symbol_text(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
@@ -187,6 +218,7 @@ void validate_account(const account_config& c) {
                   " ms window)", where});
 
   check_environment(c, *row, where);
+  check_unified(c, facts, where);
   if (c.key_type != api_key_type::hmac && c.key_type != api_key_type::ed25519 &&
       c.key_type != api_key_type::rsa)
     refuse_field("key_type", {"unknown value (hmac, ed25519 or rsa)", where});

@@ -71,6 +71,7 @@ account_session::account_session(asio::io_context& io, component_core& core,
   policy_.default_retry_after_ms = cfg.retry.default_retry_after.count();
   policy_.request_deadline_ns = std::chrono::nanoseconds(cfg.request_deadline).count();
   policy_.attempt_timeout_ns = std::chrono::nanoseconds(cfg.attempt_timeout).count();
+  set_coupling(policy_, settings.account);
   engine::pool_options opts;
   opts.connections = settings.connections;
   opts.keepalive_interval = cfg.keepalive_interval;
@@ -415,7 +416,10 @@ void account_session::publish_startup(event_status status, const venue_reply* re
   if (reply != nullptr && reply->has_mode) {
     e.has_observed_mode = true;
     e.observed_mode = reply->mode;
+    // What the book was in before any request: how a twin's set is seen to move it.
+    facts_.known[warm_product_] = {true, reply->mode};
   }
+  e.coupled = policy_.unified;
   fill_reply(e, reply, reason);
   e.response_ns = core_.clock().monotonic_ns();
   core_.publish(e);
@@ -459,12 +463,33 @@ void account_session::finish_warmup() noexcept {
   while (warm_product_ < settings_.account.products.size())
     publish_startup(status, nullptr, why.view());
   draft_.warm_up_succeeded = modes_read_at_start_ == settings_.account.products.size();
+  warn_if_not_coupled();
   // Before the account counts as started, every pre-signed request is fresh, whatever the key:
   // the first trigger never signs (requests that arrived during the warm-up wait anyway).
   if (clock_synced_) (void)requests_.refresh(venue_now_ms());
   publish_health();
   core_.account_warm();
   resume_waiting();
+}
+
+// A migrated account keeps its coupled books in one mode; a unified account whose books read
+// differently at start-up is probably not migrated, and its followers' events rest on the setting.
+void account_session::warn_if_not_coupled() noexcept {
+  if (!policy_.unified || !core_.logging(log_level::warning)) return;
+  for (std::size_t i = 0; i < settings_.account.products.size(); ++i) {
+    const std::uint8_t j = policy_.twin[i];
+    if (j == no_twin || j < i || !facts_.known[i].known || !facts_.known[j].known ||
+        facts_.known[i].mode == facts_.known[j].mode)
+      continue;
+    log_line line;
+    line << "account " << settings_.account.id << ": unified_position_mode is set, but "
+         << to_string(settings_.account.products[i]) << " reads " << to_string(facts_.known[i].mode)
+         << " and " << to_string(settings_.account.products[j]) << " "
+         << to_string(facts_.known[j].mode)
+         << " at start-up: a migrated account keeps them equal; check the setting (its "
+            "events say one set moves both)";
+    core_.log(log_level::warning, line.view());
+  }
 }
 
 // One ledger: the pool's ticket names each exchange, and the session keeps the tickets of the two

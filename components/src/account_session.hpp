@@ -109,6 +109,8 @@ class account_session {
   void publish_startup(event_status status, const venue_reply* reply,
                        std::string_view reason) noexcept;
   void finish_warmup() noexcept;
+  /** Unified account whose coupled books read differently at start-up: a warning. */
+  void warn_if_not_coupled() noexcept;
   /** The pre-sign refresh timer: after its period, or at once (`now`: more slices to sign). */
   void arm_refresh(bool now = false) noexcept;
   /** Starts the refresh now when the account's signatures are expensive (after the clock

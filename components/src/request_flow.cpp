@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "account_session.hpp"
+#include "log_line.hpp"
 #include "posmode/engine/error.hpp"
 
 namespace posmode::components::detail {
@@ -163,6 +164,14 @@ void account_session::publish_event(position_event& e) noexcept {
   if (e.terminal) core_.event_latency().record(e.published_ns - e.trigger_ns);
   // After the event is out: the health's copy costs nothing between trigger and event.
   note_event(e);
+  // A book moved by its twin's set on an account not configured unified: never hidden.
+  if (e.coupled && !policy_.unified && core_.logging(log_level::warning)) {
+    log_line line;
+    line << "account " << settings_.account.id << ": " << e.message.view()
+         << " (the venue switched both books, as after Binance's CM migration; set "
+            "unified_position_mode = true for this account)";
+    core_.log(log_level::warning, line.view());
+  }
 }
 
 void account_session::resume_waiting() noexcept {

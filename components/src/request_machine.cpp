@@ -12,7 +12,7 @@ namespace posmode::components::detail {
 namespace {
 
 // Every reason is a static text: no formatting between an answer and its event. Each fits the
-// event's 88-byte message.
+// event's 87-byte message.
 constexpr std::string_view not_sent_deadline =
     "not sent: the deadline passed before the set request could be sent";
 constexpr std::string_view open_at_deadline =
@@ -108,6 +108,9 @@ const step_list& request_machine::begin(const trigger& t, std::int64_t now) noex
   open_until_ns_ = 0;
   resent_ = false;
   query_retry_used_ = false;
+  before_ = facts_->known;
+  moved_ = {};
+  moved_by_twin_ = false;
   advance(now);
   return out_;
 }
@@ -257,7 +260,8 @@ std::int64_t request_machine::attempt_deadline(std::int64_t now) const noexcept 
 void request_machine::send_set(std::int64_t now) noexcept {
   // An earlier request's set for the other mode may still be executed: sending now would race
   // it, and whichever landed last would decide the mode behind both events' backs.
-  const std::int64_t earlier = facts_->open.blocking_until(product_index_, t_.mode, now);
+  const std::int64_t earlier =
+      facts_->open.blocking_until(policy_->open_slot[product_index_], t_.mode, now);
   if (earlier != 0) {
     if (earlier >= deadline_ns_)
       return finish(event_status::unknown, nullptr, earlier_set_may_land);
@@ -295,6 +299,13 @@ void request_machine::on_set_answer(const venue_reply& reply, std::int64_t now) 
       // A success whose echo names the other mode (Bitget's data.posMode) proves nothing: the
       // read-back decides.
       if (reply.verify_by_query) return read_back(reply, now);
+      if (rule.status != event_status::already_in_mode) {
+        moved_[product_index_] = true;
+      } else if (moved_by_twin()) {
+        // Not hidden: the claim stays true (the book is in the mode), and the event says how.
+        moved_by_twin_ = true;
+        return product_succeeded(rule.status, &twin_moved(reply), now);
+      }
       return product_succeeded(rule.status, &reply, now);
     case set_reaction::stop:
       return finish(rule.status, &reply, {});
@@ -356,8 +367,10 @@ void request_machine::on_query_answer(const venue_reply& reply, std::int64_t now
   observed_ = reply.mode;
   // The requested mode read back is true whatever happens to the set later: if it lands, it
   // sets the same mode.
-  if (reply.has_mode && reply.mode == t_.mode)
+  if (reply.has_mode && reply.mode == t_.mode) {
+    moved_[product_index_] = true;  // this request's set may be what moved it
     return product_succeeded(event_status::confirmed, &open, now);
+  }
   // A mode read back that is neither hedge nor one-way (Gate's split positions) is not the
   // requested one either: what follows treats it as the other mode, and the event says which.
   const venue_reply& basis = reply.has_mode ? open : with_read_back(open, reply);
@@ -388,6 +401,7 @@ void request_machine::on_verify_answer(const venue_reply& reply, std::int64_t no
   }
   if (reply.result != outcome::mode_reported)
     return finish_verification(event_status::unknown, &reply, verify_failed);
+  facts_->known[product_index_] = {reply.has_mode, reply.mode};
   if ((!reply.has_mode || reply.mode != t_.mode) && !verify_mismatch_) {
     verify_mismatch_ = true;
     mismatch_product_ = product_index_;
@@ -413,10 +427,11 @@ void request_machine::on_verify_answer(const venue_reply& reply, std::int64_t no
 void request_machine::product_succeeded(event_status status, const venue_reply* reply,
                                         std::int64_t now) noexcept {
   close_open_set(now);
-  if (product_index_ + 1 < policy_->products.size()) {
+  if (const std::size_t next = next_product(); next < policy_->products.size()) {
     // PAPI UM then CM: UM's outcome is published, not terminal, and CM follows at once.
-    publish(status, reply, {});
-    ++product_index_;
+    publish_followers(publish(status, reply, {}));
+    product_index_ = next;
+    moved_by_twin_ = false;
     attempts_ = 0;
     signed_inline_ = false;
     rate_retries_ = 0;
@@ -428,7 +443,8 @@ void request_machine::product_succeeded(event_status status, const venue_reply* 
     return advance(now);
   }
   if (!policy_->verify_after_set) return finish(status, reply, {});
-  publish(status, reply, {}).terminal = true;
+  publish_followers(publish(status, reply, {})).terminal = true;
+  moved_by_twin_ = false;
   product_index_ = 0;
   has_observed_ = false;
   query_retry_used_ = false;
@@ -451,7 +467,8 @@ bool request_machine::set_may_land() const noexcept {
 void request_machine::close_open_set(std::int64_t now) noexcept {
   if (state_ == state::set_sent) open_until_ns_ = std::max(open_until_ns_, sent_cutoff_ns_);
   if (open_until_ns_ == 0) return;
-  facts_->open.record(product_index_, t_.mode, std::exchange(open_until_ns_, 0), now);
+  facts_->open.record(policy_->open_slot[product_index_], t_.mode, std::exchange(open_until_ns_, 0),
+                      now);
 }
 
 // -- events ---------------------------------------------------------------------------------
@@ -482,6 +499,8 @@ position_event& request_machine::publish(event_status status, const venue_reply*
   e.trigger_ns = t_.trigger_ns;
   e.on_wire_ns = on_wire_ns_;
   e.response_ns = response_ns_;
+  mark_coupled(e);
+  note_known(e, product_index_);
   if (events_left_ > 0) --events_left_;
   out_.add({step_kind::publish, e.product_scope, 0, 0, &e});
   return e;
@@ -489,7 +508,7 @@ position_event& request_machine::publish(event_status status, const venue_reply*
 
 void request_machine::finish(event_status status, const venue_reply* reply,
                              std::string_view reason) noexcept {
-  publish(status, reply, reason).terminal = true;
+  publish_followers(publish(status, reply, reason)).terminal = true;
   end();
 }
 

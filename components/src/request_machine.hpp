@@ -94,6 +94,9 @@ static_assert(
 /** Copies an answer's status, code and message into `e`; `reason` when it has no message. */
 void fill_reply(position_event& e, const venue_reply* reply, std::string_view reason) noexcept;
 
+/** `request_policy::twin` of a product whose coupled twin is not among the account's products. */
+inline constexpr std::uint8_t no_twin = 0xff;
+
 /** What the machine knows of its account; fixed while the component runs. */
 struct request_policy {
   std::uint64_t account = 0;
@@ -109,6 +112,33 @@ struct request_policy {
   std::int64_t default_retry_after_ms = 1'000;
   std::int64_t request_deadline_ns = 8'000'000'000;
   std::int64_t attempt_timeout_ns = 2'000'000'000;
+
+  // Coupled books (docs/design.md, "Coupled books"); `set_coupling` fills them from the rows.
+  /// `account_config::unified_position_mode`: one set moves a product and its twin
+  bool unified = false;
+  /// per product index: the `open_sets` entry its sets are recorded in; twins on a venue that
+  /// couples books share one, unified or not (a set that may land on one may move both)
+  std::array<std::uint8_t, max_products_per_account> open_slot{0, 1, 2, 3, 4, 5};
+  /// per product index: the index of its coupled twin among `products`, or `no_twin`
+  std::array<std::uint8_t, max_products_per_account> twin{no_twin, no_twin, no_twin,
+                                                          no_twin, no_twin, no_twin};
+  /// unified: the product is switched through the previous product's set, whose outcome it takes
+  std::array<bool, max_products_per_account> follows{};
+  /// unified: the name of the twin a product's set moves when that twin is not among `products`
+  /// (usdm's `coinm`), for the event's message; empty otherwise
+  std::array<std::string_view, max_products_per_account> unlisted_twin{};
+};
+
+/**
+ * Fills `policy`'s coupled-books fields for `config` (a validated account) from its products'
+ * rows. Construction time; no allocation.
+ */
+void set_coupling(request_policy& policy, const account_config& config) noexcept;
+
+/** A product's mode as last established (a read, or a claim the machine published). */
+struct known_mode {
+  bool known = false;
+  position_mode mode = position_mode::hedge;
 };
 
 /**
@@ -147,6 +177,9 @@ struct account_facts {
   /// when no API connection is up: "host:port: what failed"; else empty
   std::string_view unreachable_cause;
   open_sets open;
+  /// per product index: the mode last read (start-up) or claimed (the machine's events); what a
+  /// book was in before a request, to tell that its twin's set moved it
+  std::array<known_mode, max_products_per_account> known{};
 };
 
 /** What the owner must do, in order. */
@@ -186,10 +219,13 @@ class step_list {
   void add(const step& s) noexcept {
     if (size_ < capacity) steps_[size_++] = s;
   }
-  position_event& new_event() noexcept { return event_buf_[events_ < 2 ? events_++ : 2]; }
+  position_event& new_event() noexcept {
+    return event_buf_[events_ + 1 < event_buf_.size() ? events_++ : events_];
+  }
 
   std::array<step, capacity> steps_{};
-  std::array<position_event, 3> event_buf_{};  // a product's event, then a terminal one
+  // A product's event, then a terminal one; or, unified, a set's event and its twin's.
+  std::array<position_event, 4> event_buf_{};
   std::size_t size_ = 0;
   std::size_t events_ = 0;
 };
@@ -293,6 +329,20 @@ class request_machine {
   [[nodiscard]] std::int64_t attempt_deadline(std::int64_t now) const noexcept;
   position_event& publish(event_status status, const venue_reply* reply,
                           std::string_view reason) noexcept;
+  /** Unified: the events of the products switched by the current product's set, after its own
+   *  (`lead`), each with its outcome; returns the last one published (or `lead`). */
+  position_event& publish_followers(position_event& lead) noexcept;
+  /** The first product index after the current product and those switched through its set. */
+  [[nodiscard]] std::size_t next_product() const noexcept;
+  /** Records what the event says of its product's mode in the account's facts. */
+  void note_known(const position_event& e, std::size_t product_index) noexcept;
+  /** Sets `coupled` (and says why in the message) on an event of the current product. */
+  void mark_coupled(position_event& e) noexcept;
+  /** `reply` (a -4059) with the message saying the twin's set moved the product. */
+  const venue_reply& twin_moved(const venue_reply& reply) noexcept;
+  /** A -4059 for the current product right after its twin's set moved the twin, the product
+   *  having been read in the other mode before: the venue switched both books. */
+  [[nodiscard]] bool moved_by_twin() const noexcept;
   void finish(event_status status, const venue_reply* reply, std::string_view reason) noexcept;
   void finish_verification(event_status status, const venue_reply* reply,
                            std::string_view reason) noexcept;
@@ -335,6 +385,11 @@ class request_machine {
   // 0, or when the last of the current product's sets that got no answer showing the venue
   // processed them can no longer be executed: until then one of them may still land.
   std::int64_t open_until_ns_ = 0;
+  // Coupled books: each product's mode before this request, whether this request's set moved
+  // it, and whether the current product's answer showed its twin's set had moved it too.
+  std::array<known_mode, max_products_per_account> before_{};
+  std::array<bool, max_products_per_account> moved_{};
+  bool moved_by_twin_ = false;
   bool resent_ = false;            // the current product's set was sent again after a read-back
   bool query_retry_used_ = false;  // a read-back that got no answer is repeated once
 };

@@ -9,6 +9,7 @@
 #include "posmode/components/account_requests.hpp"
 #include "posmode/components/credentials.hpp"
 #include "posmode/components/venue.hpp"
+#include "posmode/components/venue_facts.hpp"
 #include "support/core_dump.hpp"
 
 using namespace posmode::components;
@@ -363,4 +364,39 @@ TEST_CASE("Bybit accounts: scopes of Bybit only, a symbol for linear-symbol, eve
   b.venue_kind = venue::bitget;
   b.products = {product::bybit_linear_usdt};
   refused(b, "products");
+}
+
+TEST_CASE("unified_position_mode: only where the row couples books, CM listed right after UM") {
+  account_config papi = valid_binance();
+  papi.unified_position_mode = true;
+  CHECK_NOTHROW(validate_account(papi));  // um, cm
+  papi.products = {product::papi_um};
+  CHECK_NOTHROW(validate_account(papi));  // UM's set moves CM, which the account does not list
+  account_config usdm;
+  usdm.id = "fut";
+  usdm.venue_kind = venue::binance_usdm;
+  usdm.products = {product::usdm};
+  usdm.unified_position_mode = true;
+  CHECK_NOTHROW(validate_account(usdm));
+
+  // CM is switched through UM's set: alone, or before UM, it has no set to follow.
+  papi.products = {product::papi_cm};
+  refused(papi, "unified_position_mode", "'cm' is switched through 'um'");
+  papi.products = {product::papi_cm, product::papi_um};
+  refused(papi, "unified_position_mode", "list 'um' right before it");
+
+  // Every other venue: refused, naming the ones that couple (never a venue test in the code).
+  for (const venue_facts* f : known_venues()) {
+    if (f->couples_books) continue;
+    CAPTURE(f->name);
+    account_config other;
+    other.id = "x";
+    other.venue_kind = f->id;
+    other.products = {f->default_product};
+    other.unified_position_mode = true;
+    refused(other, "unified_position_mode", "only binance-papi, binance-usdm do");
+  }
+  CHECK_FALSE(facts_of(venue::binance_coinm).couples_books);  // a dapi set moving fapi: open
+  CHECK(facts_of(venue::binance_papi).couples_books);
+  CHECK(facts_of(venue::binance_usdm).couples_books);
 }

@@ -256,7 +256,7 @@ TEST_CASE("an open outcome whose mode query fails too: unknown, with both causes
   CHECK(e.code == -1000);  // the set's answer keeps the code fields
   const std::string_view message = e.message.view();
   CHECK(message.starts_with("Unknown error"));
-  CHECK(message.find("; mode query: unknown (Unkno") != std::string_view::npos);  // 88 bytes
+  CHECK(message.find("; mode query: unknown (Unkn") != std::string_view::npos);  // 87 bytes
   CHECK(h.count_requests("GET", "/fapi/v1/positionSide/dual") >= 2);  // start-up + the query
   h.check_invariants();
 }

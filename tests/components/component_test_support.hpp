@@ -47,6 +47,17 @@ inline constexpr std::string_view okx_passphrase = "Passphrase1";
 
 inline constexpr std::string_view bybit_secret = "YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY";
 
+// Gate's documented fake secret (docs/venues.md, top table); keys get the two-digit suffix too.
+inline constexpr std::string_view gate_secret =
+    "gatesecret0123456789abcdef0123456789abcdef0123456789abcdef0123";
+
+inline std::string gate_key(int n) {
+  std::string key = "gatekey0123456789abcdef01234567";
+  key += static_cast<char>('0' + n / 10 % 10);
+  key += static_cast<char>('0' + n % 10);
+  return key;
+}
+
 inline std::string bybit_key(int n) {
   std::string key = "XXXXXXXXXXXXXXXX";
   key += static_cast<char>('0' + n / 10 % 10);
@@ -177,13 +188,16 @@ class component_harness {
     ex.set_account_faults(key, faults);
   }
 
-  /** Adds a Binance account to the mock (all four surfaces) and to the configuration. */
+  /** Adds a Binance account to the mock (all four surfaces) and to the configuration;
+   *  `migrated`: after the CM migration (one set flips USDⓈ-M and COIN-M). */
   std::size_t add_binance(pc::venue v, std::vector<pc::product> products, int key_number,
-                          mock::position_mode initial = mock::position_mode::one_way) {
+                          mock::position_mode initial = mock::position_mode::one_way,
+                          bool migrated = false) {
     mock::binance_account account;
     account.api_key = binance_key(key_number);
     account.secret = std::string(binance_secret);
     account.papi_um = account.papi_cm = account.usdm = account.coinm = initial;
+    account.migrated = migrated;
     ex_->add_binance_account(account);
     return add_settings(settings(v, std::move(products), account.api_key, binance_secret, ""));
   }
@@ -235,6 +249,21 @@ class component_harness {
         settings(pc::venue::bybit, std::move(products), account.api_key, bybit_secret, "");
     s.account.bitget_query_symbol = std::move(symbol);
     return add_settings(std::move(s));
+  }
+
+  /**
+   * Adds a Gate account to the mock (both settle accounts, `usdt` and `btc`, in `initial`) and to
+   * the config with `products` (`gate_usdt`, `gate_btc`).
+   */
+  std::size_t add_gate(std::vector<pc::product> products, int key_number,
+                       mock::gate_mode initial = mock::gate_mode::single) {
+    mock::gate_account account;
+    account.api_key = gate_key(key_number);
+    account.secret = std::string(gate_secret);
+    account.modes = {{"usdt", initial}, {"btc", initial}};
+    ex_->add_gate_account(account);
+    return add_settings(
+        settings(pc::venue::gate, std::move(products), account.api_key, gate_secret, ""));
   }
 
   /** Settings for an account pointing at the mock; the mock need not know the key. */

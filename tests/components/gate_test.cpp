@@ -98,7 +98,10 @@ TEST_CASE("Gate's testnet is its own host; it has no demo") {
   CHECK(r.api_endpoint().host == "fx-api-testnet.gateio.ws");
   CHECK(set_bytes(r, product::gate_usdt, position_mode::hedge)
             .find("Host: fx-api-testnet.gateio.ws\r\n") != std::string::npos);
-  CHECK_THROWS_AS(
+  // Refused naming the field, with the environment Gate has instead.
+  CHECK_THROWS_WITH_AS(
       account_requests(account({product::gate_usdt}, venue_environment::demo), gate_credentials()),
+      doctest::Contains("environment: Gate has no demo environment; its test environment is "
+                        "environment = testnet"),
       std::invalid_argument);
 }

@@ -43,7 +43,10 @@ inline venue_reply mode_answer(position_mode m) {
 /** One account's machine with a Binance-like (no read-back) or Bitget-like policy. */
 class machine_rig {
  public:
-  explicit machine_rig(venue v, std::vector<product> products, bool verify_after_set = false)
+  /** `unified`: `account_config::unified_position_mode`; the coupled-books fields come from
+   *  the rows (`set_coupling`), as the component fills them. */
+  explicit machine_rig(venue v, std::vector<product> products, bool verify_after_set = false,
+                       bool unified = false)
       : products_(std::move(products)) {
     policy.account = 3;
     policy.venue_kind = v;
@@ -54,6 +57,11 @@ class machine_rig {
     policy.attempt_timeout_ns = 2'000 * ms;
     policy.default_retry_after_ms = 1'000;
     policy.max_rate_limit_retries = 2;
+    account_config config;
+    config.venue_kind = v;
+    config.products = products_;
+    config.unified_position_mode = unified;
+    detail::set_coupling(policy, config);
     facts.warm = true;
   }
   machine_rig(const machine_rig&) = delete;

@@ -46,6 +46,10 @@ struct account_setup {
   std::vector<pc::product> products;
   std::vector<mock::position_mode> initial;  ///< per product, in `products` order
   std::string symbol;                        ///< Bybit linear-symbol's symbol
+  /// Binance: the CM migration went through (the mock flips USDⓈ-M and COIN-M on one set)
+  bool migrated = false;
+  /// configured `unified_position_mode` (only ever for a migrated account)
+  bool unified = false;
 };
 
 /** One accepted request, as the risk thread made it. */

@@ -81,8 +81,13 @@ void set_block(mock::exchange& ex, const account_setup& a, bool positions, bool 
     ex.set_bybit_flags(a.key, positions, orders);
   else if (a.venue_kind == pc::venue::gate)
     ex.set_gate_flags(a.key, positions, orders);
-  else
+  else if (a.migrated) {
+    // After the migration, COIN-M's positions or orders refuse a USDⓈ-M set too.
+    ex.set_binance_flags(a.key, false, false);
+    ex.set_binance_coin_flags(a.key, positions, orders);
+  } else {
     ex.set_binance_flags(a.key, positions, orders);
+  }
 }
 
 // Accounts round-robin over the venues; Bitget ones switch one or two product types, OKX ones
@@ -109,12 +114,21 @@ std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
         a.products = {pc::product::papi_um, pc::product::papi_cm};
         const auto m = random_mode();
         a.initial = {m, m};  // UM and CM must match at the venue
+        // A third of them migrated and configured unified, a third migrated without the
+        // setting (their events must still be true), a third from before the migration.
+        const auto draw = rng() % 3;
+        a.migrated = draw != 0;
+        a.unified = draw == 1;
         break;
       }
-      case pc::venue::binance_usdm:
+      case pc::venue::binance_usdm: {
         a.products = {pc::product::usdm};
         a.initial = {random_mode()};
+        const auto draw = rng() % 3;
+        a.migrated = draw != 0;
+        a.unified = draw == 1;
         break;
+      }
       case pc::venue::binance_coinm:
         a.products = {pc::product::coinm};
         a.initial = {random_mode()};
@@ -190,6 +204,7 @@ void register_accounts(mock::exchange& ex, const std::vector<account_setup>& acc
       b.api_key = a.key;
       b.secret = std::string(binance_secret);
       b.papi_um = b.papi_cm = b.usdm = b.coinm = a.initial.front();
+      b.migrated = a.migrated;
       ex.add_binance_account(b);
     }
   }
@@ -218,6 +233,7 @@ pc::component_config make_config(const std::vector<account_setup>& accounts, moc
                                        : gate  ? gate_secret
                                                : binance_secret);
     s.account.bitget_query_symbol = a.symbol;
+    s.account.unified_position_mode = a.unified;
     if (bitget) s.creds.passphrase = pc::secret_string(bitget_passphrase);
     if (okx) s.creds.passphrase = pc::secret_string(okx_passphrase);
     s.ca_pem = ex.ca_pem();
@@ -457,9 +473,13 @@ int main(int argc, char** argv) {
   const auto violations = soak::check(accounts, triggers, events, ex.mode_history(), stats);
   tally statuses;
   std::size_t claims = 0;
+  std::size_t coupled = 0;
+  std::size_t moved_by_twin = 0;  // on accounts not configured unified
   for (const auto& e : events) {
     if (e.request_id == 0) continue;
     ++statuses[std::string(pc::to_string(e.status)) + (e.verification ? " (verification)" : "")];
+    coupled += e.coupled ? 1 : 0;
+    if (e.coupled && e.account < accounts.size() && !accounts[e.account].unified) ++moved_by_twin;
   }
   for (const auto& [name, n] : statuses)
     if (name == "applied" || name == "already_in_mode" || name == "confirmed" ||
@@ -478,6 +498,8 @@ int main(int argc, char** argv) {
   std::printf("\nstatuses:");
   for (const auto& [name, n] : statuses)
     std::printf(" %s=%zu", name.c_str(), n);
+  std::printf("\ncoupled events %zu (moved by the twin's set, not unified: %zu)", coupled,
+              moved_by_twin);
   std::printf("\nviolations: %zu\n", violations.size());
   for (const auto& v : violations)
     std::printf("  %s\n", v.c_str());

@@ -322,3 +322,41 @@ recv_window_ms = 20000
   env.vars.erase("BYBIT_API_SECRET");
   CHECK(error_of(file, env) == "accounts[0]: environment variable BYBIT_API_SECRET is not set");
 }
+
+TEST_CASE("unified_position_mode: read for the Binance rows that couple books, refused elsewhere") {
+  const temp_dir dir;
+  const fake_env env;
+  const auto papi =
+      dir.write("papi.toml", std::string(papi_account) + "unified_position_mode = true\n");
+  const auto loaded = load_config(papi, env.lookup());
+  REQUIRE(loaded.accounts.size() == 1);
+  CHECK(loaded.accounts[0].account.unified_position_mode);
+  CHECK_FALSE(load_config(dir.write("off.toml", papi_account), env.lookup())
+                  .accounts[0]
+                  .account.unified_position_mode);
+  const auto usdm = dir.write(
+      "usdm.toml",
+      "[[account]]\nname = \"fut\"\nvenue = \"binance-usdm\"\nunified_position_mode = true\n");
+  CHECK(load_config(usdm, env.lookup()).accounts[0].account.unified_position_mode);
+
+  const auto coinm = dir.write(
+      "coinm.toml",
+      "[[account]]\nname = \"cm\"\nvenue = \"binance-coinm\"\nunified_position_mode = true\n");
+  CHECK(error_of(coinm, env)
+            .find("unified_position_mode: binance-coinm has no coupled books; "
+                  "only binance-papi, binance-usdm do") != std::string::npos);
+  const auto bitget = dir.write("bitget.toml",
+                                "[[account]]\nname = \"bg\"\nvenue = \"bitget\"\nproducts = "
+                                "[\"USDT-FUTURES\"]\nunified_position_mode = true\n");
+  CHECK(error_of(bitget, env)
+            .find("accounts[0].account.unified_position_mode: bitget has no "
+                  "coupled books") != std::string::npos);
+  const auto cm_only = dir.write(
+      "cm.toml", std::string(papi_account) + "products = [\"cm\"]\nunified_position_mode = true\n");
+  CHECK(error_of(cm_only, env).find("unified_position_mode: 'cm' is switched through 'um'") !=
+        std::string::npos);
+  const auto typed =
+      dir.write("typed.toml", std::string(papi_account) + "unified_position_mode = 1\n");
+  CHECK(error_of(typed, env) ==
+        "accounts[0].unified_position_mode: expected true or false, got an integer");
+}

@@ -64,11 +64,7 @@ check_run run_check_component(pc::component_config config, bool verbose, bool me
       promised.set_exception(std::current_exception());
     }
   });
-  std::atomic<bool> loop_done{false};
-  std::thread loop([&] {
-    io.run();
-    loop_done.store(true, std::memory_order_release);
-  });
+  loop_thread loop(io);
 
   // The start-up reports reach the event ring too; the verdicts carry them, so they are dropped.
   const auto wait_until = [&](steady::time_point until) {
@@ -97,15 +93,7 @@ check_run run_check_component(pc::component_config config, bool verbose, bool me
     run.metrics.assign(buffer.data(), component->write_metrics(buffer));
   }
   work.reset();
-  // The closed connections' last handlers run quickly; anything later is not worth waiting for.
-  for (auto until = steady::now() + 2s; !loop_done.load(std::memory_order_acquire);) {
-    if (steady::now() >= until) {
-      io.stop();
-      break;
-    }
-    std::this_thread::sleep_for(1ms);
-  }
-  loop.join();
+  loop.finish(2s);
   if (!answered) throw std::runtime_error("check: the component handed over no verdict");
   return run;
 }

@@ -3,12 +3,15 @@
 // The pieces of the `posmode` CLI shared by its source files: exit codes, the options of each
 // command, and the commands themselves. Nothing here is part of the library.
 
+#include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "posmode/components/component_config.hpp"
@@ -120,5 +123,26 @@ int run_sign(const sign_options& options);
 
 /** The `--venue` values of `posmode sign`, from the venue table, in its order. */
 [[nodiscard]] std::vector<std::string> sign_venue_names();
+
+/**
+ * The component's loop: `io.run()` on a thread of its own, ended within a bound. `finish` waits
+ * up to `bound` for the loop to return by itself (the closed connections' last handlers run
+ * quickly), then stops the context and joins: the CLI never waits on a slow close. The
+ * destructor finishes with no wait if `finish` was not called.
+ */
+class loop_thread {
+ public:
+  explicit loop_thread(boost::asio::io_context& io);
+  ~loop_thread();
+  loop_thread(const loop_thread&) = delete;
+  loop_thread& operator=(const loop_thread&) = delete;
+
+  void finish(std::chrono::milliseconds bound);
+
+ private:
+  boost::asio::io_context& io_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
 
 }  // namespace posmode::cli

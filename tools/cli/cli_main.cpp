@@ -167,14 +167,14 @@ int main(int argc, char** argv) {
       "sign",
       "print the HTTP/1.1 set-mode request posmode would send, signed at --timestamp, without "
       "connecting (credentials from BINANCE_API_KEY/_SECRET, BITGET_API_KEY/_SECRET/_PASSPHRASE, "
-      "OKX_API_KEY/_SECRET/_PASSPHRASE or BYBIT_API_KEY/_SECRET)");
+      "OKX_API_KEY/_SECRET/_PASSPHRASE, BYBIT_API_KEY/_SECRET or GATE_API_KEY/_SECRET)");
   sign->add_option("--venue", sign_options.venue,
                    joined(cli::sign_venue_names(), " | ") + "; required")
       ->type_name("VENUE");
   sign->add_option("-m,--mode", sign_options.mode, "hedge | one-way; required")->type_name("MODE");
   sign->add_option("--product", sign_options.product,
-                   "Bitget product type (default USDT-FUTURES) or Bybit scope (default "
-                   "linear-USDT)")
+                   "Bitget product type (default USDT-FUTURES), Bybit scope (default "
+                   "linear-USDT) or Gate settle currency (usdt, the default, or btc)")
       ->type_name("TYPE");
   sign->add_option("--timestamp", sign_timestamp,
                    "milliseconds since the epoch (13 digits), or now; required")

@@ -92,6 +92,8 @@ void add_binance_account(mock::exchange& ex, const pc::account_settings& a,
   b.papi_um = b.papi_cm = b.usdm = b.coinm = to_mock(m.initial_mode);
   b.has_positions = m.positions;
   b.has_orders = m.orders;
+  // An account configured unified is one the CM migration went through: the mock flips both.
+  b.migrated = a.account.unified_position_mode;
   ex.add_binance_account(std::move(b));
 }
 
@@ -269,12 +271,8 @@ run_result run_component(pc::component_config config, std::optional<pc::position
   });
 
   auto work = boost::asio::make_work_guard(io);
-  std::atomic<bool> loop_done{false};
   boost::asio::post(io, [&component] { component->start(); });
-  std::thread loop([&] {
-    io.run();
-    loop_done.store(true, std::memory_order_release);
-  });
+  loop_thread loop(io);
 
   std::size_t reports = 0;
   bool terminal_seen = false;
@@ -321,15 +319,7 @@ run_result run_component(pc::component_config config, std::optional<pc::position
   });
   stopped.get_future().wait();
   work.reset();
-  // The closed connections' last handlers run quickly; anything later is not worth waiting for.
-  for (auto until = steady::now() + 2s; !loop_done.load(std::memory_order_acquire);) {
-    if (steady::now() >= until) {
-      io.stop();
-      break;
-    }
-    std::this_thread::sleep_for(1ms);
-  }
-  loop.join();
+  loop.finish(2s);
   return result;
 }
 
@@ -463,6 +453,27 @@ pc::component_config load_accounts(const component_options& o) {
 
 std::shared_ptr<void> start_mock_exchange(pc::component_config& config, const mock_options& m) {
   return start_mock(config, m);
+}
+
+loop_thread::loop_thread(boost::asio::io_context& io)
+    : io_(io), thread_([this] {
+        io_.run();
+        done_.store(true, std::memory_order_release);
+      }) {}
+
+loop_thread::~loop_thread() {
+  if (thread_.joinable()) finish(std::chrono::milliseconds(0));
+}
+
+void loop_thread::finish(std::chrono::milliseconds bound) {
+  for (auto until = steady::now() + bound; !done_.load(std::memory_order_acquire);) {
+    if (steady::now() >= until) {
+      io_.stop();
+      break;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+  thread_.join();
 }
 
 }  // namespace posmode::cli

@@ -34,6 +34,9 @@ Accounts
   --binance-account KEY:SECRET[:OPTIONS]   OPTIONS, comma-separated: um=hedge|one_way,
       cm=..., usdm=..., coinm=... (initial modes, default one_way), positions, orders
       (the account holds positions / open orders, so a switch answers -4068 / -4067),
+      coin-positions, coin-orders (held on the COIN-M side only: PAPI CM and dapi), migrated
+      (after the CM migration: one set flips PAPI UM and CM, or fapi and dapi; COIN-M starts in
+      USDⓈ-M's mode; positions or orders on either side refuse it),
       ed25519=FILE or rsa=FILE (an Ed25519 / RSA API key: FILE is its public key PEM, the
       signatures are verified with it; SECRET is then unused, e.g. '-').
   --bitget-account KEY:SECRET:PASSPHRASE[:OPTIONS]   OPTIONS: demo (a demo-trading key: it
@@ -60,6 +63,9 @@ Accounts
       papi_um = "hedge"       # also papi_cm, usdm, coinm: "hedge" or "one_way" (default)
       has_positions = false
       has_orders = false
+      coin_has_positions = false  # COIN-M side only
+      coin_has_orders = false
+      migrated = false        # one set flips UM and CM (fapi and dapi)
       key_type = "hmac"       # or "ed25519" / "rsa", with public_key_file (secret unused)
 
       [[bitget]]
@@ -195,6 +201,12 @@ mock::binance_account parse_binance(const std::string& spec) {
         account.has_positions = true;
       } else if (name == "orders") {
         account.has_orders = true;
+      } else if (name == "coin-positions") {
+        account.coin_has_positions = true;
+      } else if (name == "coin-orders") {
+        account.coin_has_orders = true;
+      } else if (name == "migrated") {
+        account.migrated = true;
       } else if (name == "ed25519" || name == "rsa") {
         account.key_type =
             name == "ed25519" ? mock::binance_key_type::ed25519 : mock::binance_key_type::rsa;
@@ -391,6 +403,9 @@ void load_accounts(const std::string& path, mock::exchange& exchange) {
     account.coinm = parse_mode(table["coinm"].value_or<std::string>("one_way"));
     account.has_positions = table["has_positions"].value_or(false);
     account.has_orders = table["has_orders"].value_or(false);
+    account.coin_has_positions = table["coin_has_positions"].value_or(false);
+    account.coin_has_orders = table["coin_has_orders"].value_or(false);
+    account.migrated = table["migrated"].value_or(false);
     exchange.add_binance_account(std::move(account));
   });
   for_each_account(file, "bitget", path, [&](const toml::table& table, const char* where) {

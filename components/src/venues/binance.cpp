@@ -224,8 +224,10 @@ constexpr venue_facts binance_common{
 
 constexpr venue_facts surface_facts(venue v, std::string_view name, std::string_view display,
                                     std::span<const product_facts> products,
-                                    std::span<const product> defaults, venue_hosts hosts) {
+                                    std::span<const product> defaults, venue_hosts hosts,
+                                    bool couples_books) {
   venue_facts f = binance_common;
+  f.couples_books = couples_books;
   f.id = v;
   f.name = name;
   f.display_name = display;
@@ -236,18 +238,33 @@ constexpr venue_facts surface_facts(venue v, std::string_view name, std::string_
   return f;
 }
 
+// After the CM migration one USDⓈ-M set moves COIN-M too (docs/venues.md §2.1): PAPI's UM and
+// CM are each other's twins, and fapi's usdm moves dapi's coinm. The set of a unified account goes
+// to the USDⓈ-M side, the one the connector documents; whether a COIN-M set moves USDⓈ-M is open
+// (§10), so COIN-M never carries a unified account's set and binance-coinm does not couple.
 constexpr product_facts papi_products[] = {
     {.id = product::papi_um,
      .name = "um",
      .cli_name = "binance-papi-um",
-     .live_twin = product::papi_um},
+     .live_twin = product::papi_um,
+     .coupled_twin = product::papi_cm,
+     .has_coupled_twin = true,
+     .sets_coupled_twin = true},
     {.id = product::papi_cm,
      .name = "cm",
      .cli_name = "binance-papi-cm",
-     .live_twin = product::papi_cm},
+     .live_twin = product::papi_cm,
+     .coupled_twin = product::papi_um,
+     .has_coupled_twin = true},
 };
 constexpr product_facts usdm_products[] = {
-    {.id = product::usdm, .name = "usdm", .cli_name = "binance-usdm", .live_twin = product::usdm},
+    {.id = product::usdm,
+     .name = "usdm",
+     .cli_name = "binance-usdm",
+     .live_twin = product::usdm,
+     .coupled_twin = product::coinm,
+     .has_coupled_twin = true,
+     .sets_coupled_twin = true},
 };
 constexpr product_facts coinm_products[] = {
     {.id = product::coinm,
@@ -271,7 +288,7 @@ constexpr mode_field dual_side{.key = "dualSidePosition", .in_data = false, .is_
 // testnet.binancefuture.com for both).
 constinit const venue_row binance_papi_row{
     surface_facts(venue::binance_papi, "binance-papi", "Binance Portfolio Margin", papi_products,
-                  papi_defaults, {"papi.binance.com", "", ""}),
+                  papi_defaults, {"papi.binance.com", "", ""}, true),
     dual_side,
     product_specs_of,
     account_specs_of,
@@ -282,7 +299,7 @@ constinit const venue_row binance_papi_row{
 constinit const venue_row binance_usdm_row{
     surface_facts(venue::binance_usdm, "binance-usdm", "Binance USDⓈ-M", usdm_products,
                   usdm_defaults,
-                  {"fapi.binance.com", "testnet.binancefuture.com", "demo-fapi.binance.com"}),
+                  {"fapi.binance.com", "testnet.binancefuture.com", "demo-fapi.binance.com"}, true),
     dual_side,
     product_specs_of,
     account_specs_of,
@@ -291,9 +308,9 @@ constinit const venue_row binance_usdm_row{
     parse_mode};
 
 constinit const venue_row binance_coinm_row{
-    surface_facts(venue::binance_coinm, "binance-coinm", "Binance COIN-M", coinm_products,
-                  coinm_defaults,
-                  {"dapi.binance.com", "testnet.binancefuture.com", "demo-dapi.binance.com"}),
+    surface_facts(
+        venue::binance_coinm, "binance-coinm", "Binance COIN-M", coinm_products, coinm_defaults,
+        {"dapi.binance.com", "testnet.binancefuture.com", "demo-dapi.binance.com"}, false),
     dual_side,
     product_specs_of,
     account_specs_of,

@@ -145,7 +145,15 @@ void retry_from_reset(const parsed_answer& a, std::int64_t wall_now_ms, venue_re
 void describe_split(std::string_view value, venue_reply& r) noexcept {
   r.message.assign("position_mode ");
   r.message.append(value);
-  r.message.append(" (split): neither single nor dual");
+  if (value != "split") r.message.append(" (split)");
+  r.message.append(": neither single nor dual");
+}
+
+// A success whose account object names the other mode: the read-back decides, and the event
+// keeps what the echo said (Gate's success carries no message of its own).
+void describe_other_echo(std::string_view value, venue_reply& r) noexcept {
+  r.message.assign("the answer's account names position_mode ");
+  r.message.append(value);
 }
 
 void classify_success(const parsed_answer& a, position_mode requested, venue_reply& r) noexcept {
@@ -159,6 +167,7 @@ void classify_success(const parsed_answer& a, position_mode requested, venue_rep
       r.mode = has_mode ? reported : requested;
       r.result = has_mode ? outcome::applied : outcome::malformed;
       if (split) describe_split(a.mode_text, r);
+      if (has_mode && reported != requested) describe_other_echo(a.mode_text, r);
       break;
     case request_kind::query_mode:
       r.has_mode = has_mode;
@@ -217,6 +226,10 @@ void classify(const parsed_answer& a, position_mode requested, std::int64_t wall
 // Gate's demo is not a header (the testnet is its own host, §5b.3): Bitget's spelling of demo
 // has no meaning here.
 void check_account(const account_config& c, std::string_view where) {
+  if (c.environment == venue_environment::demo)
+    refuse_field("environment", {"Gate has no demo environment; its test environment is "
+                                 "environment = testnet (fx-api-testnet.gateio.ws)",
+                                 where});
   if (c.bitget_demo_key)
     refuse_field("bitget_demo_key",
                  {"is a Bitget setting; Gate's test environment is environment = testnet", where});

@@ -465,6 +465,8 @@ parsed_account read_account(const toml::table& table, std::size_t index, const d
     s.expected_mode = *mode;
   }
   a.bitget_demo_key = t.boolean("bitget_demo_key").value_or(false);
+  // After Binance's CM migration; validate_config refuses it where the venue couples no books.
+  a.unified_position_mode = t.boolean("unified_position_mode").value_or(false);
   // Bybit's linear-symbol scope (and the read-back symbol of its coin scopes).
   if (auto symbol = t.string("symbol")) a.bitget_query_symbol = std::move(*symbol);
   // The older spelling may stay beside the new one only when both say demo.

@@ -251,22 +251,35 @@ reply signed_request(state& st, const incoming& in, const route& rt) {
   } else if (!iequals(*side, "false")) {
     return error(400, -1130, "Data sent for parameter 'dualSidePosition' is not valid.");
   }
-  if (wanted == current) return error(400, -4059, "No need to change position side.");
-  // The mock's PM model (docs/venues.md §10 leaves it open): UM changes freely; CM may not be set
-  // to a value that differs from UM, so both are switched UM first, then CM.
-  if (rt.product == binance_product::papi_cm && wanted != account.papi_um) {
+  // A migrated account has one setting for both sides (docs/venues.md §2.1): the set moves the
+  // twin too, and positions or orders on either side refuse it.
+  const binance_product twin = coupled_twin(rt.product);
+  position_mode& twin_mode = mode_of(account, twin);
+  if (wanted == current && (!account.migrated || twin_mode == wanted))
+    return error(400, -4059, "No need to change position side.");
+  // The mock's PM model before the migration (docs/venues.md §10 leaves it open): UM changes
+  // freely; CM may not be set to a value that differs from UM, so both are switched UM first,
+  // then CM.
+  if (!account.migrated && rt.product == binance_product::papi_cm && wanted != account.papi_um) {
     return error(400, -4220,
                  "The operation is rejected because the CM dual-side is not allowed to be "
                  "different from UM dual-side.");
   }
-  if (account.has_positions) {
+  const bool coin_side = account.migrated || is_coin_side(rt.product);
+  if (account.has_positions || (coin_side && account.coin_has_positions)) {
     return error(400, -4068, "Position side cannot be changed if there exists position.");
   }
-  if (account.has_orders) {
+  if (account.has_orders || (coin_side && account.coin_has_orders)) {
     return error(400, -4067, "Position side cannot be changed if there exists open orders.");
   }
-  current = wanted;
-  record_change(st, key, product_name(rt.product), wanted, true, in.received);
+  if (current != wanted) {
+    current = wanted;
+    record_change(st, key, product_name(rt.product), wanted, true, in.received);
+  }
+  if (account.migrated && twin_mode != wanted) {
+    twin_mode = wanted;
+    record_change(st, key, product_name(twin), wanted, true, in.received);
+  }
   return ok(R"({"code":200,"msg":"success"})", "200");
 }
 

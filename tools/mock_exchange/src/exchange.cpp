@@ -275,6 +275,11 @@ void exchange::add_binance_account(binance_account account) {
   }
   const std::lock_guard lock(impl_->mutex);
   const std::string key = account.api_key;
+  // The migration made COIN-M take USDⓈ-M's setting.
+  if (account.migrated) {
+    account.papi_cm = account.papi_um;
+    account.coinm = account.usdm;
+  }
   if (!impl_->st.binance.emplace(key, std::move(account)).second) {
     throw std::invalid_argument("mock exchange: duplicate Binance API key");
   }
@@ -321,9 +326,14 @@ position_mode exchange::binance_mode(std::string_view api_key, binance_product p
 void exchange::set_binance_mode(std::string_view api_key, binance_product product,
                                 position_mode mode) {
   const std::lock_guard lock(impl_->mutex);
-  detail::mode_of(find_account(impl_->st.binance, api_key), product) = mode;
-  detail::record_change(impl_->st, api_key, detail::product_name(product), mode, false,
-                        std::chrono::steady_clock::now());
+  auto& account = find_account(impl_->st.binance, api_key);
+  const auto now = std::chrono::steady_clock::now();
+  detail::mode_of(account, product) = mode;
+  detail::record_change(impl_->st, api_key, detail::product_name(product), mode, false, now);
+  if (!account.migrated) return;
+  const binance_product twin = detail::coupled_twin(product);
+  detail::mode_of(account, twin) = mode;
+  detail::record_change(impl_->st, api_key, detail::product_name(twin), mode, false, now);
 }
 
 void exchange::set_binance_flags(std::string_view api_key, bool has_positions, bool has_orders) {
@@ -331,6 +341,14 @@ void exchange::set_binance_flags(std::string_view api_key, bool has_positions, b
   auto& account = find_account(impl_->st.binance, api_key);
   account.has_positions = has_positions;
   account.has_orders = has_orders;
+}
+
+void exchange::set_binance_coin_flags(std::string_view api_key, bool has_positions,
+                                      bool has_orders) {
+  const std::lock_guard lock(impl_->mutex);
+  auto& account = find_account(impl_->st.binance, api_key);
+  account.coin_has_positions = has_positions;
+  account.coin_has_orders = has_orders;
 }
 
 position_mode exchange::bitget_mode(std::string_view api_key, std::string_view product_type) const {

@@ -160,6 +160,26 @@ void record_gate_change(state& st, std::string_view api_key, std::string_view se
   return account.coinm;
 }
 
+/** The book a migrated account moves with `product`: PAPI UM with CM, usdm with coinm. */
+[[nodiscard]] inline binance_product coupled_twin(binance_product product) noexcept {
+  switch (product) {
+    case binance_product::papi_um:
+      return binance_product::papi_cm;
+    case binance_product::papi_cm:
+      return binance_product::papi_um;
+    case binance_product::usdm:
+      return binance_product::coinm;
+    case binance_product::coinm:
+      break;
+  }
+  return binance_product::usdm;
+}
+
+/** True for the COIN-M side of a pair (PAPI CM, dapi). */
+[[nodiscard]] inline bool is_coin_side(binance_product product) noexcept {
+  return product == binance_product::papi_cm || product == binance_product::coinm;
+}
+
 /**
  * One venue's part of the mock, defined in that venue's file: which paths it serves, how it
  * answers them, and its own 503 "unknown error" reply. exchange.cpp routes by this table only.

@@ -99,6 +99,16 @@ struct account_config {
   std::string bitget_query_symbol;
   /** Margin coin for it (empty: `product_facts::margin_coin`). */
   std::string bitget_query_margin_coin;
+  /**
+   * The account went through Binance's "CM migration" (docs/venues.md §2.1): one USDⓈ-M set
+   * (PAPI UM, or `/fapi/v1/positionSide/dual`) switches COIN-M as well. Only for a venue whose
+   * row couples books (`venue_facts::couples_books`: binance-papi, binance-usdm). A unified
+   * binance-papi account with `um` and `cm` sends one set, to UM, and publishes an event for each
+   * book (CM's says UM's set switched it, `coupled` set); its verification reads both back. A
+   * unified binance-usdm account reports USDⓈ-M with `coupled` set and says COIN-M moved too (it
+   * does not read COIN-M: that is dapi's host). docs/design.md, "Coupled books".
+   */
+  bool unified_position_mode = false;
 };
 
 /**
@@ -122,6 +132,8 @@ struct account_config {
  *   the venue's own rules (Bitget: demo through the header never with an S-prefixed product
  *   type, which Bitget refuses with 40099, docs/venues.md §3.4);
  * - query symbol and margin coin: upper-case letters and digits only;
+ * - `unified_position_mode` only for a venue whose row couples books, and every product that is
+ *   switched through its twin's set (PAPI `cm`) listed right after that twin (`um`).
  * - `key_type` other than `hmac` only where the row accepts asymmetric keys.
  * Not for the hot path (allocates for the message).
  */

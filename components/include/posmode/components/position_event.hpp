@@ -57,9 +57,11 @@ enum class event_status : std::uint8_t {
  * One outcome, published by the component to the order manager on an SPSC ring: fixed size and
  * trivially copyable. Every `request` ends in exactly one event with `terminal` set; a request
  * over several products (Binance PAPI UM and CM) first publishes one non-terminal event per
- * product that succeeded. With verify-after-set, a successful terminal event is followed by one
- * event with `verification` set. `current_mode` events (one per account and product, at start-up)
- * answer no request (`request_id` 0).
+ * product that succeeded. On a unified account (`account_config::unified_position_mode`) a book
+ * switched by its twin's set gets an event of its own right after the twin's, with the twin's
+ * outcome whatever it is, `attempts` 0 and `coupled` set. With verify-after-set, a successful
+ * terminal event is followed by one event with `verification` set. `current_mode` events (one per
+ * account and product, at start-up) answer no request (`request_id` 0).
  *
  * Timestamps are the component clock's monotonic nanoseconds; 0 when the stage did not happen.
  */
@@ -76,14 +78,26 @@ struct position_event {
   bool has_observed_mode = false;
   position_mode observed_mode = position_mode::hedge;  ///< what a query read, when one did
   std::uint8_t attempts = 0;                           ///< set requests written for this product
-  bool has_code = false;                               ///< the venue sent a code (`code`)
-  std::int16_t http_status = 0;                        ///< of the answer behind the status
+  /**
+   * The product's book moves together with another one (Binance's CM migration, docs/venues.md
+   * §2.1; docs/design.md, "Coupled books"). On an account configured
+   * `account_config::unified_position_mode`: set on every event of its requests (and its start-up
+   * reports). On any other account: set when this book was found already in the requested mode
+   * right after the set of its twin changed the twin, having been read in the other mode before
+   * (the venue switched both; the message says so and a warning is logged).
+   *
+   * Layout: the byte right after `attempts`, taken from the padding the event had (`has_code`
+   * moved to the byte after `message`); the event stays 192 bytes (asserted below).
+   */
+  bool coupled = false;
+  std::int16_t http_status = 0;        ///< of the answer behind the status
   engine::fixed_string<23> code_text;  ///< a string code as sent (Bitget "40009", Gate labels)
-  engine::fixed_string<88> message;    ///< the venue's message, or posmode's reason (truncated)
+  engine::fixed_string<87> message;    ///< the venue's message, or posmode's reason (truncated)
   /// a set request of this product had no fresh pre-signed copy and was signed between the
-  /// trigger and the socket write (with an Ed25519 or RSA key: tens to hundreds of µs); in the
-  /// byte of padding before `code`
+  /// trigger and the socket write (with an Ed25519 or RSA key: tens to hundreds of µs); the byte
+  /// freed by `message` holding 87 characters instead of 88
   bool signed_inline = false;
+  bool has_code = false;          ///< the venue sent a code (`code`)
   std::int64_t code = 0;          ///< e.g. -4068, or Bitget 40009
   std::int64_t trigger_ns = 0;    ///< `request()` was called
   std::int64_t on_wire_ns = 0;    ///< the first set request was in the kernel
@@ -95,8 +109,11 @@ static_assert(std::is_trivially_copyable_v<position_event>,
               "events cross threads by copy on an SPSC ring");
 static_assert(sizeof(position_event) == 192,
               "an event is three cache lines: the ring's slots and copies stay that size");
-static_assert(offsetof(position_event, code) % 8 == 0 &&
-                  offsetof(position_event, signed_inline) + 1 == offsetof(position_event, code),
-              "signed_inline took the padding byte before code; no field moved");
+static_assert(offsetof(position_event, coupled) == offsetof(position_event, attempts) + 1,
+              "`coupled` is the byte right after `attempts` (docs/design.md, the event's layout)");
+static_assert(offsetof(position_event, has_code) + 1 == offsetof(position_event, code),
+              "`has_code` fills the byte between `message` and `code`: no padding is left");
+static_assert(offsetof(position_event, signed_inline) + 1 == offsetof(position_event, has_code),
+              "`signed_inline` is the byte after `message` (87 characters): no field moved");
 
 }  // namespace posmode::components

@@ -37,6 +37,18 @@ struct product_facts {
   bool header_free_demo = false;
   /** The normal product to use with the demo header instead (itself when not a demo product). */
   product live_twin = product::papi_um;
+  /**
+   * On a venue that couples books (`venue_facts::couples_books`): the other book one set of this
+   * product may move on a migrated account (PAPI `um` and `cm` each other's, `usdm` COIN-M's
+   * `coinm`, which belongs to another row). Meaningless when `has_coupled_twin` is false.
+   */
+  product coupled_twin = product::papi_um;
+  bool has_coupled_twin = false;
+  /**
+   * On a unified account the set goes to this product and moves `coupled_twin` too (PAPI `um`,
+   * `usdm`). A product without it (PAPI `cm`) is switched through its twin's set.
+   */
+  bool sets_coupled_twin = false;
 };
 
 /** A venue's default host per environment; empty where the venue has no such environment. */
@@ -138,6 +150,15 @@ struct venue_facts {
    *  none): `posmode sign` masks them. */
   std::string_view key_header{};
   std::string_view passphrase_header{};
+
+  /**
+   * After Binance's "CM migration" one set may move two books (docs/venues.md §2.1): USDⓈ-M's
+   * (PAPI UM) and COIN-M's (PAPI CM), each product's `coupled_twin`. True for binance-papi and
+   * binance-usdm. Such a venue's accounts may be configured
+   * `account_config::unified_position_mode`, and every account of it, unified or not, treats a
+   * set that may still be executed on one book as one that may land on its twin too.
+   */
+  bool couples_books = false;
 };
 
 /** The row of `v`, or null for a value the table does not know. Any thread; no allocation. */

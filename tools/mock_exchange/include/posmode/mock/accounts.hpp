@@ -44,7 +44,15 @@ enum class binance_key_type { hmac, ed25519, rsa };
  * not parse as the named type. `secret` is then unused.
  *
  * `has_positions` makes a switch answer -4068 and `has_orders` -4067 (positions are checked
- * first), on every product of the account.
+ * first), on every product of the account. `coin_has_positions` / `coin_has_orders` hold them on
+ * the COIN-M side only (PAPI CM and dapi): they block a switch of COIN-M and, on a migrated
+ * account, of USDⓈ-M too ("either side", docs/venues.md §2.1).
+ *
+ * `migrated`: the account went through the "CM migration" (docs/venues.md §2.1): COIN-M takes
+ * USDⓈ-M's setting, so one set on either side switches both, PAPI UM with CM and fapi's usdm with
+ * dapi's coinm, each change recorded; -4220 no longer arises. When the account is added, COIN-M
+ * takes USDⓈ-M's mode (`papi_cm = papi_um`, `coinm = usdm`), as the migration did. Whether a COIN-M
+ * set moves USDⓈ-M on the venue is open (§10); the mock's choice is one shared setting.
  */
 struct binance_account {
   std::string api_key;  ///< sent in `X-MBX-APIKEY`; must be non-empty and unique per exchange
@@ -57,6 +65,9 @@ struct binance_account {
   position_mode coinm = position_mode::one_way;
   bool has_positions = false;
   bool has_orders = false;
+  bool coin_has_positions = false;
+  bool coin_has_orders = false;
+  bool migrated = false;
 };
 
 /**

@@ -140,10 +140,14 @@ class exchange {
 
   /** The current mode of a product. @throws std::out_of_range for an unknown key. */
   [[nodiscard]] position_mode binance_mode(std::string_view api_key, binance_product product) const;
-  /** Sets a mode directly, as a person would in the web UI. @throws std::out_of_range. */
+  /** Sets a mode directly, as a person would in the web UI (on a migrated account both sides
+   *  of the coupled pair, each change recorded). @throws std::out_of_range. */
   void set_binance_mode(std::string_view api_key, binance_product product, position_mode mode);
   /** Sets the blocking flags (-4068 / -4067). @throws std::out_of_range for an unknown key. */
   void set_binance_flags(std::string_view api_key, bool has_positions, bool has_orders);
+  /** Sets the COIN-M side's blocking flags (`binance_account::coin_has_positions`, ...).
+   *  @throws std::out_of_range for an unknown key. */
+  void set_binance_coin_flags(std::string_view api_key, bool has_positions, bool has_orders);
 
   /**
    * The current mode of a product type (case-insensitive; one-way if never set).
