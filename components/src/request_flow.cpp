@@ -69,8 +69,12 @@ void account_session::sync_facts(std::int64_t now) noexcept {
 }
 
 void account_session::run(const step_list* steps) noexcept {
+  ++run_depth_;
   while (steps != nullptr)
     steps = carry_out(*steps);
+  // Records about the answers these steps handled go out once every step has run (the next
+  // queued request's send included).
+  if (--run_depth_ == 0) flush_notes();
 }
 
 const step_list* account_session::carry_out(const step_list& steps) noexcept {
@@ -153,6 +157,7 @@ void account_session::publish_event(position_event& e) noexcept {
   if (e.terminal) core_.event_latency().record(e.published_ns - e.trigger_ns);
   // After the event is out: the health's copy costs nothing between trigger and event.
   note_event(e);
+  if (e.status == event_status::verify_mismatch) note_mismatch(e);
 }
 
 void account_session::resume_waiting() noexcept {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -114,20 +115,6 @@ struct run_options {
 
 pc::position_mode other(pc::position_mode m) {
   return m == pc::position_mode::hedge ? pc::position_mode::one_way : pc::position_mode::hedge;
-}
-
-std::string_view level_name(pc::log_level l) {
-  switch (l) {
-    case pc::log_level::debug:
-      return "debug";
-    case pc::log_level::info:
-      return "info";
-    case pc::log_level::warning:
-      return "warning";
-    case pc::log_level::error:
-      return "error";
-  }
-  return "?";
 }
 
 // Polls `done` every 100 µs until it holds or `limit` passes; the demo's threads wait this way so
@@ -329,8 +316,10 @@ int run(pc::component_config config, const run_options& opt, const std::vector<s
   // Hint 1: the component is single-threaded by contract, so Asio may skip its locking.
   boost::asio::io_context io{1};
   pc::position_mode_component component(io, std::move(config));
-  component.set_log_hook([&out](pc::log_level level, std::string_view text) {
-    out.line(fmt::format("  [{}] {}", level_name(level), text));
+  component.set_log_hook([&out](const pc::log_record& r) {
+    std::array<char, pc::log_format_capacity> text{};
+    const std::size_t n = pc::format_text(r, text, {.time = false, .level = false});
+    out.line(fmt::format("  [{}] {}", pc::to_string(r.level), std::string_view(text.data(), n)));
   });
 
   out.line(fmt::format(
