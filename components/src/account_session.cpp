@@ -60,6 +60,7 @@ account_session::account_session(asio::io_context& io, component_core& core,
       warm_timer_(io, core.clock()),
       machine_(policy_, facts_) {
   const component_config& cfg = core.config();
+  record_latency_ = cfg.record_latency;
   policy_.account = index;
   policy_.venue_kind = settings.account.venue_kind;
   policy_.products = settings.account.products;
@@ -447,9 +448,11 @@ void account_session::finish_warmup() noexcept {
 void account_session::on_api_result(const engine::ticket& t,
                                     const engine::exchange_result& result) noexcept {
   const engine::http_response_parser& r = result.response;
-  if (!result.error)
+  if (!result.error) {
     draft_.last_round_trip_ns =
         result.timing.received_monotonic_ns - result.timing.sent_monotonic_ns;
+    if (record_latency_) record_latency(latency_kind::answer, draft_.last_round_trip_ns);
+  }
   if (warm_ticket_.same_exchange(t)) {
     warm_ticket_ = {};
     busy_warm_ = false;

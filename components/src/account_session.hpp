@@ -18,6 +18,7 @@
 #include "posmode/engine/connection_pool.hpp"
 #include "posmode/engine/fixed_string.hpp"
 #include "posmode/engine/handler_memory.hpp"
+#include "posmode/engine/latency_histogram.hpp"
 #include "posmode/engine/seqlock.hpp"
 #include "request_machine.hpp"
 
@@ -57,6 +58,10 @@ class account_session {
 
   /** Any thread: the health the loop last published (account_health.cpp). */
   [[nodiscard]] account_health health() const noexcept;
+  /** Any thread: the account's all-time histogram of `kind` (the loop records into it). */
+  [[nodiscard]] const engine::latency_histogram& histogram(latency_kind kind) const noexcept {
+    return latency_->of[static_cast<std::size_t>(kind)];
+  }
   /** Loop: a host was banned (by this account's answer or another's): publish again. */
   void on_ban() noexcept { publish_health(); }
   /**
@@ -226,6 +231,16 @@ class account_session {
   // Connections that went down (API slots in bits 0..15, the time pool's at 16..): the next
   // time one comes up it is a reconnect.
   std::uint32_t down_seen_ = 0;
+
+  // All-time latencies of this account (54 KB: on the heap, away from the session's fields).
+  struct histograms {
+    std::array<engine::latency_histogram, latency_kind_count> of;
+  };
+  std::unique_ptr<histograms> latency_ = std::make_unique<histograms>();
+  bool record_latency_ = true;  // component_config::record_latency
+  void record_latency(latency_kind kind, std::int64_t ns) noexcept {
+    latency_->of[static_cast<std::size_t>(kind)].record(ns);
+  }
 
   account_health draft_;  // the loop's working copy
   engine::seqlock<account_health> health_;

@@ -453,6 +453,23 @@ std::optional<account_health> position_mode_component::health(std::size_t accoun
   return impl_->sessions[account]->health();
 }
 
+std::optional<account_latency> position_mode_component::latency(
+    std::size_t account) const noexcept {
+  if (account >= impl_->sessions.size()) return std::nullopt;
+  const detail::account_session& s = *impl_->sessions[account];
+  account_latency l;
+  l.trigger_to_wire = s.histogram(latency_kind::trigger_to_wire).summary();
+  l.trigger_to_event = s.histogram(latency_kind::trigger_to_event).summary();
+  l.answer = s.histogram(latency_kind::answer).summary();
+  return l;
+}
+
+const engine::latency_histogram* position_mode_component::account_histogram(
+    std::size_t account, latency_kind kind) const noexcept {
+  if (account >= impl_->sessions.size()) return nullptr;
+  return &impl_->sessions[account]->histogram(kind);
+}
+
 std::size_t position_mode_component::write_metrics(std::span<char> out,
                                                    std::string_view labels) const noexcept {
   // From 10 us (a loopback write) to 10 s (past any request deadline).
@@ -485,6 +502,40 @@ std::size_t position_mode_component::write_metrics(std::span<char> out,
               impl_->core.wire_latency(), bounds);
   w.histogram("posmode_trigger_to_event_seconds", "request() to terminal event published.", labels,
               impl_->core.event_latency(), bounds);
+
+  // Per account: the caller's labels and the account's id (letters, digits, '.', '_', '-': no
+  // escaping needed), in a buffer of their own.
+  static constexpr std::size_t max_labels = 900;
+  if (labels.size() > max_labels) return 0;
+  std::array<char, max_labels + 80> account_labels{};
+  static constexpr struct {
+    latency_kind kind;
+    std::string_view name;
+    std::string_view help;
+  } families[] = {
+      {latency_kind::trigger_to_wire, "posmode_account_trigger_to_wire_seconds",
+       "request() to set bytes in the kernel, per account."},
+      {latency_kind::trigger_to_event, "posmode_account_trigger_to_event_seconds",
+       "request() to terminal event published, per account."},
+      {latency_kind::answer, "posmode_account_answer_seconds",
+       "API request written to its answer parsed, per account."},
+  };
+  for (const auto& f : families) {
+    for (std::size_t i = 0; i < impl_->sessions.size(); ++i) {
+      std::size_t n = 0;
+      const auto put = [&](std::string_view text) {
+        for (const char c : text)
+          if (n < account_labels.size()) account_labels[n++] = c;
+      };
+      put(labels);
+      if (!labels.empty()) put(",");
+      put("account=\"");
+      put(impl_->config.accounts[i].account.id);
+      put("\"");
+      w.histogram(f.name, i == 0 ? f.help : std::string_view{}, {account_labels.data(), n},
+                  impl_->sessions[i]->histogram(f.kind), bounds);
+    }
+  }
   return w.size();
 }
 

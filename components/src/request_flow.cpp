@@ -123,7 +123,11 @@ const step_list* account_session::send(const step& s) noexcept {
   bump(core_.stats().set_requests_sent);
   ++draft_.sets_sent;
   if (machine_.attempts() > 0) bump(core_.stats().retries);
-  if (!machine_.set_written()) core_.wire_latency().record(after - machine_.current().trigger_ns);
+  if (!machine_.set_written() && record_latency_) {
+    const std::int64_t wire_ns = after - machine_.current().trigger_ns;
+    core_.wire_latency().record(wire_ns);
+    record_latency(latency_kind::trigger_to_wire, wire_ns);
+  }
   // From here until an answer shows the venue processed it, this set may be executed.
   const engine::presigned_request* signed_set =
       requests_.presigned(s.scope, machine_.current().mode);
@@ -154,10 +158,15 @@ const step_list* account_session::end_request() noexcept {
 
 void account_session::publish_event(position_event& e) noexcept {
   core_.publish(e);
-  if (e.terminal) core_.event_latency().record(e.published_ns - e.trigger_ns);
+  if (e.status == event_status::verify_mismatch) note_mismatch(e);
+  if (!record_latency_) return;
+  if (e.terminal) {
+    const std::int64_t event_ns = e.published_ns - e.trigger_ns;
+    core_.event_latency().record(event_ns);
+    record_latency(latency_kind::trigger_to_event, event_ns);
+  }
   // After the event is out: the health's copy costs nothing between trigger and event.
   note_event(e);
-  if (e.status == event_status::verify_mismatch) note_mismatch(e);
 }
 
 void account_session::resume_waiting() noexcept {

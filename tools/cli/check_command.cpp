@@ -90,8 +90,9 @@ check_run run_check_component(pc::component_config config, bool verbose, bool lo
   check_run run;
   if (answered) run.verdicts = verdicts.get();  // rethrows what check() threw
   if (metrics) {
-    // write_metrics is any thread's; 16 KiB holds the component's families several times over.
-    std::vector<char> buffer(16 * 1024);
+    // write_metrics is any thread's; the component's families take about 6 KiB, and each
+    // account's three histograms about 5 KiB more.
+    std::vector<char> buffer((8 + 6 * component->account_count()) * 1024);
     run.metrics.assign(buffer.data(), component->write_metrics(buffer));
   }
   work.reset();

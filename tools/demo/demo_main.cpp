@@ -108,6 +108,7 @@ class console {
 
 struct run_options {
   std::string config_file;
+  std::string metrics_file;  ///< --metrics: write_metrics' Prometheus text at the end
   pc::position_mode mode = pc::position_mode::hedge;
   std::size_t rounds = 0;
   bool spin = false;
@@ -447,6 +448,20 @@ int run(pc::component_config config, const run_options& opt, const std::vector<s
     out.line(fmt::format("request ring full {} times (the risk thread waited)", refused));
   out.line("\n" + book.report());
   out.line("\n" + demo::stats_report(component.stats()));
+  out.line("\n" + demo::latency_report(component, names));
+  if (!opt.metrics_file.empty()) {
+    // What a host would serve on its /metrics endpoint (docs/operations.md).
+    std::vector<char> text((8 + 6 * component.account_count()) * 1024);
+    const std::size_t n = component.write_metrics(text, R"(host="posmode-demo")");
+    std::FILE* f = opt.metrics_file == "-" ? stdout : std::fopen(opt.metrics_file.c_str(), "w");
+    if (f == nullptr || n == 0 || std::fwrite(text.data(), 1, n, f) != n) {
+      out.line(fmt::format("posmode-demo: could not write the metrics to {}", opt.metrics_file));
+      if (f != nullptr && f != stdout) std::fclose(f);
+      return 1;
+    }
+    if (f != stdout) std::fclose(f);
+    out.line(fmt::format("Prometheus metrics ({} bytes) written to {}", n, opt.metrics_file));
+  }
   return 0;
 }
 
@@ -472,6 +487,10 @@ int main(int argc, char** argv) {
                                 "trigger rounds, alternating the mode after the first "
                                 "(default 200 with the mock, 1 with --config)")
                      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  app.add_option("--metrics", opt.metrics_file,
+                 "at the end, write the component's Prometheus metrics (write_metrics, "
+                 "per-account histograms included) to FILE, or - for stdout")
+      ->type_name("FILE");
   app.add_flag("--spin", opt.spin,
                "run the loop as a busy-poll host (io.poll() + component.poll(), one core) "
                "instead of io.run()");

@@ -13,6 +13,7 @@
 #include "posmode/components/component_config.hpp"
 #include "posmode/components/log_record.hpp"
 #include "posmode/components/position_event.hpp"
+#include "posmode/engine/latency_histogram.hpp"
 #include "posmode/engine/percentiles.hpp"
 
 namespace boost::asio {
@@ -206,13 +207,33 @@ class position_mode_component {
   [[nodiscard]] std::optional<account_health> health(std::size_t account) const noexcept;
 
   /**
+   * One account's latencies since construction (trigger to wire, trigger to event, answer time),
+   * from its all-time histograms. Any thread, at any time after construction: the loop records
+   * into relaxed atomic cells and never waits for a reader; no lock, no allocation. A read
+   * concurrent with recording sees some recent state, not one instant. nullopt for an index that
+   * names no account.
+   */
+  [[nodiscard]] std::optional<account_latency> latency(std::size_t account) const noexcept;
+
+  /**
+   * One account's histogram of `kind`, for a host that merges or exports them itself
+   * (`engine::latency_histogram::merge_into`, `quantile`, `bucket`). Valid for the component's
+   * life; read from any thread as above. Null for an index that names no account.
+   */
+  [[nodiscard]] const engine::latency_histogram* account_histogram(
+      std::size_t account, latency_kind kind) const noexcept;
+
+  /**
    * Writes `stats()` and the two latency histograms (all-time, in seconds) in the Prometheus text
    * exposition format into `out`, for the host to serve (docs/operations.md): counters
    * `posmode_*_total`, gauges `posmode_backlog_events`, `posmode_backlog_high_water_events`, and
-   * histograms `posmode_trigger_to_wire_seconds`, `posmode_trigger_to_event_seconds`. `labels`
-   * (`key="value",…`, escaped by the caller, or empty) goes on every sample. Any thread; no
-   * allocation, no exception.
-   * @return the bytes written, or 0 when `out` is too small (8 KiB is ample).
+   * histograms `posmode_trigger_to_wire_seconds`, `posmode_trigger_to_event_seconds`; then each
+   * account's histograms with an `account="<id>"` label: `posmode_account_trigger_to_wire_seconds`,
+   * `posmode_account_trigger_to_event_seconds`, `posmode_account_answer_seconds`. `labels`
+   * (`key="value",…`, escaped by the caller, at most 900 bytes, or empty) goes on every sample.
+   * Any thread; no allocation, no exception.
+   * @return the bytes written, or 0 when `out` is too small (about 6 KiB plus 5 KiB per account)
+   *         or `labels` too long.
    */
   [[nodiscard]] std::size_t write_metrics(std::span<char> out,
                                           std::string_view labels = {}) const noexcept;
