@@ -342,10 +342,11 @@ TEST_CASE("issue 17: each account's latency histograms, read from another thread
   CHECK(count[R"(posmode_account_trigger_to_event_seconds_count{host="h1",account="acct1"})"] == 1);
   CHECK(count[R"(posmode_account_trigger_to_wire_seconds_count{host="h1",account="acct0"})"] == 4);
   CHECK(count[R"(posmode_account_answer_seconds_count{host="h1",account="acct0"})"] == 5);
-  for (const auto& [key, value] : last_bucket) {
+  for (const auto& entry : last_bucket) {
+    const std::string& key = entry.first;
     INFO(key);
-    CHECK(value == count[key.substr(0, key.find("_bucket")) + "_count{" +
-                         key.substr(key.find("_bucket") + 7) + "}"]);
+    CHECK(entry.second == count[key.substr(0, key.find("_bucket")) + "_count{" +
+                                key.substr(key.find("_bucket") + 7) + "}"]);
   }
   // Labels too long for the per-account series: nothing rather than a cut exposition.
   CHECK(h.component().write_metrics(text, std::string(901, 'x')) == 0);
