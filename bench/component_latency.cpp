@@ -18,6 +18,10 @@
 // the refresh timer, so the two should match; a trigger that lands while a refresh slice signs
 // waits for it (visible in p99 / p99.9). Both must report zero inline signatures.
 //
+// Another variant is the same component with `component_config::record_latency` off (no latency
+// histograms, no health update per event), on an account of its own, interleaved with the others:
+// the difference of the two components' medians is what recording costs (issue 17: <= 20 ns).
+//
 // Timings are printed, never judged; the exit status is non-zero only when a self-check fails.
 // Usage: posmode_bench_component [--samples N] [--csv DIR]
 //   --csv DIR also writes each variant's raw samples to DIR/component_<variant>.csv (ns).
@@ -58,14 +62,15 @@ constexpr std::size_t rounds = 10;         // interleaved blocks per variant
 constexpr std::size_t warm_up = 200;       // per variant, before the first block
 constexpr std::size_t block_warm_up = 20;  // per block, after switching variants
 
-components::account_settings bitget_account(const posmode::mock::exchange& mock) {
+components::account_settings bitget_account(const posmode::mock::exchange& mock,
+                                            const std::string& suffix = {}) {
   components::account_settings a;
-  a.account.id = "bg-bench";
+  a.account.id = "bg-bench" + suffix;
   a.account.venue_kind = components::venue::bitget;
   a.account.products = {components::product::usdt_futures};
   a.account.host = host_name;
   a.account.port = mock.port();
-  a.creds.api_key = "bg_bench_0123456789abcdef";
+  a.creds.api_key = "bg_bench_0123456789abcdef" + suffix;
   a.creds.secret = components::secret_string("bench-secret-0123456789");
   a.creds.passphrase = components::secret_string("bench-pass");
   a.ca_pem = mock.ca_pem();
@@ -209,19 +214,27 @@ int run(std::size_t sample_count, const std::string& csv_dir) {
   const posmode::bench::scoped_cpu_pin pin(1);
 
   const components::account_settings account = bitget_account(mock);
-  posmode::mock::bitget_account registered;
-  registered.api_key = account.creds.api_key;
-  registered.secret = std::string(account.creds.secret.reveal());
-  registered.passphrase = std::string(account.creds.passphrase.reveal());
-  mock.add_bitget_account(registered);
+  const components::account_settings account_off = bitget_account(mock, "-off");
+  for (const auto* a : {&account, &account_off}) {
+    posmode::mock::bitget_account registered;
+    registered.api_key = a->creds.api_key;
+    registered.secret = std::string(a->creds.secret.reveal());
+    registered.passphrase = std::string(a->creds.passphrase.reveal());
+    mock.add_bitget_account(registered);
+  }
 
   components::component_config config;
   config.accounts.push_back(account);
   config.wakeup = components::wakeup_mode::busy_poll;
+  components::component_config config_off = config;
+  config_off.accounts[0] = account_off;
+  config_off.record_latency = false;
   boost::asio::io_context io(1);
+  boost::asio::io_context io_off(1);
   floor_variant floor(mock, account);
   component_variant component(io, config);
-  if (!floor.ready() || !component.start()) return 1;
+  component_variant component_off(io_off, config_off);
+  if (!floor.ready() || !component.start() || !component_off.start()) return 1;
 
   // One component per Binance key type, each with its own loop, hosted by this same thread.
   const auto binance_config = [&](bool ed25519) {
@@ -245,12 +258,15 @@ int run(std::size_t sample_count, const std::string& csv_dir) {
 
   samples floor_samples;
   samples component_samples;
+  samples off_samples;
   samples hmac_samples;
   samples ed25519_samples;
-  for (samples* s : {&floor_samples, &component_samples, &hmac_samples, &ed25519_samples})
+  for (samples* s :
+       {&floor_samples, &component_samples, &off_samples, &hmac_samples, &ed25519_samples})
     s->reserve(sample_count);
   if (!floor.run(warm_up, nullptr) || !component.run(warm_up, nullptr) ||
-      !hmac.run(warm_up, nullptr) || !ed25519.run(warm_up, nullptr))
+      !component_off.run(warm_up, nullptr) || !hmac.run(warm_up, nullptr) ||
+      !ed25519.run(warm_up, nullptr))
     return 1;
   // Counted over the measured runs only: between its blocks this harness does not drive a
   // component's loop at all (a host would), so its refresh timer is late and the first trigger
@@ -268,10 +284,10 @@ int run(std::size_t sample_count, const std::string& csv_dir) {
   };
   for (std::size_t r = 0; r < rounds; ++r) {
     const std::size_t n = sample_count * (r + 1) / rounds - sample_count * r / rounds;
-    // Four variants, the order rotated each round.
-    for (std::size_t k = 0; k < 4; ++k) {
+    // Each block order in turn, so that no variant always follows the same one.
+    for (std::size_t k = 0; k < 5; ++k) {
       bool ok = true;
-      switch ((k + r) % 4) {
+      switch ((r + k) % 5) {
         case 0:
           ok = floor.run(block_warm_up, nullptr) && floor.run(n, &floor_samples);
           break;
@@ -279,6 +295,9 @@ int run(std::size_t sample_count, const std::string& csv_dir) {
           ok = component.run(block_warm_up, nullptr) && component.run(n, &component_samples);
           break;
         case 2:
+          ok = component_off.run(block_warm_up, nullptr) && component_off.run(n, &off_samples);
+          break;
+        case 3:
           ok = measured(hmac, n, &hmac_samples);
           break;
         default:
@@ -295,6 +314,8 @@ int run(std::size_t sample_count, const std::string& csv_dir) {
           std::pair{"component_trigger_to_kernel", &component_samples.write_ns},
           std::pair{"component_floor_round_trip", &floor_samples.round_trip_ns},
           std::pair{"component_trigger_to_event", &component_samples.round_trip_ns},
+          std::pair{"component_off_trigger_to_kernel", &off_samples.write_ns},
+          std::pair{"component_off_trigger_to_event", &off_samples.round_trip_ns},
           std::pair{"component_binance_hmac_trigger_to_kernel", &hmac_samples.write_ns},
           std::pair{"component_binance_ed25519_trigger_to_kernel", &ed25519_samples.write_ns}}) {
       const std::string error = posmode::bench::write_samples_csv(csv_dir, stem, *values);
@@ -307,11 +328,20 @@ int run(std::size_t sample_count, const std::string& csv_dir) {
   print_row("posmode: trigger -> kernel", component_samples.write_ns);
   print_row("floor: raw busy-poll trip", floor_samples.round_trip_ns);
   print_row("posmode: trigger -> event", component_samples.round_trip_ns);
+  print_row("recording off: -> kernel", off_samples.write_ns);
+  print_row("recording off: -> event", off_samples.round_trip_ns);
   std::printf("\nratios of p50 (same run):\n");
   print_ratio("trigger -> kernel / bare SSL_write", p50_of(component_samples.write_ns),
               p50_of(floor_samples.write_ns), 1.10);
   print_ratio("trigger -> event / raw round trip", p50_of(component_samples.round_trip_ns),
               p50_of(floor_samples.round_trip_ns), 1.15);
+  std::printf("\nrecording (histograms, health) on minus off, p50 (same run; target <= 20 ns):\n");
+  std::printf(
+      "  %-44s %+6lld ns\n", "trigger -> kernel",
+      static_cast<long long>(p50_of(component_samples.write_ns) - p50_of(off_samples.write_ns)));
+  std::printf("  %-44s %+6lld ns\n", "trigger -> event",
+              static_cast<long long>(p50_of(component_samples.round_trip_ns) -
+                                     p50_of(off_samples.round_trip_ns)));
 
   std::printf("\nBinance USD-M set, HMAC key vs Ed25519 key (pre-signed), same run:\n");
   std::printf("%-28s %7s %8s %8s %8s %8s %8s %9s   (us)\n", "stage", "count", "min", "p50", "p90",

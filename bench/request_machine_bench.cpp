@@ -4,6 +4,12 @@
 // inputs (trigger, set written); the `_applied` and `_rate_limited` variants add the set's answer,
 // so one answer step costs the difference. `s_per_step` is the time per iteration (per event for
 // the baseline).
+//
+// bm_recording_on / bm_recording_off: what the loop does per request for the latency histograms
+// and health() (issue 17) with `component_config::record_latency` on: five histogram records
+// (the component's and the account's trigger -> wire and trigger -> event, the account's answer
+// time) and one health publication through the seqlock; off: the health draft's counters alone.
+// Their difference is the recording's cost per request, without the network's noise.
 
 #include <benchmark/benchmark.h>
 
@@ -12,6 +18,9 @@
 #include <memory>
 #include <vector>
 
+#include "posmode/components/account_health.hpp"
+#include "posmode/engine/latency_histogram.hpp"
+#include "posmode/engine/seqlock.hpp"
 #include "request_machine.hpp"
 
 namespace {
@@ -117,8 +126,58 @@ void bm_baseline_fill_event(benchmark::State& state) {
   per_step_counter(state, batch);
 }
 
+// The state recording touches, as the component lays it out: its own two histograms, the
+// account's three (on the heap), the health's draft and seqlock.
+struct recording_state {
+  std::unique_ptr<posmode::engine::latency_histogram> wire =
+      std::make_unique<posmode::engine::latency_histogram>();
+  std::unique_ptr<posmode::engine::latency_histogram> event =
+      std::make_unique<posmode::engine::latency_histogram>();
+  std::unique_ptr<std::array<posmode::engine::latency_histogram, pc::latency_kind_count>> account =
+      std::make_unique<std::array<posmode::engine::latency_histogram, pc::latency_kind_count>>();
+  pc::account_health draft;
+  posmode::engine::seqlock<pc::account_health> health;
+};
+
+void bm_recording(benchmark::State& state, bool on) {
+  recording_state r;
+  // Latencies of a loopback request (tens of microseconds), varied so that buckets change.
+  std::int64_t wire = 40'000;
+  std::int64_t answer = 150'000;
+  for (auto _ : state) {
+    wire = 40'000 + (wire * 7 + 13) % 8'192;
+    answer = 150'000 + (answer * 5 + 11) % 65'536;
+    ++r.draft.sets_sent;
+    ++r.draft.outcomes[0];
+    ++r.draft.requests;
+    r.draft.last_round_trip_ns = answer;
+    if (on) {
+      (*r.account)[2].record(answer);  // the answer, before the event
+      r.wire->record(wire);            // after the write
+      (*r.account)[0].record(wire);
+      r.event->record(wire + answer);  // after the event
+      (*r.account)[1].record(wire + answer);
+      r.health.store(r.draft);  // note_event
+    }
+    benchmark::DoNotOptimize(r.draft);
+    benchmark::ClobberMemory();
+  }
+  if (on && r.event->count() != static_cast<std::uint64_t>(state.iterations()))
+    state.SkipWithError("a record went missing");
+  per_step_counter(state, 1);
+}
+
+void bm_recording_on(benchmark::State& state) {
+  bm_recording(state, true);
+}
+void bm_recording_off(benchmark::State& state) {
+  bm_recording(state, false);
+}
+
 }  // namespace
 
+BENCHMARK(bm_recording_off);
+BENCHMARK(bm_recording_on);
 BENCHMARK(bm_baseline_fill_event);
 BENCHMARK(bm_machine_begin_sent);
 BENCHMARK(bm_machine_begin_sent_applied);

@@ -25,6 +25,18 @@ std::string_view to_string(account_state s) noexcept {
   return "?";
 }
 
+std::string_view to_string(latency_kind k) noexcept {
+  switch (k) {
+    case latency_kind::trigger_to_wire:
+      return "trigger_to_wire";
+    case latency_kind::trigger_to_event:
+      return "trigger_to_event";
+    case latency_kind::answer:
+      return "answer";
+  }
+  return "?";
+}
+
 namespace detail {
 
 account_health account_session::health() const noexcept {

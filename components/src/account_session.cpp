@@ -30,7 +30,7 @@ class account_session::pool_events final : public engine::pool_listener {
       return;
     }
     if (s_.serves_time(time_pool_))
-      s_.on_time_answer(r.response, r.timing);
+      s_.on_time_answer(r.response, r.timing, t.purpose == engine::send_purpose::probe);
     else
       s_.on_ping_answer(r.response);
   }
@@ -60,6 +60,7 @@ account_session::account_session(asio::io_context& io, component_core& core,
       warm_timer_(io, core.clock()),
       machine_(policy_, facts_) {
   const component_config& cfg = core.config();
+  record_latency_ = cfg.record_latency;
   policy_.account = index;
   policy_.venue_kind = settings.account.venue_kind;
   policy_.products = settings.account.products;
@@ -180,11 +181,11 @@ std::int64_t account_session::execution_cutoff_ns(std::int64_t stamp_ms,
 void account_session::start() {
   running_ = true;
   if (settings_.insecure_loopback && core_.logging(log_level::warning)) {
-    log_line line;
-    line << "account " << settings_.account.id
-         << ": TLS certificate verification is OFF (insecure_loopback, 127.0.0.1 only); never "
-            "use this against a venue";
-    core_.log(log_level::warning, line.view());
+    log_record r = record(log_level::warning, log_event::insecure_endpoint);
+    r.message =
+        "TLS certificate verification is OFF (insecure_loopback, 127.0.0.1 only); never use "
+        "this against a venue";
+    core_.log(r);
   }
   api_->start();
   if (time_) time_->start();
@@ -193,11 +194,11 @@ void account_session::start() {
   warm_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || facts_.warm) return;
     if (core_.logging(log_level::error)) {
-      log_line line;
-      line << "account " << settings_.account.id
-           << ": warm-up did not finish within request_deadline; the account stays connecting "
-              "and requests wait for it";
-      core_.log(log_level::error, line.view());
+      log_record r = record(log_level::error, log_event::warm_up);
+      r.message =
+          "warm-up did not finish within request_deadline; the account stays connecting and "
+          "requests wait for it";
+      core_.log(r);
     }
     finish_warmup();
   });
@@ -245,19 +246,7 @@ void account_session::connection_changed(std::size_t slot, bool time_pool, std::
       verify_failed_ = ec == engine::errc::tls_verify_failed;
     }
   }
-  if (core_.logging(ec ? log_level::warning : log_level::debug)) {
-    log_line line;
-    line << "account " << settings_.account.id << ": ";
-    if (!ec) {
-      line << pool.endpoint().host << ":" << pool.endpoint().port << " connection " << slot
-           << " up";
-      core_.log(log_level::debug, line.view());
-    } else {
-      // No slot number: the pool's connections fail alike, and identical lines are merged.
-      line << "connection down: " << cause.view();
-      core_.log(log_level::warning, line.view());
-    }
-  }
+  log_connection(slot, time_pool, ec, cause.view());
   publish_health();  // connections and, on a failure, its cause
   if (!verify_failed_ || !running_ || api_->connected() > 0) return;
   // Retrying cannot fix a certificate: report it now rather than at the deadline.
@@ -276,9 +265,9 @@ void account_session::arm_refresh(bool now) noexcept {
     bool more = false;
     if (clock_synced_ && requests_.refresh_slice(venue_now_ms(), more) &&
         core_.logging(log_level::error)) {
-      log_line line;
-      line << "account " << settings_.account.id << ": re-signing failed";
-      core_.log(log_level::error, line.view());
+      log_record r = record(log_level::error, log_event::signing_failed);
+      r.message = "re-signing failed";
+      core_.log(r);
     }
     arm_refresh(more);
   });
@@ -334,24 +323,35 @@ void account_session::on_pool_ready(bool time_pool) noexcept {
 }
 
 void account_session::on_time_answer(const engine::http_response_parser& r,
-                                     const engine::exchange_timing& timing) noexcept {
+                                     const engine::exchange_timing& timing, bool probe) noexcept {
   clock_probe_in_flight_ = false;
   const venue_reply reply = classify(time_pool(), request_kind::server_time, position_mode::hedge,
                                      r, timing.received_wall_ms);
+  bool used = false;
   if (reply.result == outcome::ok &&
       clock_.add({timing.sent_monotonic_ns, timing.received_monotonic_ns, timing.received_wall_ms,
                   reply.server_time_ms})) {
+    used = true;
     bump(core_.stats().clock_syncs);
     draft_.clock_synced_ns = timing.received_monotonic_ns;
     publish_health();
   }
+  // A resync after start (periodic, or for a refused timestamp) is logged once the retry it
+  // allows has gone out; the start's own reading is logged by after_clock_probe.
+  const bool resync = probe && used && clock_synced_;
+  const bool after_skew = machine_.current_state() == request_machine::state::resyncing;
   after_clock_probe();
+  if (resync) log_clock(false, after_skew);
+  if (reply.result == outcome::ip_banned || reply.result == outcome::rate_limited)
+    log_reply(reply, time_pool(), false);
 }
 
 void account_session::on_ping_answer(const engine::http_response_parser& r) noexcept {
   // Only a ban matters in a ping's answer; the rest is the keep-alive's business.
-  if (r.status() == 418)
-    (void)classify(*api_, request_kind::ping, position_mode::hedge, r, core_.clock().wall_ms());
+  if (r.status() != 418) return;
+  const venue_reply reply =
+      classify(*api_, request_kind::ping, position_mode::hedge, r, core_.clock().wall_ms());
+  log_reply(reply, *api_, false);
 }
 
 void account_session::on_time_failure() noexcept {
@@ -370,20 +370,11 @@ void account_session::after_clock_probe() noexcept {
   if (clock_synced_) return;
   if (++clock_probes_ < core_.config().clock_samples_at_start) return probe_clock();
   clock_synced_ = true;
-  if (core_.logging(clock_.valid() ? log_level::info : log_level::warning)) {
-    log_line line;
-    line << "account " << settings_.account.id;
-    if (clock_.valid())
-      line << ": server clock offset " << clock_.offset_ms() << " ms (round trip "
-           << clock_.round_trip_ns() / 1000 << " us)";
-    else
-      line << ": the server's time could not be read; using the local clock";
-    core_.log(clock_.valid() ? log_level::info : log_level::warning, line.view());
-  }
+  log_clock(true, false);
   if (requests_.clock_moved(venue_now_ms()) && core_.logging(log_level::error)) {
-    log_line line;
-    line << "account " << settings_.account.id << ": signing failed";
-    core_.log(log_level::error, line.view());
+    log_record r = record(log_level::error, log_event::signing_failed);
+    r.message = "signing failed";
+    core_.log(r);
   }
   kick_refresh();
   if (api_->ready() > 0) query_next_at_start();
@@ -470,6 +461,7 @@ void account_session::finish_warmup() noexcept {
   publish_health();
   core_.account_warm();
   resume_waiting();
+  log_warm_up(draft_.warm_up_succeeded ? std::string_view{} : why.view());
 }
 
 // A migrated account keeps its coupled books in one mode; a unified account whose books read
@@ -482,13 +474,14 @@ void account_session::warn_if_not_coupled() noexcept {
         facts_.known[i].mode == facts_.known[j].mode)
       continue;
     log_line line;
-    line << "account " << settings_.account.id << ": unified_position_mode is set, but "
-         << to_string(settings_.account.products[i]) << " reads " << to_string(facts_.known[i].mode)
-         << " and " << to_string(settings_.account.products[j]) << " "
-         << to_string(facts_.known[j].mode)
+    line << "unified_position_mode is set, but " << to_string(settings_.account.products[i])
+         << " reads " << to_string(facts_.known[i].mode) << " and "
+         << to_string(settings_.account.products[j]) << " " << to_string(facts_.known[j].mode)
          << " at start-up: a migrated account keeps them equal; check the setting (its "
             "events say one set moves both)";
-    core_.log(log_level::warning, line.view());
+    log_record r = record(log_level::warning, log_event::coupled_books);
+    r.message = line.view();
+    core_.log(r);
   }
 }
 
@@ -497,15 +490,20 @@ void account_session::warn_if_not_coupled() noexcept {
 void account_session::on_api_result(const engine::ticket& t,
                                     const engine::exchange_result& result) noexcept {
   const engine::http_response_parser& r = result.response;
-  if (!result.error)
+  if (!result.error) {
     draft_.last_round_trip_ns =
         result.timing.received_monotonic_ns - result.timing.sent_monotonic_ns;
+    if (record_latency_) record_latency(latency_kind::answer, draft_.last_round_trip_ns);
+  }
   if (warm_ticket_.same_exchange(t)) {
     warm_ticket_ = {};
     busy_warm_ = false;
-    if (!result.error)
-      return on_warm_response(classify(*api_, request_kind::query_mode, position_mode::hedge, r,
-                                       result.timing.received_wall_ms));
+    if (!result.error) {
+      const venue_reply reply = classify(*api_, request_kind::query_mode, position_mode::hedge, r,
+                                         result.timing.received_wall_ms);
+      on_warm_response(reply);
+      return log_reply(reply, *api_, false);
+    }
     const venue_reply reply =
         response_classifier::parse_failure(request_kind::query_mode, result.error, r);
     return publish_startup(event_status::transport_error, &reply,
@@ -520,6 +518,7 @@ void account_session::on_api_result(const engine::ticket& t,
                               result.timing.received_wall_ms);
   now_ = now;
   sync_facts(now);  // after classify: a 418 just recorded bans the host for what follows
+  note_reply(reply, false);
   run(&machine_.on_answer(reply, now));
 }
 

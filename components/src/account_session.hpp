@@ -18,6 +18,7 @@
 #include "posmode/engine/connection_pool.hpp"
 #include "posmode/engine/fixed_string.hpp"
 #include "posmode/engine/handler_memory.hpp"
+#include "posmode/engine/latency_histogram.hpp"
 #include "posmode/engine/seqlock.hpp"
 #include "request_machine.hpp"
 
@@ -51,9 +52,16 @@ class account_session {
   /** The most events one request may publish (products, plus verification). */
   [[nodiscard]] std::size_t events_per_request() const noexcept;
   [[nodiscard]] const account_config& config() const noexcept;
+  /** The API host and port, for records about the account. */
+  [[nodiscard]] std::string_view api_host() const noexcept { return api_->endpoint().host; }
+  [[nodiscard]] std::uint16_t api_port() const noexcept { return api_->endpoint().port; }
 
   /** Any thread: the health the loop last published (account_health.cpp). */
   [[nodiscard]] account_health health() const noexcept;
+  /** Any thread: the account's all-time histogram of `kind` (the loop records into it). */
+  [[nodiscard]] const engine::latency_histogram& histogram(latency_kind kind) const noexcept {
+    return latency_->of[static_cast<std::size_t>(kind)];
+  }
   /** Loop: a host was banned (by this account's answer or another's): publish again. */
   void on_ban() noexcept { publish_health(); }
   /**
@@ -94,8 +102,9 @@ class account_session {
   /** The end of an exchange this session put on an API connection. */
   void on_api_result(const engine::ticket& t, const engine::exchange_result& result) noexcept;
   void count_connections() noexcept;
-  void on_time_answer(const engine::http_response_parser& r,
-                      const engine::exchange_timing& timing) noexcept;
+  /** `probe`: the answer to a clock probe (start, periodic resync, skew), not a keep-alive. */
+  void on_time_answer(const engine::http_response_parser& r, const engine::exchange_timing& timing,
+                      bool probe) noexcept;
   void on_time_failure() noexcept;
   void on_ping_answer(const engine::http_response_parser& r) noexcept;
   void connection_changed(std::size_t slot, bool time_pool, std::error_code ec,
@@ -139,6 +148,25 @@ class account_session {
   void arm_deadline() noexcept;
   void start_deadline_wait(std::int64_t at_ns) noexcept;
   void arm_step_timer(std::int64_t at_ns) noexcept;
+
+  // logs (account_log.cpp): records are built only when the hook would take them, and those
+  // about a request's answer are handed over after its steps, never before its event
+  /** A record about this account and `pool`'s host (the API pool when null). */
+  [[nodiscard]] log_record record(log_level level, log_event event,
+                                  const engine::connection_pool* pool = nullptr) const noexcept;
+  /** Keeps `reply` for a record (rate limit, ban, clock skew) written after the steps run. */
+  void note_reply(const venue_reply& reply, bool time_pool) noexcept;
+  /** Keeps a verification mismatch's event likewise. */
+  void note_mismatch(const position_event& e) noexcept;
+  /** Writes what was noted. */
+  void flush_notes() noexcept;
+  /** The record for a rate limit, ban or clock-skew answer from `pool`. */
+  void log_reply(const venue_reply& reply, const engine::connection_pool& pool,
+                 bool will_retry) noexcept;
+  void log_connection(std::size_t slot, bool time_pool, std::error_code ec,
+                      std::string_view cause) noexcept;
+  void log_clock(bool start, bool after_skew) noexcept;
+  void log_warm_up(std::string_view why) noexcept;
 
   // health (account_health.cpp): the loop keeps a draft and publishes it after each change
   void init_health() noexcept;
@@ -198,6 +226,28 @@ class account_session {
   std::size_t modes_read_at_start_ = 0;  // start-up reports that carried a mode
   // The start-up reports as published, the first `warm_product_`: what the preflight reads.
   std::array<position_event, max_products_per_account> startup_{};
+  // Notes for records written once the steps of an answer have run (flush_notes).
+  int run_depth_ = 0;
+  bool reply_noted_ = false;
+  bool noted_reply_time_pool_ = false;
+  bool noted_will_retry_ = false;
+  venue_reply noted_reply_;
+  bool mismatch_noted_ = false;
+  position_event noted_mismatch_;
+  // Connections that went down (API slots in bits 0..15, the time pool's at 16..): the next
+  // time one comes up it is a reconnect.
+  std::uint32_t down_seen_ = 0;
+
+  // All-time latencies of this account (54 KB: on the heap, away from the session's fields).
+  struct histograms {
+    std::array<engine::latency_histogram, latency_kind_count> of;
+  };
+  std::unique_ptr<histograms> latency_ = std::make_unique<histograms>();
+  bool record_latency_ = true;  // component_config::record_latency
+  void record_latency(latency_kind kind, std::int64_t ns) noexcept {
+    latency_->of[static_cast<std::size_t>(kind)].record(ns);
+  }
+
   account_health draft_;  // the loop's working copy
   engine::seqlock<account_health> health_;
 };

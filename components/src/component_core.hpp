@@ -42,6 +42,7 @@ struct counters {
   std::atomic<std::uint64_t> connections_lost{0};
   std::atomic<std::uint64_t> handshakes{0};
   std::atomic<std::uint64_t> log_hook_failures{0};
+  std::atomic<std::uint64_t> log_records{0};
 };
 
 inline void add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
@@ -138,33 +139,36 @@ class component_core {
     floor_ = floor;
   }
   /**
-   * True when a line of `level` would reach the host's hook: lets callers skip building a line
-   * nobody reads.
+   * True when a record of `level` would reach the host's hook: lets callers skip building a
+   * record nobody reads.
    */
   [[nodiscard]] bool logging(log_level level) const noexcept {
     return level >= floor_ && static_cast<bool>(log_);
   }
   /**
-   * Logs through the host's hook, if any; identical warnings are merged (`log_repeats`). Off the
-   * hot path only. An exception from the hook is
+   * Stamps `r` (wall and monotonic time) and hands it to the host's hook, if any; identical
+   * records are merged (`log_repeats`). Off the hot path only. An exception from the hook is
    * caught and counted (`log_hook_failures`): a host's logging fault must not end the loop, and
    * the calls that log are noexcept.
    */
-  void log(log_level level, std::string_view text) noexcept {
-    if (!logging(level)) return;
-    const auto emit = [this](log_level l, std::string_view t) { write_log(l, t); };
-    if (repeats_.admit(level, text, clock_.monotonic_ns(), emit)) write_log(level, text);
+  void log(log_record& r) noexcept {
+    if (!logging(r.level)) return;
+    bump(counters_.log_records);
+    r.monotonic_ns = clock_.monotonic_ns();
+    r.wall_ms = clock_.wall_ms();
+    const auto emit = [this](const log_record& x) { write_log(x); };
+    if (repeats_.admit(r, emit)) write_log(r);
   }
 
-  /** Writes the counts of held-back repeated lines (at stop). */
+  /** Writes the counts of held-back repeated records (at stop). */
   void flush_log() noexcept {
-    if (log_) repeats_.flush_all([this](log_level l, std::string_view t) { write_log(l, t); });
+    if (log_) repeats_.flush_all([this](const log_record& x) { write_log(x); });
   }
 
  private:
-  void write_log(log_level level, std::string_view text) noexcept {
+  void write_log(const log_record& r) noexcept {
     try {
-      log_(level, text);
+      log_(r);
     } catch (...) {
       bump(counters_.log_hook_failures);
     }

@@ -1,6 +1,6 @@
 #pragma once
 
-// Merges identical warning lines: a venue that stays unreachable makes every connection attempt
+// Merges identical log records: a venue that stays unreachable makes every connection attempt
 // fail the same way, and forty identical lines in eight seconds bury the one that matters.
 // Private to posmode::components.
 
@@ -11,18 +11,21 @@
 #include <string_view>
 
 #include "log_line.hpp"
-#include "posmode/components/position_mode_component.hpp"
+#include "posmode/components/log_record.hpp"
 
 namespace posmode::components::detail {
 
 /**
- * Remembers the last few distinct warning and error lines. A line equal to one of them is held
- * back and counted; the count is written as one line, `<line> (repeated N times in T s)` (T
- * from the line's writing to its last copy), once `window_ns` has passed since the line was
- * written (checked whenever anything is logged), when its slot is reused, and by `flush_all` (at
- * `stop()`). Debug and info lines pass through untouched.
+ * Remembers the last few distinct records of level info and above. A record equal to one of
+ * them (same level, kind, account, host, HTTP status, venue code and message; the slot and the
+ * times aside, since a pool's connections fail alike) is held back and counted; the count is
+ * written as one summary, the record with `repeats` and `repeat_span_ns` set (the text formatter
+ * adds `(repeated N times in T s)`), once `window_ns` has passed since the record was written
+ * (checked whenever anything is logged), when its slot is reused, and by `flush_all` (at
+ * `stop()`). Debug records pass through untouched.
  *
- * **Threads.** The loop thread only. **Allocation.** None: the lines are kept in fixed buffers.
+ * **Threads.** The loop thread only. **Allocation.** None: the records are kept in fixed buffers;
+ * `account_id` and `host` are views of the configuration and the pools, which outlive this.
  */
 class log_repeats {
  public:
@@ -30,34 +33,33 @@ class log_repeats {
   static constexpr std::int64_t window_ns = 10'000'000'000;  // ten seconds
 
   /**
-   * True when `text` should be written now; false when it repeats a remembered line (counted).
-   * Before deciding, writes the summaries that are due through `emit(level, text)`.
+   * True when `r` should be written now; false when it repeats a remembered record (counted).
+   * Before deciding, writes the summaries that are due through `emit(const log_record&)`, so
+   * they come before `r`. `r.monotonic_ns` is the time.
    */
   template <typename Emit>
-  [[nodiscard]] bool admit(log_level level, std::string_view text, std::int64_t now_ns,
-                           Emit&& emit) {
+  [[nodiscard]] bool admit(const log_record& r, Emit&& emit) {
+    const std::int64_t now_ns = r.monotonic_ns;
     flush_due(now_ns, emit);
-    if (level < log_level::warning || text.size() > log_line::capacity) return true;
+    if (r.level < log_level::info || r.message.size() > log_line::capacity ||
+        r.code_text.size() > code_capacity)
+      return true;
     for (entry& e : entries_) {
-      if (!e.used || e.level != level || e.view() != text) continue;
+      if (!e.used || !e.same(r)) continue;
       ++e.repeats;
       e.last_repeat_ns = now_ns;
+      e.last_repeat_wall_ms = r.wall_ms;
       e.last_seen_ns = now_ns;
       return false;
     }
-    // A new line takes the least recently seen slot; what that slot still held back is said
+    // A new record takes the least recently seen slot; what that slot still held back is said
     // first.
     entry& victim =
         *std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
           return !a.used ? b.used : (b.used && a.last_seen_ns < b.last_seen_ns);
         });
     summarise(victim, emit);
-    victim.used = true;
-    victim.level = level;
-    victim.size = text.size();
-    std::copy(text.begin(), text.end(), victim.text.begin());
-    victim.printed_ns = now_ns;
-    victim.last_seen_ns = now_ns;
+    victim.keep(r);
     return true;
   }
 
@@ -69,23 +71,44 @@ class log_repeats {
   }
 
  private:
+  static constexpr std::size_t code_capacity = 23;
+
   struct entry {
     bool used = false;
-    log_level level = log_level::warning;
-    std::array<char, log_line::capacity> text{};
-    std::size_t size = 0;
+    log_record record;  // its message and code_text point into the arrays below
+    std::array<char, log_line::capacity> message{};
+    std::array<char, code_capacity> code_text{};
     std::uint64_t repeats = 0;
-    std::int64_t printed_ns = 0;  ///< the line (or its last summary) was written
+    std::int64_t printed_ns = 0;  ///< the record (or its last summary) was written
     std::int64_t last_repeat_ns = 0;
+    std::int64_t last_repeat_wall_ms = 0;
     std::int64_t last_seen_ns = 0;
-    [[nodiscard]] std::string_view view() const noexcept { return {text.data(), size}; }
+
+    [[nodiscard]] bool same(const log_record& r) const noexcept {
+      const log_record& k = record;
+      return k.level == r.level && k.event == r.event && k.account == r.account &&
+             k.account_id == r.account_id && k.host == r.host && k.port == r.port &&
+             k.http_status == r.http_status && k.has_code == r.has_code && k.code == r.code &&
+             k.code_text == r.code_text && k.message == r.message;
+    }
+    void keep(const log_record& r) noexcept {
+      used = true;
+      record = r;
+      std::copy(r.message.begin(), r.message.end(), message.begin());
+      std::copy(r.code_text.begin(), r.code_text.end(), code_text.begin());
+      record.message = {message.data(), r.message.size()};
+      record.code_text = {code_text.data(), r.code_text.size()};
+      repeats = 0;
+      printed_ns = r.monotonic_ns;
+      last_seen_ns = r.monotonic_ns;
+    }
   };
 
   template <typename Emit>
   void flush_due(std::int64_t now_ns, Emit& emit) {
     for (entry& e : entries_) {
       if (e.repeats > 0 && now_ns - e.printed_ns >= window_ns) summarise(e, emit);
-      // A line quiet for a whole window is forgotten: if it comes back, it is news again.
+      // A record quiet for a whole window is forgotten: if it comes back, it is news again.
       if (e.used && e.repeats == 0 && now_ns - e.last_seen_ns >= window_ns) e.used = false;
     }
   }
@@ -93,13 +116,14 @@ class log_repeats {
   template <typename Emit>
   void summarise(entry& e, Emit& emit) {
     if (!e.used || e.repeats == 0) return;
-    const std::int64_t seconds = (e.last_repeat_ns - e.printed_ns + 500'000'000) / 1'000'000'000;
-    log_line line;
-    line << e.view() << " (repeated " << e.repeats << (e.repeats == 1 ? " time" : " times")
-         << " in " << seconds << " s)";
+    log_record summary = e.record;
+    summary.repeats = e.repeats;
+    summary.repeat_span_ns = e.last_repeat_ns - e.printed_ns;
+    summary.monotonic_ns = e.last_repeat_ns;
+    summary.wall_ms = e.last_repeat_wall_ms;
     e.repeats = 0;
     e.printed_ns = e.last_repeat_ns;
-    emit(e.level, line.view());
+    emit(summary);
   }
 
   std::array<entry, slots> entries_{};

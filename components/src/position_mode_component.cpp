@@ -3,6 +3,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <boost/asio/io_context.hpp>
@@ -17,6 +19,7 @@
 
 #include "account_session.hpp"
 #include "component_core.hpp"
+#include "log_line.hpp"
 #include "posmode/engine/prometheus_writer.hpp"
 
 namespace posmode::components {
@@ -215,11 +218,15 @@ struct position_mode_component::impl {
       if (!core.reserve(need)) break;
       if (s == nullptr || !s->admit(*t)) {
         core.release(need - 1);
-        reject(*t, s == nullptr ? "unknown account index" : "too many pending requests");
+        const std::string_view why =
+            s == nullptr ? "unknown account index" : "too many pending requests";
+        reject(*t, why);
+        note_refusal(*t, why);
       }
       requests.pop();
       ++n;
     }
+    log_refusals();
     // Come back when events wait or promised room frees up (a request finishing).
     if (core.backlog() > 0 || waiting()) arm_flush();
     return n;
@@ -251,6 +258,45 @@ struct position_mode_component::impl {
       e.product_scope = sessions[t.account]->config().products.front();
     }
     core.publish(e);
+  }
+
+  // Refusals are logged after the drain, so that the hook never delays the triggers behind them;
+  // past the first few, a drain's refusals are counted in one more record.
+  void note_refusal(const trigger& t, std::string_view why) noexcept {
+    if (!core.logging(log_level::warning)) return;
+    if (refusals_noted < refusals.size()) refusals[refusals_noted] = {t.id, t.account, why};
+    ++refusals_noted;
+  }
+
+  void log_refusals() noexcept {
+    if (refusals_noted == 0) return;
+    const std::size_t kept = std::min(refusals_noted, refusals.size());
+    for (std::size_t i = 0; i < kept; ++i) {
+      const refusal& f = refusals[i];
+      log_record r;
+      r.level = log_level::warning;
+      r.event = log_event::request_refused;
+      r.account = f.account;
+      if (f.account < sessions.size()) {
+        r.account_id = config.accounts[f.account].account.id;
+        r.host = sessions[f.account]->api_host();
+        r.port = sessions[f.account]->api_port();
+      }
+      detail::log_line line;
+      line << "request " << f.id << " rejected, not sent: " << f.why;
+      r.message = line.view();
+      core.log(r);
+    }
+    if (refusals_noted > kept) {
+      log_record r;
+      r.level = log_level::warning;
+      r.event = log_event::request_refused;
+      detail::log_line line;
+      line << (refusals_noted - kept) << " more requests rejected in the same drain";
+      r.message = line.view();
+      core.log(r);
+    }
+    refusals_noted = 0;
   }
 
   // While events wait in the backlog, check every millisecond for room in the ring.
@@ -293,6 +339,13 @@ struct position_mode_component::impl {
   std::vector<shared_tls> tls_contexts;  // before the sessions, which use them: destroyed after
   std::vector<std::unique_ptr<detail::account_session>> sessions;
   check_handler pending_check;  // check() waits for every account's warm-up
+  struct refusal {
+    std::uint64_t id = 0;
+    std::size_t account = 0;
+    std::string_view why;  // a literal
+  };
+  std::array<refusal, 4> refusals{};  // noted during a drain, logged after it
+  std::size_t refusals_noted = 0;
   asio::posix::stream_descriptor wake;
   asio::steady_timer flush_timer;
   bool flush_armed = false;
@@ -318,6 +371,17 @@ position_mode_component::~position_mode_component() = default;
 
 void position_mode_component::set_log_hook(log_hook hook, log_level floor) {
   impl_->core.set_log_hook(std::move(hook), floor);
+}
+
+void position_mode_component::set_log_hook(text_log_hook hook, log_level floor) {
+  if (!hook) return impl_->core.set_log_hook(nullptr, floor);
+  impl_->core.set_log_hook(
+      [text = std::move(hook)](const log_record& r) {
+        std::array<char, log_format_capacity> line;
+        const std::size_t n = format_text(r, line, {.time = false, .level = false});
+        text(r.level, {line.data(), n});
+      },
+      floor);
 }
 
 void position_mode_component::start() {
@@ -378,6 +442,7 @@ component_stats position_mode_component::stats() const {
   s.connections_lost = load(c.connections_lost);
   s.handshakes = load(c.handshakes);
   s.log_hook_failures = load(c.log_hook_failures);
+  s.log_records = load(c.log_records);
   s.tls_contexts = impl_->tls_contexts.size();
   s.trigger_to_wire = impl_->core.wire_latency().summary();
   s.trigger_to_event = impl_->core.event_latency().summary();
@@ -387,6 +452,23 @@ component_stats position_mode_component::stats() const {
 std::optional<account_health> position_mode_component::health(std::size_t account) const noexcept {
   if (account >= impl_->sessions.size()) return std::nullopt;
   return impl_->sessions[account]->health();
+}
+
+std::optional<account_latency> position_mode_component::latency(
+    std::size_t account) const noexcept {
+  if (account >= impl_->sessions.size()) return std::nullopt;
+  const detail::account_session& s = *impl_->sessions[account];
+  account_latency l;
+  l.trigger_to_wire = s.histogram(latency_kind::trigger_to_wire).summary();
+  l.trigger_to_event = s.histogram(latency_kind::trigger_to_event).summary();
+  l.answer = s.histogram(latency_kind::answer).summary();
+  return l;
+}
+
+const engine::latency_histogram* position_mode_component::account_histogram(
+    std::size_t account, latency_kind kind) const noexcept {
+  if (account >= impl_->sessions.size()) return nullptr;
+  return &impl_->sessions[account]->histogram(kind);
 }
 
 std::size_t position_mode_component::write_metrics(std::span<char> out,
@@ -424,6 +506,40 @@ std::size_t position_mode_component::write_metrics(std::span<char> out,
               impl_->core.wire_latency(), bounds);
   w.histogram("posmode_trigger_to_event_seconds", "request() to terminal event published.", labels,
               impl_->core.event_latency(), bounds);
+
+  // Per account: the caller's labels and the account's id (letters, digits, '.', '_', '-': no
+  // escaping needed), in a buffer of their own.
+  static constexpr std::size_t max_labels = 900;
+  if (labels.size() > max_labels) return 0;
+  std::array<char, max_labels + 80> account_labels{};
+  static constexpr struct {
+    latency_kind kind;
+    std::string_view name;
+    std::string_view help;
+  } families[] = {
+      {latency_kind::trigger_to_wire, "posmode_account_trigger_to_wire_seconds",
+       "request() to set bytes in the kernel, per account."},
+      {latency_kind::trigger_to_event, "posmode_account_trigger_to_event_seconds",
+       "request() to terminal event published, per account."},
+      {latency_kind::answer, "posmode_account_answer_seconds",
+       "API request written to its answer parsed, per account."},
+  };
+  for (const auto& f : families) {
+    for (std::size_t i = 0; i < impl_->sessions.size(); ++i) {
+      std::size_t n = 0;
+      const auto put = [&](std::string_view text) {
+        for (const char c : text)
+          if (n < account_labels.size()) account_labels[n++] = c;
+      };
+      put(labels);
+      if (!labels.empty()) put(",");
+      put("account=\"");
+      put(impl_->config.accounts[i].account.id);
+      put("\"");
+      w.histogram(f.name, i == 0 ? f.help : std::string_view{}, {account_labels.data(), n},
+                  impl_->sessions[i]->histogram(f.kind), bounds);
+    }
+  }
   return w.size();
 }
 

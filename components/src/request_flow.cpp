@@ -70,8 +70,12 @@ void account_session::sync_facts(std::int64_t now) noexcept {
 }
 
 void account_session::run(const step_list* steps) noexcept {
+  ++run_depth_;
   while (steps != nullptr)
     steps = carry_out(*steps);
+  // Records about the answers these steps handled go out once every step has run (the next
+  // queued request's send included).
+  if (--run_depth_ == 0) flush_notes();
 }
 
 const step_list* account_session::carry_out(const step_list& steps) noexcept {
@@ -128,7 +132,11 @@ const step_list* account_session::send(const step& s) noexcept {
     ++draft_.inline_signatures;
   }
   if (machine_.attempts() > 0) bump(core_.stats().retries);
-  if (!machine_.set_written()) core_.wire_latency().record(after - machine_.current().trigger_ns);
+  if (!machine_.set_written() && record_latency_) {
+    const std::int64_t wire_ns = after - machine_.current().trigger_ns;
+    core_.wire_latency().record(wire_ns);
+    record_latency(latency_kind::trigger_to_wire, wire_ns);
+  }
   // From here until an answer shows the venue processed it, this set may be executed.
   const engine::presigned_request* signed_set =
       requests_.presigned(s.scope, machine_.current().mode);
@@ -161,17 +169,26 @@ const step_list* account_session::end_request() noexcept {
 
 void account_session::publish_event(position_event& e) noexcept {
   core_.publish(e);
-  if (e.terminal) core_.event_latency().record(e.published_ns - e.trigger_ns);
-  // After the event is out: the health's copy costs nothing between trigger and event.
-  note_event(e);
-  // A book moved by its twin's set on an account not configured unified: never hidden.
+  if (e.status == event_status::verify_mismatch) note_mismatch(e);
+  // A book moved by its twin's set on an account not configured unified: never hidden, whether
+  // or not latency is recorded.
   if (e.coupled && !policy_.unified && core_.logging(log_level::warning)) {
     log_line line;
-    line << "account " << settings_.account.id << ": " << e.message.view()
+    line << e.message.view()
          << " (the venue switched both books, as after Binance's CM migration; set "
             "unified_position_mode = true for this account)";
-    core_.log(log_level::warning, line.view());
+    log_record r = record(log_level::warning, log_event::coupled_books);
+    r.message = line.view();
+    core_.log(r);
   }
+  if (!record_latency_) return;
+  if (e.terminal) {
+    const std::int64_t event_ns = e.published_ns - e.trigger_ns;
+    core_.event_latency().record(event_ns);
+    record_latency(latency_kind::trigger_to_event, event_ns);
+  }
+  // After the event is out: the health's copy costs nothing between trigger and event.
+  note_event(e);
 }
 
 void account_session::resume_waiting() noexcept {

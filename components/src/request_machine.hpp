@@ -296,6 +296,8 @@ class request_machine {
   [[nodiscard]] product current_product() const noexcept;
   [[nodiscard]] std::int64_t deadline_ns() const noexcept { return deadline_ns_; }
   [[nodiscard]] std::uint8_t attempts() const noexcept { return attempts_; }
+  /** The request's one clock-skew retry is spent (a second refusal ends it). */
+  [[nodiscard]] bool clock_retry_used() const noexcept { return clock_retry_used_; }
   /** The set about to be written had to be signed on the spot: the product's events say so. */
   void note_signed_inline() noexcept { signed_inline_ = true; }
   [[nodiscard]] std::int64_t on_wire_ns() const noexcept { return on_wire_ns_; }

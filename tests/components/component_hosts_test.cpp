@@ -273,7 +273,7 @@ TEST_CASE("no operator new from trigger to published event, after warm-up") {
   CHECK(openssl_allocations <= measured * max_openssl_allocations_per_round_trip);
   CHECK(popped == 30);
   components::component_stats stats;
-  std::string metrics(8192, '\0');
+  std::string metrics(16384, '\0');
   {
     // stats() and write_metrics() read all-time histograms in place: no copy, no sort, no
     // allocation.
@@ -289,6 +289,9 @@ TEST_CASE("no operator new from trigger to published event, after warm-up") {
         std::string::npos);
   CHECK(metrics.find("\nposmode_trigger_to_wire_seconds_count{host=\"test\"} 30\n") !=
         std::string::npos);
+  CHECK(metrics.find(
+            "\nposmode_account_trigger_to_event_seconds_count{host=\"test\",account=\"acct0\"} "
+            "30\n") != std::string::npos);
   std::string small(100, '\0');
   CHECK(c.write_metrics(small) == 0);
   CHECK(stats.requests_accepted == 30);

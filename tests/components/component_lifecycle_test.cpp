@@ -6,9 +6,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "components/component_test_support.hpp"
 
@@ -213,4 +216,139 @@ TEST_CASE("issue 17: health() goes from connecting to ready and counts what the 
   CHECK(health.products[0].observed_ns > health.clock_synced_ns);
   CHECK(health.last_round_trip_ns > 0);
   CHECK(to_string(health.state) == "ready");
+}
+
+namespace {
+
+// One sample line of a Prometheus exposition: `name{labels} value`.
+struct prometheus_sample {
+  std::string name;
+  std::string labels;
+  double value = 0;
+};
+
+// Parses the text exposition format strictly enough to catch a malformed line: every line is a
+// `# HELP`/`# TYPE` comment or a sample, every family is typed once before its samples.
+std::vector<prometheus_sample> parse_prometheus(const std::string& text,
+                                                std::map<std::string, std::string>& types) {
+  std::vector<prometheus_sample> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    INFO(line);
+    REQUIRE_FALSE(line.empty());
+    if (line.starts_with("# HELP ")) continue;
+    if (line.starts_with("# TYPE ")) {
+      const auto rest = line.substr(7);
+      const auto space = rest.find(' ');
+      REQUIRE(space != std::string::npos);
+      CHECK(types.emplace(rest.substr(0, space), rest.substr(space + 1)).second);
+      continue;
+    }
+    REQUIRE(line[0] != '#');
+    const auto space = line.rfind(' ');
+    REQUIRE(space != std::string::npos);
+    prometheus_sample s;
+    s.value = std::stod(line.substr(space + 1));
+    const std::string series = line.substr(0, space);
+    const auto brace = series.find('{');
+    s.name = series.substr(0, brace);
+    if (brace != std::string::npos) {
+      REQUIRE(series.back() == '}');
+      s.labels = series.substr(brace + 1, series.size() - brace - 2);
+    }
+    // The family is typed before its samples.
+    std::string family = s.name;
+    for (const std::string_view suffix : {"_bucket", "_sum", "_count"})
+      if (family.ends_with(suffix) && types.count(family.substr(0, family.size() - suffix.size())))
+        family = family.substr(0, family.size() - suffix.size());
+    CHECK_MESSAGE(types.count(family) == 1, family);
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("issue 17: each account's latency histograms, read from another thread, exported") {
+  component_harness h;
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  h.add_binance(venue::binance_usdm, {product::usdm}, 2);
+  h.start();
+  // Before any request: empty, but there (the start-up reads are answers).
+  const auto before = h.component().latency(0);
+  REQUIRE(before.has_value());
+  CHECK(before->trigger_to_wire.count == 0);
+  CHECK(before->answer.count == 1);  // the start-up mode query
+  CHECK_FALSE(h.component().latency(2).has_value());
+  CHECK(h.component().account_histogram(2, components::latency_kind::answer) == nullptr);
+
+  // A reader on another thread (TSan: no race with the loop's recording) while requests run.
+  std::atomic<bool> done{false};
+  std::atomic<bool> monotonic{true};
+  std::thread reader([&] {
+    std::uint64_t last = 0;
+    while (!done.load()) {
+      const auto l = h.component().latency(0);
+      const auto* wire =
+          h.component().account_histogram(0, components::latency_kind::trigger_to_wire);
+      if (!l || wire == nullptr || l->trigger_to_event.count < last) monotonic = false;
+      last = l ? l->trigger_to_event.count : last;
+      if (wire != nullptr) (void)wire->quantile(0.5);
+    }
+  });
+  for (int i = 0; i < 4; ++i)
+    CHECK(h.terminal(h.request(0, i % 2 == 0 ? hedge : one_way)).status == event_status::applied);
+  CHECK(h.terminal(h.request(1, hedge)).status == event_status::applied);
+  done = true;
+  reader.join();
+  CHECK(monotonic.load());
+
+  const auto first = *h.component().latency(0);
+  const auto second = *h.component().latency(1);
+  CHECK(first.trigger_to_wire.count == 4);
+  CHECK(first.trigger_to_event.count == 4);
+  CHECK(first.answer.count == 5);
+  CHECK(second.trigger_to_event.count == 1);
+  CHECK(first.trigger_to_wire.max <= first.trigger_to_event.max);
+  CHECK(first.answer.min > 0);
+  const auto all = h.component().stats();
+  CHECK(all.trigger_to_event.count == 5);
+
+  std::string text(32768, '\0');
+  text.resize(h.component().write_metrics(text, R"(host="h1")"));
+  REQUIRE_FALSE(text.empty());
+  std::map<std::string, std::string> types;
+  const auto samples = parse_prometheus(text, types);
+  CHECK(types["posmode_account_trigger_to_event_seconds"] == "histogram");
+  CHECK(types["posmode_account_answer_seconds"] == "histogram");
+  CHECK(types["posmode_requests_accepted_total"] == "counter");
+  // Per account and family: cumulative buckets, +Inf equal to _count, _count what latency() says.
+  std::map<std::string, double> count;
+  std::map<std::string, double> last_bucket;
+  for (const auto& s : samples) {
+    if (!s.labels.starts_with("host=\"h1\"")) FAIL("labels: " << s.labels);
+    if (!s.name.starts_with("posmode_account_")) continue;
+    const auto account = s.labels.substr(0, s.labels.find(",le="));
+    if (s.name.ends_with("_bucket")) {
+      const std::string key = s.name + account;
+      CHECK(s.value >= last_bucket[key]);
+      last_bucket[key] = s.value;
+    } else if (s.name.ends_with("_count")) {
+      count[s.name + "{" + account + "}"] = s.value;
+    }
+  }
+  CHECK(count[R"(posmode_account_trigger_to_event_seconds_count{host="h1",account="acct0"})"] == 4);
+  CHECK(count[R"(posmode_account_trigger_to_event_seconds_count{host="h1",account="acct1"})"] == 1);
+  CHECK(count[R"(posmode_account_trigger_to_wire_seconds_count{host="h1",account="acct0"})"] == 4);
+  CHECK(count[R"(posmode_account_answer_seconds_count{host="h1",account="acct0"})"] == 5);
+  for (const auto& entry : last_bucket) {
+    const std::string& key = entry.first;
+    INFO(key);
+    CHECK(entry.second == count[key.substr(0, key.find("_bucket")) + "_count{" +
+                                key.substr(key.find("_bucket") + 7) + "}"]);
+  }
+  // Labels too long for the per-account series: nothing rather than a cut exposition.
+  CHECK(h.component().write_metrics(text, std::string(901, 'x')) == 0);
+  h.check_invariants();
 }

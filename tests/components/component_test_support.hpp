@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -57,6 +58,34 @@ inline std::string gate_key(int n) {
   key += static_cast<char>('0' + n % 10);
   return key;
 }
+
+/** A log record with its own copies of the texts, kept beyond the hook's call. */
+class owned_log_record {
+ public:
+  explicit owned_log_record(const pc::log_record& r)
+      : r_(r),
+        account_id_(r.account_id),
+        host_(r.host),
+        code_text_(r.code_text),
+        message_(r.message) {}
+
+  /** The record, its views pointing into this object's copies. */
+  [[nodiscard]] pc::log_record record() const {
+    pc::log_record r = r_;
+    r.account_id = account_id_;
+    r.host = host_;
+    r.code_text = code_text_;
+    r.message = message_;
+    return r;
+  }
+
+ private:
+  pc::log_record r_;
+  std::string account_id_;
+  std::string host_;
+  std::string code_text_;
+  std::string message_;
+};
 
 inline std::string bybit_key(int n) {
   std::string key = "XXXXXXXXXXXXXXXX";
@@ -299,17 +328,21 @@ class component_harness {
     if (host == host_kind::poll_thread) config.wakeup = pc::wakeup_mode::busy_poll;
     component_.emplace(io_, config);
     auto* c = &*component_;
-    c->set_log_hook(
-        [this](pc::log_level level, std::string_view text) {
-          if (throwing_log_hook) throw std::runtime_error("the host's logger failed");
-          {
-            const std::lock_guard lock(log_mutex_);
-            log_ += std::string(text) + "\n";
-            lowest_level_ = std::min(lowest_level_, level);
-          }
-          notify();
-        },
-        log_floor);
+    if (install_log_hook)
+      c->set_log_hook(
+          [this](const pc::log_record& r) {
+            if (throwing_log_hook) throw std::runtime_error("the host's logger failed");
+            std::array<char, pc::log_format_capacity> line{};
+            const std::size_t n = pc::format_text(r, line, {.time = false, .level = false});
+            {
+              const std::lock_guard lock(log_mutex_);
+              log_.append(line.data(), n).append("\n");
+              lowest_level_ = std::min(lowest_level_, r.level);
+              records_.emplace_back(r);
+            }
+            notify();
+          },
+          log_floor);
     switch (host) {
       case host_kind::run_thread:
         boost::asio::post(io_, [c] { c->start(); });
@@ -473,6 +506,20 @@ class component_harness {
     return log_;
   }
 
+  /** Every record the log hook received so far, copied. */
+  [[nodiscard]] std::vector<owned_log_record> log_records() const {
+    const std::lock_guard lock(log_mutex_);
+    return records_;
+  }
+
+  /** The records of kind `event` so far. */
+  [[nodiscard]] std::vector<owned_log_record> log_records(pc::log_event event) const {
+    std::vector<owned_log_record> out;
+    for (auto& r : log_records())
+      if (r.record().event == event) out.push_back(r);
+    return out;
+  }
+
   /** The mock's records of requests to `path_part` with method `method`. */
   [[nodiscard]] std::size_t count_requests(std::string_view method,
                                            std::string_view path_part) const {
@@ -511,6 +558,8 @@ class component_harness {
 
   /** Filled by the test before `start()`. */
   pc::component_config config;
+  /** No log hook at all (set before `start()`). */
+  bool install_log_hook = true;
   /** The log hook throws instead of recording (set before `start()`). */
   bool throwing_log_hook = false;
   pc::log_level log_floor = pc::log_level::debug;  ///< given to set_log_hook
@@ -556,6 +605,7 @@ class component_harness {
   std::function<void(const mock::request_record&)> hook_;
   mutable std::mutex log_mutex_;
   std::string log_;
+  std::vector<owned_log_record> records_;
   pc::log_level lowest_level_ = pc::log_level::error;
   boost::asio::io_context io_{1};
   std::optional<pc::position_mode_component> component_;

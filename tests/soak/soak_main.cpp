@@ -344,9 +344,10 @@ int main(int argc, char** argv) {
   pc::position_mode_component component(io, std::move(config));
   tally logs;
   std::mutex logs_mutex;
-  component.set_log_hook([&](pc::log_level level, std::string_view) {
+  component.set_log_hook([&](const pc::log_record& r) {
     const std::lock_guard lock(logs_mutex);
-    ++logs[level >= pc::log_level::warning ? "warning+" : "info-"];
+    ++logs[r.level >= pc::log_level::warning ? "warning+" : "info-"];
+    ++logs[std::string("kind ").append(pc::to_string(r.event))];
   });
   auto work = boost::asio::make_work_guard(io);
   boost::asio::post(io, [&] { component.start(); });
@@ -492,7 +493,10 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(stats.set_requests_sent),
       static_cast<unsigned long long>(stats.queries_sent),
       static_cast<unsigned long long>(stats.connections_lost), logs["warning+"] + logs["info-"]);
-  std::printf("faults:");
+  std::printf("log records by kind:");
+  for (const auto& [name, n] : logs)
+    if (name.starts_with("kind ")) std::printf(" %s=%zu", name.substr(5).c_str(), n);
+  std::printf("\nfaults:");
   for (const auto& [name, n] : faults)
     std::printf(" %s=%zu", name.c_str(), n);
   std::printf("\nstatuses:");

@@ -38,7 +38,8 @@ struct check_run {
 
 // Hosts the component until check() hands over its verdicts: within the request deadline (the
 // warm-up's bound), else stop() hands over what is known.
-check_run run_check_component(pc::component_config config, bool verbose, bool metrics) {
+check_run run_check_component(pc::component_config config, bool verbose, bool log_json,
+                              bool metrics) {
   const auto bound = config.request_deadline + 2s;
   boost::asio::io_context io{1};
   std::optional<pc::position_mode_component> component;
@@ -47,10 +48,7 @@ check_run run_check_component(pc::component_config config, bool verbose, bool me
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());  // names the field, e.g. accounts[0].port
   }
-  component->set_log_hook([verbose](pc::log_level level, std::string_view text) {
-    if (!verbose && level < pc::log_level::warning) return;
-    std::fprintf(stderr, "posmode: %.*s\n", static_cast<int>(text.size()), text.data());
-  });
+  install_log_hook(*component, verbose, log_json);
 
   std::promise<std::vector<pc::account_check>> promised;
   auto verdicts = promised.get_future();
@@ -88,8 +86,9 @@ check_run run_check_component(pc::component_config config, bool verbose, bool me
   check_run run;
   if (answered) run.verdicts = verdicts.get();  // rethrows what check() threw
   if (metrics) {
-    // write_metrics is any thread's; 16 KiB holds the component's families several times over.
-    std::vector<char> buffer(16 * 1024);
+    // write_metrics is any thread's; the component's families take about 6 KiB, and each
+    // account's three histograms about 5 KiB more.
+    std::vector<char> buffer((8 + 6 * component->account_count()) * 1024);
     run.metrics.assign(buffer.data(), component->write_metrics(buffer));
   }
   work.reset();
@@ -166,7 +165,7 @@ int run_check(const component_options& o) {
   std::vector<account_verdict> accounts;
   for (const auto& a : config.accounts)
     accounts.push_back({a.account.id, {}});
-  check_run run = run_check_component(std::move(config), o.verbose, o.prometheus);
+  check_run run = run_check_component(std::move(config), o.verbose, o.log_json, o.prometheus);
   if (run.verdicts.size() != accounts.size())
     throw std::runtime_error("check: a verdict per account was expected");
   for (std::size_t i = 0; i < accounts.size(); ++i)

@@ -16,6 +16,7 @@
 
 #include "posmode/components/component_config.hpp"
 #include "posmode/components/position_event.hpp"
+#include "posmode/components/position_mode_component.hpp"
 #include "posmode/components/venue.hpp"
 
 namespace posmode::cli {
@@ -64,6 +65,7 @@ struct component_options {
   bool json = false;
   bool prometheus = false;  ///< check only: Prometheus text instead of the table
   bool verbose = false;     ///< the component's info and debug log lines on stderr
+  bool log_json = false;    ///< --log-json: the component's log records as JSON lines on stderr
   mock_options mock;
 };
 
@@ -72,6 +74,12 @@ struct component_options {
  * the message that asks for --account). @throws usage_error when the file cannot be used.
  */
 [[nodiscard]] std::vector<std::string> account_names(const std::string& config_file);
+
+/**
+ * The CLI's log hook on `c`: warnings and errors (every level with `verbose`) on stderr, each a
+ * line `posmode: <level> <record>` or, with `json`, one JSON object per line (cli_log.cpp).
+ */
+void install_log_hook(components::position_mode_component& c, bool verbose, bool json);
 
 /** Reads the current modes; prints a table or JSON; returns the exit code. */
 int run_get(const component_options& options);

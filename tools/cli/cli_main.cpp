@@ -54,6 +54,9 @@ void add_component_options(CLI::App& sub, cli::component_options& o, std::string
       ->type_name("MS");
   sub.add_flag("--json", o.json, "print JSON instead of a table");
   sub.add_flag("--verbose", o.verbose, "print the component's log lines on stderr");
+  sub.add_flag("--log-json", o.log_json,
+               "print the component's log records on stderr as JSON lines (with --verbose: "
+               "every level)");
   sub.add_flag("--mock", o.mock.enabled,
                "start the mock exchange in this process and point every account at it (its "
                "throwaway CA trusted; throwaway credentials made up for each account, none read)");

@@ -236,7 +236,7 @@ struct run_result {
 
 // Hosts the component until the start-up reports (and, for set, the request's outcome) are in.
 run_result run_component(pc::component_config config, std::optional<pc::position_mode> set_mode,
-                         bool verbose) {
+                         bool verbose, bool log_json) {
   run_result result;
   std::size_t expected_reports = 0;
   for (const auto& a : config.accounts) {
@@ -265,10 +265,7 @@ run_result run_component(pc::component_config config, std::optional<pc::position
                  static_cast<long long>(config_deadline.count()),
                  static_cast<long long>(config_attempt.count()),
                  static_cast<long long>(config_connect.count()));
-  component->set_log_hook([verbose](pc::log_level level, std::string_view text) {
-    if (!verbose && level < pc::log_level::warning) return;
-    std::fprintf(stderr, "posmode: %.*s\n", static_cast<int>(text.size()), text.data());
-  });
+  install_log_hook(*component, verbose, log_json);
 
   auto work = boost::asio::make_work_guard(io);
   boost::asio::post(io, [&component] { component->start(); });
@@ -390,7 +387,7 @@ int run_get(const component_options& o) {
   std::unique_ptr<mock::exchange> ex;
   if (o.mock.enabled) ex = start_mock(config, o.mock);
   const pc::component_config shape = shape_of(config);
-  run_result r = run_component(std::move(config), std::nullopt, o.verbose);
+  run_result r = run_component(std::move(config), std::nullopt, o.verbose, o.log_json);
   complete_modes(r.modes, shape);
   int code = exit_ok;
   for (const auto& a : r.modes)
@@ -407,7 +404,7 @@ int run_set(const component_options& o) {
   if (o.mock.enabled) ex = start_mock(config, o.mock);
   const pc::component_config shape = shape_of(config);
   const auto& account = shape.accounts.front().account;
-  run_result r = run_component(std::move(config), o.mode, o.verbose);
+  run_result r = run_component(std::move(config), o.mode, o.verbose, o.log_json);
   complete_modes(r.modes, shape);
 
   set_report report;

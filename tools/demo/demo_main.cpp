@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -107,6 +108,7 @@ class console {
 
 struct run_options {
   std::string config_file;
+  std::string metrics_file;  ///< --metrics: write_metrics' Prometheus text at the end
   pc::position_mode mode = pc::position_mode::hedge;
   std::size_t rounds = 0;
   bool spin = false;
@@ -114,20 +116,6 @@ struct run_options {
 
 pc::position_mode other(pc::position_mode m) {
   return m == pc::position_mode::hedge ? pc::position_mode::one_way : pc::position_mode::hedge;
-}
-
-std::string_view level_name(pc::log_level l) {
-  switch (l) {
-    case pc::log_level::debug:
-      return "debug";
-    case pc::log_level::info:
-      return "info";
-    case pc::log_level::warning:
-      return "warning";
-    case pc::log_level::error:
-      return "error";
-  }
-  return "?";
 }
 
 // Polls `done` every 100 µs until it holds or `limit` passes; the demo's threads wait this way so
@@ -329,8 +317,10 @@ int run(pc::component_config config, const run_options& opt, const std::vector<s
   // Hint 1: the component is single-threaded by contract, so Asio may skip its locking.
   boost::asio::io_context io{1};
   pc::position_mode_component component(io, std::move(config));
-  component.set_log_hook([&out](pc::log_level level, std::string_view text) {
-    out.line(fmt::format("  [{}] {}", level_name(level), text));
+  component.set_log_hook([&out](const pc::log_record& r) {
+    std::array<char, pc::log_format_capacity> text{};
+    const std::size_t n = pc::format_text(r, text, {.time = false, .level = false});
+    out.line(fmt::format("  [{}] {}", pc::to_string(r.level), std::string_view(text.data(), n)));
   });
 
   out.line(fmt::format(
@@ -458,6 +448,20 @@ int run(pc::component_config config, const run_options& opt, const std::vector<s
     out.line(fmt::format("request ring full {} times (the risk thread waited)", refused));
   out.line("\n" + book.report());
   out.line("\n" + demo::stats_report(component.stats()));
+  out.line("\n" + demo::latency_report(component, names));
+  if (!opt.metrics_file.empty()) {
+    // What a host would serve on its /metrics endpoint (docs/operations.md).
+    std::vector<char> text((8 + 6 * component.account_count()) * 1024);
+    const std::size_t n = component.write_metrics(text, R"(host="posmode-demo")");
+    std::FILE* f = opt.metrics_file == "-" ? stdout : std::fopen(opt.metrics_file.c_str(), "w");
+    if (f == nullptr || n == 0 || std::fwrite(text.data(), 1, n, f) != n) {
+      out.line(fmt::format("posmode-demo: could not write the metrics to {}", opt.metrics_file));
+      if (f != nullptr && f != stdout) std::fclose(f);
+      return 1;
+    }
+    if (f != stdout) std::fclose(f);
+    out.line(fmt::format("Prometheus metrics ({} bytes) written to {}", n, opt.metrics_file));
+  }
   return 0;
 }
 
@@ -483,6 +487,10 @@ int main(int argc, char** argv) {
                                 "trigger rounds, alternating the mode after the first "
                                 "(default 200 with the mock, 1 with --config)")
                      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  app.add_option("--metrics", opt.metrics_file,
+                 "at the end, write the component's Prometheus metrics (write_metrics, "
+                 "per-account histograms included) to FILE, or - for stdout")
+      ->type_name("FILE");
   app.add_flag("--spin", opt.spin,
                "run the loop as a busy-poll host (io.poll() + component.poll(), one core) "
                "instead of io.run()");

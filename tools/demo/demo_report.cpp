@@ -158,9 +158,24 @@ std::string stats_report(const pc::component_stats& s) {
   };
   for (const auto& [label, value] : counters)
     out += fmt::format("  {:<26} {:>7}\n", label, value);
-  out.append("\n").append(summary_header("component's own (recent)"));
+  out.append("\n").append(summary_header("component's own (all-time)"));
   out += summary_row("trigger -> on wire", s.trigger_to_wire);
   out += summary_row("trigger -> terminal event", s.trigger_to_event);
+  return out;
+}
+
+std::string latency_report(const pc::position_mode_component& c,
+                           const std::vector<std::string>& names) {
+  std::string out = "Per-account latency()\n";
+  out += summary_header("account (us)");
+  for (std::size_t i = 0; i < c.account_count(); ++i) {
+    const auto l = c.latency(i);
+    if (!l) continue;
+    const std::string name = i < names.size() ? names[i] : std::to_string(i);
+    out += summary_row(name + ": trigger -> wire", l->trigger_to_wire);
+    out += summary_row(name + ": trigger -> event", l->trigger_to_event);
+    out += summary_row(name + ": answer", l->answer);
+  }
   return out;
 }
 

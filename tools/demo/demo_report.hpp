@@ -74,4 +74,11 @@ class outcome_tally {
 /** The component's counters and its own latency summaries, as a table. */
 [[nodiscard]] std::string stats_report(const components::component_stats& s);
 
+/**
+ * Each account's all-time latencies (`position_mode_component::latency`): trigger to wire,
+ * trigger to event and answer time, one block per account named in `names`.
+ */
+[[nodiscard]] std::string latency_report(const components::position_mode_component& c,
+                                         const std::vector<std::string>& names);
+
 }  // namespace posmode::demo

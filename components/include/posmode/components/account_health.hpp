@@ -9,6 +9,7 @@
 #include "posmode/components/position_event.hpp"
 #include "posmode/components/venue.hpp"
 #include "posmode/engine/fixed_string.hpp"
+#include "posmode/engine/percentiles.hpp"
 
 namespace posmode::components {
 
@@ -65,6 +66,32 @@ struct account_health {
   std::array<std::uint32_t, event_status_count> outcomes{};         ///< events published, by status
   std::array<product_health, max_products_per_account> products{};  ///< the first `product_count`
   engine::fixed_string<96> cause;  ///< why `failed` or `degraded`: the last connection failure
+};
+
+/**
+ * One of an account's all-time latency histograms (`position_mode_component::account_histogram`).
+ */
+enum class latency_kind : std::uint8_t {
+  trigger_to_wire,   ///< `request` to the first set request in the kernel
+  trigger_to_event,  ///< `request` to its terminal event published
+  answer,            ///< an API request (set or query) written to its answer parsed
+};
+
+/** The number of `latency_kind` values. */
+inline constexpr std::size_t latency_kind_count = 3;
+
+/** "trigger_to_wire", "trigger_to_event", "answer". */
+[[nodiscard]] std::string_view to_string(latency_kind k) noexcept;
+
+/**
+ * One account's latencies since construction, in nanoseconds, read from its log-linear
+ * histograms (`position_mode_component::latency`): min and max exact, each percentile at most
+ * 1/64 (1.6 %) above the true sample.
+ */
+struct account_latency {
+  engine::percentile_summary trigger_to_wire;
+  engine::percentile_summary trigger_to_event;
+  engine::percentile_summary answer;
 };
 
 }  // namespace posmode::components

@@ -97,6 +97,13 @@ struct component_config {
   std::size_t pending_per_account = 8;        ///< requests queued behind a running one, 0..64
   wakeup_mode wakeup = wakeup_mode::eventfd;
   /**
+   * Record each request in the latency histograms (`stats()`, `latency()`, `write_metrics`) and
+   * update `health()` at each event. Off only to measure what that costs (bench/
+   * component_latency.cpp): the histograms then stay empty and `health()` keeps its connection,
+   * clock and start-up facts but stops counting requests and outcomes.
+   */
+  bool record_latency = true;
+  /**
    * The component's one clock: monotonic time for deadlines and events, wall time for stamps, and
    * the clock every timer of the component and its connections runs on (`engine::clock_timer`):
    * request deadlines, Retry-After and landing waits, connect timeouts, reconnect backoff,

@@ -11,7 +11,9 @@
 #include "posmode/components/account_check.hpp"
 #include "posmode/components/account_health.hpp"
 #include "posmode/components/component_config.hpp"
+#include "posmode/components/log_record.hpp"
 #include "posmode/components/position_event.hpp"
+#include "posmode/engine/latency_histogram.hpp"
 #include "posmode/engine/percentiles.hpp"
 
 namespace boost::asio {
@@ -20,18 +22,26 @@ class io_context;
 
 namespace posmode::components {
 
-/** Severity of a log line handed to the host's hook. */
-enum class log_level : std::uint8_t { debug, info, warning, error };
+/**
+ * The host's log sink: receives one `log_record` (level, time, account, host, connection slot,
+ * event kind, the venue's status and code, message) per thing worth saying: start-up,
+ * connection changes, clock resyncs, clock-skew retries, rate limits, bans, verification
+ * mismatches, refused requests. Called on the loop thread, never between a trigger and its
+ * socket write or between received bytes and the published event (records about an answer are
+ * handed over once its event is out). Identical records within ten seconds are merged into one
+ * summary (`log_record::repeats`). Records are built in fixed buffers, and only when a hook is
+ * installed and their level reaches its floor. The record never contains a secret. An exception
+ * thrown by the hook is caught and counted (`component_stats::log_hook_failures`); it never
+ * reaches the loop. `format_text` and `format_json` (log_record.hpp) make a line of a record.
+ */
+using log_hook = std::function<void(const log_record&)>;
 
 /**
- * The host's log sink: called on the loop thread for start-up, connection changes, clock
- * resyncs and insecure endpoints; never between a trigger and its socket write or between
- * received bytes and the published event. The text never contains a secret, and control bytes in
- * it (from a venue's message, say) are escaped as `\xNN`. Lines are built in a fixed buffer,
- * and only when a hook is installed. An exception thrown by the hook is caught and counted
- * (`component_stats::log_hook_failures`); it never reaches the loop.
+ * The line-based sink `set_log_hook` took before records (issue 17): receives `format_text(record,
+ * …, {.time = false, .level = false})`, e.g. `rate_limited account=bn-1#0 host=…:443 http=429
+ * code=-1003: …`. Kept for hosts that log lines; a new host takes the record (`log_hook`).
  */
-using log_hook = std::function<void(log_level, std::string_view)>;
+using text_log_hook = std::function<void(log_level, std::string_view)>;
 
 /**
  * Receives the preflight's verdicts (`position_mode_component::check`): one per account, in
@@ -58,6 +68,8 @@ struct component_stats {
   std::uint64_t connections_lost = 0;   ///< established connections that went down
   std::uint64_t handshakes = 0;         ///< TLS handshakes completed (resumed or not)
   std::uint64_t log_hook_failures = 0;  ///< calls of the log hook that threw
+  /// log records built: only while a hook listens and the record's level reaches its floor
+  std::uint64_t log_records = 0;
   /// OpenSSL contexts made: one per distinct (`ca_file`, `ca_pem`) among the accounts, shared
   std::uint64_t tls_contexts = 0;
   /**
@@ -116,10 +128,16 @@ class position_mode_component {
   position_mode_component& operator=(const position_mode_component&) = delete;
 
   /**
-   * Installs the log sink; call before `start()`. Lines below `floor` are neither built nor
+   * Installs the log sink; call before `start()`. Records below `floor` are neither built nor
    * passed to the hook. Allocates (the hook's copy); may throw what copying the hook throws.
    */
   void set_log_hook(log_hook hook, log_level floor = log_level::debug);
+  /**
+   * Installs a line-based sink (`text_log_hook`): each record is formatted with `format_text`
+   * (no time, no level: the hook receives the level) into a stack buffer and handed over.
+   * Otherwise as above.
+   */
+  void set_log_hook(text_log_hook hook, log_level floor = log_level::debug);
 
   /**
    * Starts warming up (asynchronous, on the loop); see the class comment. A second call does
@@ -193,13 +211,33 @@ class position_mode_component {
   [[nodiscard]] std::optional<account_health> health(std::size_t account) const noexcept;
 
   /**
+   * One account's latencies since construction (trigger to wire, trigger to event, answer time),
+   * from its all-time histograms. Any thread, at any time after construction: the loop records
+   * into relaxed atomic cells and never waits for a reader; no lock, no allocation. A read
+   * concurrent with recording sees some recent state, not one instant. nullopt for an index that
+   * names no account.
+   */
+  [[nodiscard]] std::optional<account_latency> latency(std::size_t account) const noexcept;
+
+  /**
+   * One account's histogram of `kind`, for a host that merges or exports them itself
+   * (`engine::latency_histogram::merge_into`, `quantile`, `bucket`). Valid for the component's
+   * life; read from any thread as above. Null for an index that names no account.
+   */
+  [[nodiscard]] const engine::latency_histogram* account_histogram(
+      std::size_t account, latency_kind kind) const noexcept;
+
+  /**
    * Writes `stats()` and the two latency histograms (all-time, in seconds) in the Prometheus text
    * exposition format into `out`, for the host to serve (docs/operations.md): counters
    * `posmode_*_total`, gauges `posmode_backlog_events`, `posmode_backlog_high_water_events`, and
-   * histograms `posmode_trigger_to_wire_seconds`, `posmode_trigger_to_event_seconds`. `labels`
-   * (`key="value",…`, escaped by the caller, or empty) goes on every sample. Any thread; no
-   * allocation, no exception.
-   * @return the bytes written, or 0 when `out` is too small (8 KiB is ample).
+   * histograms `posmode_trigger_to_wire_seconds`, `posmode_trigger_to_event_seconds`; then each
+   * account's histograms with an `account="<id>"` label: `posmode_account_trigger_to_wire_seconds`,
+   * `posmode_account_trigger_to_event_seconds`, `posmode_account_answer_seconds`. `labels`
+   * (`key="value",…`, escaped by the caller, at most 900 bytes, or empty) goes on every sample.
+   * Any thread; no allocation, no exception.
+   * @return the bytes written, or 0 when `out` is too small (about 6 KiB plus 5 KiB per account)
+   *         or `labels` too long.
    */
   [[nodiscard]] std::size_t write_metrics(std::span<char> out,
                                           std::string_view labels = {}) const noexcept;
