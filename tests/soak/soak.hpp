@@ -50,7 +50,28 @@ struct account_setup {
   bool migrated = false;
   /// configured `unified_position_mode` (only ever for a migrated account)
   bool unified = false;
+  /// Binance: the account signs with its HMAC secret, an Ed25519 or an RSA key
+  pc::api_key_type key_type = pc::api_key_type::hmac;
 };
+
+/** A private key and its public key, as PEM. */
+struct key_pair {
+  std::string private_pem;
+  std::string public_pem;
+};
+
+/** The soak's Ed25519 and RSA-2048 keys, made at start-up (soak_keys.cpp). */
+struct asymmetric_keys {
+  key_pair ed25519;
+  key_pair rsa;
+
+  [[nodiscard]] const key_pair& of(pc::api_key_type k) const {
+    return k == pc::api_key_type::rsa ? rsa : ed25519;
+  }
+};
+
+/** Makes the keys. Throws std::runtime_error when OpenSSL cannot. */
+asymmetric_keys make_asymmetric_keys();
 
 /** One accepted request, as the risk thread made it. */
 struct trigger_record {

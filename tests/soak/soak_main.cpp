@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "posmode/components/venue_facts.hpp"
 #include "soak.hpp"
 
 using namespace posmode;
@@ -160,12 +161,16 @@ std::vector<account_setup> make_accounts(std::size_t n, std::mt19937_64& rng) {
           a.initial.push_back(random_mode());
         break;
     }
+    // Binance accounts sign with an HMAC secret, an Ed25519 or an RSA key, a third each.
+    if (pc::facts_of(a.venue_kind).accepts_asymmetric_keys)
+      a.key_type = static_cast<pc::api_key_type>(rng() % 3);
     out.push_back(std::move(a));
   }
   return out;
 }
 
-void register_accounts(mock::exchange& ex, const std::vector<account_setup>& accounts) {
+void register_accounts(mock::exchange& ex, const std::vector<account_setup>& accounts,
+                       const soak::asymmetric_keys& keys) {
   for (const auto& a : accounts) {
     if (a.venue_kind == pc::venue::bybit) {
       mock::bybit_account b;
@@ -205,13 +210,18 @@ void register_accounts(mock::exchange& ex, const std::vector<account_setup>& acc
       b.secret = std::string(binance_secret);
       b.papi_um = b.papi_cm = b.usdm = b.coinm = a.initial.front();
       b.migrated = a.migrated;
+      if (a.key_type != pc::api_key_type::hmac) {
+        b.key_type = a.key_type == pc::api_key_type::rsa ? mock::binance_key_type::rsa
+                                                         : mock::binance_key_type::ed25519;
+        b.public_key_pem = keys.of(a.key_type).public_pem;
+      }
       ex.add_binance_account(b);
     }
   }
 }
 
 pc::component_config make_config(const std::vector<account_setup>& accounts, mock::exchange& ex,
-                                 soak::stepped_clock& clock) {
+                                 soak::stepped_clock& clock, const soak::asymmetric_keys& keys) {
   pc::component_config config;
   for (const auto& a : accounts) {
     pc::account_settings s;
@@ -234,6 +244,11 @@ pc::component_config make_config(const std::vector<account_setup>& accounts, moc
                                                : binance_secret);
     s.account.bitget_query_symbol = a.symbol;
     s.account.unified_position_mode = a.unified;
+    s.account.key_type = a.key_type;
+    if (a.key_type != pc::api_key_type::hmac) {
+      s.creds.secret = pc::secret_string();  // the key signs; a secret as well is refused
+      s.creds.private_key = pc::secret_string(keys.of(a.key_type).private_pem);
+    }
     if (bitget) s.creds.passphrase = pc::secret_string(bitget_passphrase);
     if (okx) s.creds.passphrase = pc::secret_string(okx_passphrase);
     s.ca_pem = ex.ca_pem();
@@ -336,10 +351,11 @@ int main(int argc, char** argv) {
   mock_options.gate_rate_limit = normal_bybit_limit;
   mock::exchange ex(mock_options);
   const std::vector<account_setup> accounts = make_accounts(opt.accounts, rng);
-  register_accounts(ex, accounts);
+  const soak::asymmetric_keys keys = soak::make_asymmetric_keys();
+  register_accounts(ex, accounts, keys);
 
   soak::stepped_clock clock;
-  pc::component_config config = make_config(accounts, ex, clock);
+  pc::component_config config = make_config(accounts, ex, clock, keys);
   boost::asio::io_context io{1};
   pc::position_mode_component component(io, std::move(config));
   tally logs;
