@@ -5,86 +5,29 @@
 #include "posmode/engine/asymmetric_signer.hpp"
 
 #include <doctest/doctest.h>
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
-#include <memory>
 #include <string>
 #include <utility>
-#include <vector>
+
+#include "support/test_keys.hpp"
 
 using posmode::engine::asymmetric_signer;
 using posmode::engine::key_algorithm;
 using posmode::engine::key_error;
+using posmode::test::e_key_pem;
+using posmode::test::pem_form;
+using posmode::test::pem_of;
+using posmode::test::pkey_ptr;
+using posmode::test::rsa_key;
+using posmode::test::verifies;
 
 namespace {
-
-// The key of vectors E1-E8 (public key
-// MCowBQYDK2VwAyEAGUIKv9dSpWXBViXp2m6vAIb8QMFJYBgyFEQsFJlqgA0=).
-constexpr std::string_view e_key_pem =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n"
-    "-----END PRIVATE KEY-----\n";
 
 std::string sign(const asymmetric_signer& s, std::string_view message) {
   std::string out(s.base64_size(), '?');
   const std::size_t n = s.sign_base64(message, out);
   REQUIRE(n == out.size());
   return out;
-}
-
-using pkey_ptr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
-
-pkey_ptr rsa_key(unsigned bits) {
-  pkey_ptr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)),
-               &EVP_PKEY_free);
-  REQUIRE(key);
-  return key;
-}
-
-enum class pem_form { pkcs8, pkcs1, pkcs8_encrypted, public_key };
-
-std::string pem_of(EVP_PKEY* key, pem_form form) {
-  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-  char pass[] = "correct horse";
-  int ok = 0;
-  switch (form) {
-    case pem_form::pkcs8:
-      ok = PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
-      break;
-    case pem_form::pkcs1:
-      ok = PEM_write_bio_PrivateKey_traditional(bio.get(), key, nullptr, nullptr, 0, nullptr,
-                                                nullptr);
-      break;
-    case pem_form::pkcs8_encrypted:
-      ok = PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), pass,
-                                         static_cast<int>(sizeof pass - 1), nullptr, nullptr);
-      break;
-    case pem_form::public_key:
-      ok = PEM_write_bio_PUBKEY(bio.get(), key);
-      break;
-  }
-  REQUIRE(ok == 1);
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(len));
-}
-
-bool rsa_verifies(EVP_PKEY* key, std::string_view message, std::string_view base64) {
-  std::vector<unsigned char> raw(base64.size());
-  const int n = EVP_DecodeBlock(raw.data(), reinterpret_cast<const unsigned char*>(base64.data()),
-                                static_cast<int>(base64.size()));
-  if (n <= 0) return false;
-  // EVP_DecodeBlock counts each '=' of padding as a zero byte.
-  const std::size_t padding = base64.size() - base64.find_last_not_of('=') - 1;
-  const std::size_t len = static_cast<std::size_t>(n) - padding;
-  const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                    &EVP_MD_CTX_free);
-  return EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
-         EVP_DigestVerify(ctx.get(), raw.data(), len,
-                          reinterpret_cast<const unsigned char*>(message.data()),
-                          message.size()) == 1;
 }
 
 std::string refusal(std::string_view pem, key_algorithm expected) {
@@ -144,8 +87,8 @@ TEST_CASE("RSA-2048 signatures from PKCS#8 and PKCS#1 keys verify with OpenSSL")
     CHECK(s.signature_size() == 256);
     CHECK(s.base64_size() == 344);
     const std::string sig = sign(s, message);
-    CHECK(rsa_verifies(key.get(), message, sig));
-    CHECK_FALSE(rsa_verifies(key.get(), message + "0", sig));
+    CHECK(verifies(key.get(), message, sig));
+    CHECK_FALSE(verifies(key.get(), message + "0", sig));
     CHECK(sign(s, message) == sig);  // PKCS#1 v1.5 is deterministic
   }
 }

@@ -176,140 +176,151 @@ std::string read_public_key_file(const std::string& path, const std::string& wha
   return text.str();
 }
 
-mock::binance_account parse_binance(const std::string& spec) {
-  const auto parts = split(spec, ':');
-  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
-    throw std::invalid_argument("--binance-account wants KEY:SECRET[:OPTIONS]");
+// One --<venue>-account flag: its `fields` fixed parts (KEY:SECRET, or KEY:SECRET:PASSPHRASE),
+// then the comma-separated options, each `name` or `name=value`.
+struct account_option {
+  std::string text;   // as written
+  std::string name;   // before '='
+  std::string value;  // after '=', empty when none
+  bool has_value = false;
+};
+struct account_flag {
+  std::vector<std::string> fields;
+  std::vector<account_option> options;
+};
+
+account_flag split_account_flag(const std::string& spec, std::size_t fields, const char* flag) {
+  auto parts = split(spec, ':');
+  if (parts.size() < fields || parts.size() > fields + 1 || parts[0].empty() || parts[1].empty()) {
+    throw std::invalid_argument(std::string(flag) + " wants " +
+                                (fields == 2 ? "KEY:SECRET" : "KEY:SECRET:PASSPHRASE") +
+                                "[:OPTIONS]");
   }
+  account_flag out;
+  if (parts.size() == fields + 1) {
+    for (auto& text : split(parts[fields], ',')) {
+      const auto eq = text.find('=');
+      account_option o;
+      o.name = text.substr(0, eq);
+      o.has_value = eq != std::string::npos;
+      o.value = o.has_value ? text.substr(eq + 1) : std::string();
+      o.text = std::move(text);
+      out.options.push_back(std::move(o));
+    }
+  }
+  parts.resize(fields);
+  out.fields = std::move(parts);
+  return out;
+}
+
+mock::binance_account parse_binance(const std::string& spec) {
+  const account_flag flag = split_account_flag(spec, 2, "--binance-account");
   mock::binance_account account;
-  account.api_key = parts[0];
-  account.secret = parts[1];
-  if (parts.size() == 3) {
-    for (const auto& option : split(parts[2], ',')) {
-      const auto eq = option.find('=');
-      const std::string name = option.substr(0, eq);
-      const std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
-      if (name == "um") {
-        account.papi_um = parse_mode(value);
-      } else if (name == "cm") {
-        account.papi_cm = parse_mode(value);
-      } else if (name == "usdm") {
-        account.usdm = parse_mode(value);
-      } else if (name == "coinm") {
-        account.coinm = parse_mode(value);
-      } else if (name == "positions") {
-        account.has_positions = true;
-      } else if (name == "orders") {
-        account.has_orders = true;
-      } else if (name == "coin-positions") {
-        account.coin_has_positions = true;
-      } else if (name == "coin-orders") {
-        account.coin_has_orders = true;
-      } else if (name == "migrated") {
-        account.migrated = true;
-      } else if (name == "ed25519" || name == "rsa") {
-        account.key_type =
-            name == "ed25519" ? mock::binance_key_type::ed25519 : mock::binance_key_type::rsa;
-        account.public_key_pem = read_public_key_file(value, "--binance-account " + name);
-      } else {
-        throw std::invalid_argument("unknown Binance account option '" + option + "'");
-      }
+  account.api_key = flag.fields[0];
+  account.secret = flag.fields[1];
+  for (const auto& [option, name, value, has_value] : flag.options) {
+    if (name == "um") {
+      account.papi_um = parse_mode(value);
+    } else if (name == "cm") {
+      account.papi_cm = parse_mode(value);
+    } else if (name == "usdm") {
+      account.usdm = parse_mode(value);
+    } else if (name == "coinm") {
+      account.coinm = parse_mode(value);
+    } else if (name == "positions") {
+      account.has_positions = true;
+    } else if (name == "orders") {
+      account.has_orders = true;
+    } else if (name == "coin-positions") {
+      account.coin_has_positions = true;
+    } else if (name == "coin-orders") {
+      account.coin_has_orders = true;
+    } else if (name == "migrated") {
+      account.migrated = true;
+    } else if (name == "ed25519" || name == "rsa") {
+      account.key_type =
+          name == "ed25519" ? mock::binance_key_type::ed25519 : mock::binance_key_type::rsa;
+      account.public_key_pem = read_public_key_file(value, "--binance-account " + name);
+    } else {
+      throw std::invalid_argument("unknown Binance account option '" + option + "'");
     }
   }
   return account;
 }
 
 mock::bybit_account parse_bybit(const std::string& spec) {
-  const auto parts = split(spec, ':');
-  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
-    throw std::invalid_argument("--bybit-account wants KEY:SECRET[:OPTIONS]");
-  }
+  const account_flag flag = split_account_flag(spec, 2, "--bybit-account");
   mock::bybit_account account;
-  account.api_key = parts[0];
-  account.secret = parts[1];
-  if (parts.size() == 3) {
-    for (const auto& option : split(parts[2], ',')) {
-      const auto eq = option.find('=');
-      const std::string name = option.substr(0, eq);
-      const std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
-      if (option == "positions") {
-        account.has_positions = true;
-      } else if (option == "orders") {
-        account.has_orders = true;
-      } else if (option == "coin-skips-held") {
-        account.coin_switch_skips_held = true;
-      } else if (name == "hedge-ok" && !value.empty()) {
-        account.no_hedge.erase(value);
-      } else if (name == "no-hedge" && !value.empty()) {
-        account.no_hedge.insert(value);
-      } else if (name == "USDT" || name == "USDC") {
-        account.coin_modes[name] = parse_mode(value);
-      } else if (eq != std::string::npos && !name.empty()) {
-        account.symbol_modes[name] = parse_mode(value);
-      } else {
-        throw std::invalid_argument("unknown Bybit account option '" + option + "'");
-      }
+  account.api_key = flag.fields[0];
+  account.secret = flag.fields[1];
+  for (const auto& [option, name, value, has_value] : flag.options) {
+    if (option == "positions") {
+      account.has_positions = true;
+    } else if (option == "orders") {
+      account.has_orders = true;
+    } else if (option == "coin-skips-held") {
+      account.coin_switch_skips_held = true;
+    } else if (name == "hedge-ok" && !value.empty()) {
+      account.no_hedge.erase(value);
+    } else if (name == "no-hedge" && !value.empty()) {
+      account.no_hedge.insert(value);
+    } else if (name == "USDT" || name == "USDC") {
+      account.coin_modes[name] = parse_mode(value);
+    } else if (has_value && !name.empty()) {
+      account.symbol_modes[name] = parse_mode(value);
+    } else {
+      throw std::invalid_argument("unknown Bybit account option '" + option + "'");
     }
   }
   return account;
 }
 
 mock::bitget_account parse_bitget(const std::string& spec) {
-  const auto parts = split(spec, ':');
-  if (parts.size() < 3 || parts.size() > 4 || parts[0].empty() || parts[1].empty()) {
-    throw std::invalid_argument("--bitget-account wants KEY:SECRET:PASSPHRASE[:OPTIONS]");
-  }
+  const account_flag flag = split_account_flag(spec, 3, "--bitget-account");
   mock::bitget_account account;
-  account.api_key = parts[0];
-  account.secret = parts[1];
-  account.passphrase = parts[2];
-  if (parts.size() == 4) {
-    for (const auto& option : split(parts[3], ',')) {
-      const auto eq = option.find('=');
-      if (option == "demo") {
-        account.demo_key = true;
-      } else if (option == "positions") {
-        account.has_positions = true;
-      } else if (option == "orders") {
-        account.has_orders = true;
-      } else if (eq != std::string::npos) {
-        account.modes[option.substr(0, eq)] = parse_mode(option.substr(eq + 1));
-      } else {
-        throw std::invalid_argument("unknown Bitget account option '" + option + "'");
-      }
+  account.api_key = flag.fields[0];
+  account.secret = flag.fields[1];
+  account.passphrase = flag.fields[2];
+  for (const auto& [option, name, value, has_value] : flag.options) {
+    if (option == "demo") {
+      account.demo_key = true;
+    } else if (option == "positions") {
+      account.has_positions = true;
+    } else if (option == "orders") {
+      account.has_orders = true;
+    } else if (has_value) {
+      account.modes[name] = parse_mode(value);
+    } else {
+      throw std::invalid_argument("unknown Bitget account option '" + option + "'");
     }
   }
   return account;
 }
 
 mock::okx_account parse_okx(const std::string& spec) {
-  const auto parts = split(spec, ':');
-  if (parts.size() < 3 || parts.size() > 4 || parts[0].empty() || parts[1].empty()) {
-    throw std::invalid_argument("--okx-account wants KEY:SECRET:PASSPHRASE[:OPTIONS]");
-  }
+  const account_flag flag = split_account_flag(spec, 3, "--okx-account");
   mock::okx_account account;
-  account.api_key = parts[0];
-  account.secret = parts[1];
-  account.passphrase = parts[2];
-  if (parts.size() == 4) {
-    for (const auto& option : split(parts[3], ',')) {
-      if (option == "demo") {
-        account.demo_key = true;
-      } else if (option == "hedge") {
-        account.mode = mock::position_mode::hedge;
-      } else if (option == "pm") {
-        account.portfolio_margin = true;
-      } else if (option == "positions") {
-        account.has_positions = true;
-      } else if (option == "orders") {
-        account.has_orders = true;
-      } else if (option == "bots") {
-        account.has_bots = true;
-      } else if (option == "borrowings") {
-        account.has_borrowings = true;
-      } else {
-        throw std::invalid_argument("unknown OKX account option '" + option + "'");
-      }
+  account.api_key = flag.fields[0];
+  account.secret = flag.fields[1];
+  account.passphrase = flag.fields[2];
+  for (const account_option& o : flag.options) {
+    const std::string& option = o.text;
+    if (option == "demo") {
+      account.demo_key = true;
+    } else if (option == "hedge") {
+      account.mode = mock::position_mode::hedge;
+    } else if (option == "pm") {
+      account.portfolio_margin = true;
+    } else if (option == "positions") {
+      account.has_positions = true;
+    } else if (option == "orders") {
+      account.has_orders = true;
+    } else if (option == "bots") {
+      account.has_bots = true;
+    } else if (option == "borrowings") {
+      account.has_borrowings = true;
+    } else {
+      throw std::invalid_argument("unknown OKX account option '" + option + "'");
     }
   }
   return account;
@@ -324,28 +335,21 @@ mock::gate_mode parse_gate_mode(std::string_view text) {
 }
 
 mock::gate_account parse_gate(const std::string& spec) {
-  const auto parts = split(spec, ':');
-  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
-    throw std::invalid_argument("--gate-account wants KEY:SECRET[:OPTIONS]");
-  }
+  const account_flag flag = split_account_flag(spec, 2, "--gate-account");
   mock::gate_account account;
-  account.api_key = parts[0];
-  account.secret = parts[1];
-  if (parts.size() == 3) {
-    for (const auto& option : split(parts[2], ',')) {
-      const auto eq = option.find('=');
-      const std::string name = option.substr(0, eq);
-      if (option == "positions") {
-        account.has_positions = true;
-      } else if (option == "orders") {
-        account.has_orders = true;
-      } else if (option == "split") {
-        account.split_spelling = true;
-      } else if ((name == "usdt" || name == "btc") && eq != std::string::npos) {
-        account.modes[name] = parse_gate_mode(option.substr(eq + 1));
-      } else {
-        throw std::invalid_argument("unknown Gate account option '" + option + "'");
-      }
+  account.api_key = flag.fields[0];
+  account.secret = flag.fields[1];
+  for (const auto& [option, name, value, has_value] : flag.options) {
+    if (option == "positions") {
+      account.has_positions = true;
+    } else if (option == "orders") {
+      account.has_orders = true;
+    } else if (option == "split") {
+      account.split_spelling = true;
+    } else if ((name == "usdt" || name == "btc") && has_value) {
+      account.modes[name] = parse_gate_mode(value);
+    } else {
+      throw std::invalid_argument("unknown Gate account option '" + option + "'");
     }
   }
   return account;
