@@ -2,12 +2,15 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <limits>
 #include <random>
+#include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/allocation_counter.hpp"
 
@@ -208,6 +211,21 @@ TEST_CASE("push, front, pop and try_pop never allocate") {
   }
   CHECK(scope.count() == 0);
 }
+
+TEST_CASE("bursts (try_push_n, try_pop_n) never allocate") {
+  spsc_ring<record> ring(16);
+  std::array<record, 5> in{};
+  std::array<record, 5> out{};
+  posmode::test::allocation_scope scope;
+  for (std::uint64_t i = 0; i < 1000; ++i) {
+    for (std::uint64_t k = 0; k < in.size(); ++k)
+      in[k] = record{i * in.size() + k, k};
+    REQUIRE(ring.try_push_n(in) == in.size());
+    REQUIRE(ring.try_pop_n(out) == out.size());
+    CHECK(out.back().sequence == i * in.size() + in.size() - 1);
+  }
+  CHECK(scope.count() == 0);
+}
 #endif
 
 TEST_CASE("random operation sequences behave like a std::deque bounded to the capacity") {
@@ -291,4 +309,106 @@ TEST_SUITE("stress") {
   TEST_CASE("a small ring whose indices wrap at 2^64 under two threads loses nothing") {
     two_thread_stress(8, std::numeric_limits<std::size_t>::max() - 100'000, 2'000'000);
   }
+}
+
+TEST_CASE("bursts (try_push_n, try_pop_n) behave like a std::deque bounded to the capacity") {
+  // Mixed with single pushes and pops, at capacities below, at and above the records per line
+  // group (7 of 8 bytes, 3 of 16), from a start index 40 below the wrap at 2^64.
+  const std::uint32_t seed = 20261207;
+  INFO("seed = " << seed);
+  std::mt19937 rng(seed);
+  for (const std::size_t capacity : {1U, 2U, 4U, 8U, 16U, 64U}) {
+    CAPTURE(capacity);
+    spsc_ring<std::uint64_t> ring(capacity, std::numeric_limits<std::size_t>::max() - 40);
+    spsc_ring<record> wide(capacity, std::numeric_limits<std::size_t>::max() - 40);
+    std::deque<std::uint64_t> model;
+    std::uint64_t next = 0;
+    std::vector<std::uint64_t> in;
+    std::vector<std::uint64_t> out;
+    std::vector<record> wide_in;
+    std::vector<record> wide_out;
+    for (int step = 0; step < 20000; ++step) {
+      const auto op = rng() % 4;
+      const std::size_t n = rng() % (2 * capacity + 2);
+      if (op == 0) {
+        in.clear();
+        wide_in.clear();
+        for (std::size_t i = 0; i < n; ++i) {
+          in.push_back(next + i);
+          wide_in.push_back(record{next + i, ~(next + i)});
+        }
+        const std::size_t room = capacity - model.size();
+        const std::size_t pushed = ring.try_push_n(in);
+        CHECK(pushed == std::min(n, room));
+        CHECK(wide.try_push_n(wide_in) == pushed);
+        for (std::size_t i = 0; i < pushed; ++i)
+          model.push_back(next++);
+      } else if (op == 1) {
+        out.assign(n + 1, 0xdeadU);  // one more than asked: the slot past the count is untouched
+        wide_out.assign(n, record{0, 0});
+        const std::size_t popped = ring.try_pop_n(std::span(out).first(n));
+        CHECK(popped == std::min(n, model.size()));
+        CHECK(wide.try_pop_n(wide_out) == popped);
+        for (std::size_t i = 0; i < popped; ++i) {
+          CHECK(out[i] == model.front());
+          CHECK(wide_out[i].sequence == model.front());
+          CHECK(wide_out[i].payload == ~model.front());
+          model.pop_front();
+        }
+        CHECK(out[popped] == 0xdeadU);
+      } else if (op == 2) {
+        const bool pushed = ring.try_push(next);
+        CHECK(pushed == (model.size() < capacity));
+        CHECK(wide.try_push(record{next, ~next}) == pushed);
+        if (pushed) model.push_back(next++);
+      } else {
+        std::uint64_t v = 0;
+        record w{};
+        const bool popped = ring.try_pop(v);
+        CHECK(popped == !model.empty());
+        CHECK(wide.try_pop(w) == popped);
+        if (popped) {
+          CHECK(v == model.front());
+          CHECK(w.sequence == model.front());
+          model.pop_front();
+        }
+      }
+      REQUIRE(ring.size() == model.size());
+      REQUIRE(wide.size() == model.size());
+    }
+  }
+}
+
+TEST_CASE("bursts cross two threads in order with nothing lost") {
+  spsc_ring<record> ring(64, std::numeric_limits<std::size_t>::max() - 1000);
+  constexpr std::uint64_t count = 2'000'000;
+  std::thread producer([&] {
+    std::vector<record> burst;
+    std::mt19937 rng(7);
+    for (std::uint64_t next = 0; next < count;) {
+      burst.clear();
+      const std::uint64_t n = std::min<std::uint64_t>(1 + rng() % 40, count - next);
+      for (std::uint64_t i = 0; i < n; ++i)
+        burst.push_back(record{next + i, (next + i) * 3});
+      std::span<const record> left(burst);
+      while (!left.empty()) {
+        const std::size_t pushed = ring.try_push_n(left);
+        left = left.subspan(pushed);
+        if (pushed == 0) std::this_thread::yield();
+      }
+      next += n;
+    }
+  });
+  std::vector<record> out(25);
+  std::uint64_t expected = 0;
+  std::uint64_t wrong = 0;
+  while (expected < count) {
+    const std::size_t popped = ring.try_pop_n(out);
+    if (popped == 0) std::this_thread::yield();
+    for (std::size_t i = 0; i < popped; ++i, ++expected)
+      if (out[i].sequence != expected || out[i].payload != expected * 3) ++wrong;
+  }
+  producer.join();
+  CHECK(wrong == 0);
+  CHECK(ring.empty());
 }
