@@ -291,51 +291,42 @@ int repetitions_asked(int argc, char** argv) {
   return n;
 }
 
+using ring_benchmark = void (*)(benchmark::State&);
+
+// One repetition each: the interleaving comes from registering the rounds one after the other.
+void register_once(const std::string& name, ring_benchmark run) {
+  benchmark::RegisterBenchmark(name.c_str(), run)->Repetitions(1)->UseRealTime();
+}
+
+// posmode, Boost, reference: one round of one benchmark.
+template <template <typename> class Bench>
+void register_trio(const std::string& prefix) {
+  register_once(prefix + "posmode", &Bench<posmode_queue>::run);
+  register_once(prefix + "boost_spsc", &Bench<boost_queue>::run);
+  register_once(prefix + "reference", &Bench<reference_queue>::run);
+}
+
+template <typename Queue>
+struct throughput_bench {
+  static void run(benchmark::State& state) { ring_throughput<Queue>(state); }
+};
+template <typename Queue>
+struct burst_bench {
+  static void run(benchmark::State& state) { ring_burst_throughput<Queue>(state); }
+};
+template <typename Queue>
+struct round_trip_bench {
+  static void run(benchmark::State& state) { ring_round_trip<Queue>(state); }
+};
+
 void register_rounds(int rounds) {
+  for (int r = 0; r < rounds; ++r)
+    register_trio<throughput_bench>(throughput_prefix);
+  for (int r = 0; r < rounds; ++r)
+    register_trio<burst_bench>(burst_prefix);
   for (int r = 0; r < rounds; ++r) {
-    benchmark::RegisterBenchmark((std::string(throughput_prefix) + "posmode").c_str(),
-                                 ring_throughput<posmode_queue>)
-        ->Repetitions(1)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark((std::string(throughput_prefix) + "boost_spsc").c_str(),
-                                 ring_throughput<boost_queue>)
-        ->Repetitions(1)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark((std::string(throughput_prefix) + "reference").c_str(),
-                                 ring_throughput<reference_queue>)
-        ->Repetitions(1)
-        ->UseRealTime();
-  }
-  for (int r = 0; r < rounds; ++r) {
-    benchmark::RegisterBenchmark((std::string(burst_prefix) + "posmode").c_str(),
-                                 ring_burst_throughput<posmode_queue>)
-        ->Repetitions(1)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark((std::string(burst_prefix) + "boost_spsc").c_str(),
-                                 ring_burst_throughput<boost_queue>)
-        ->Repetitions(1)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark((std::string(burst_prefix) + "reference").c_str(),
-                                 ring_burst_throughput<reference_queue>)
-        ->Repetitions(1)
-        ->UseRealTime();
-  }
-  for (int r = 0; r < rounds; ++r) {
-    benchmark::RegisterBenchmark((std::string(round_trip_prefix) + "posmode").c_str(),
-                                 ring_round_trip<posmode_queue>)
-        ->Repetitions(1)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark((std::string(round_trip_prefix) + "boost_spsc").c_str(),
-                                 ring_round_trip<boost_queue>)
-        ->Repetitions(1)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark((std::string(round_trip_prefix) + "reference").c_str(),
-                                 ring_round_trip<reference_queue>)
-        ->Repetitions(1)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark(ping_pong_name, BM_cache_line_ping_pong)
-        ->Repetitions(1)
-        ->UseRealTime();
+    register_trio<round_trip_bench>(round_trip_prefix);
+    register_once(ping_pong_name, BM_cache_line_ping_pong);
   }
 }
 
