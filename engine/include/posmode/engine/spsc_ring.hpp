@@ -5,6 +5,7 @@
 #include <bit>
 #include <cassert>
 #include <cstddef>
+#include <cstring>
 #include <new>
 #include <span>
 #include <stdexcept>
@@ -144,9 +145,9 @@ class spsc_ring {
 
   /**
    * Producer only. Copies as many of `values` as there is room for, in order, into the ring: a
-   * burst. Each line group the burst fills is published with one turn store, when the burst
-   * leaves it (so the burst's first record may reach the consumer a few stores later than with
-   * `try_push`), and the read index is fetched at most once.
+   * burst. The records are written first, then each line group they went to is published with
+   * one turn store, so the consumer sees the burst whole (its first record a few stores later
+   * than `try_push` would show it); the read index is fetched at most once.
    * @return how many of `values` were pushed (the first ones): 0 when the ring is full.
    */
   [[nodiscard]] std::size_t try_push_n(std::span<const T> values) noexcept {
@@ -159,16 +160,23 @@ class spsc_ring {
     const std::size_t count = std::min(room, values.size());
     if (count == 0) return 0;
     write_index_.value.store(write + count, std::memory_order_relaxed);  // see try_emplace
-    // A local cursor: the compiler keeps it in registers across the turn stores.
+    // Records first, then the turns: the consumer sees the whole burst at once instead of chasing
+    // it group by group, and the turn stores go to lines the producer has just written.
     cursor at = producer_.at;
-    std::size_t next = write;
     const T* from = values.data();
+    for (std::size_t left = count; left != 0;) {
+      const std::size_t take = std::min(left, per_group - at.place);
+      // T is trivially copyable (an implicit-lifetime type): the copy creates the records.
+      std::memcpy(groups_[at.group].storage[at.place], from, take * sizeof(T));
+      from += take;
+      left -= take;
+      step(at, take);
+    }
+    at = producer_.at;
+    std::size_t next = write;
     for (std::size_t left = count; left != 0;) {
       line_group& g = groups_[at.group];
       const std::size_t take = std::min(left, per_group - at.place);
-      for (std::size_t i = 0; i < take; ++i)
-        ::new (static_cast<void*>(g.storage[at.place + i])) T(from[i]);
-      from += take;
       left -= take;
       next += take;
       step(at, take);
@@ -233,8 +241,7 @@ class spsc_ring {
       if (ready <= 0) break;
       const std::size_t take =
           std::min({static_cast<std::size_t>(ready), per_group - at.place, left});
-      for (std::size_t i = 0; i < take; ++i)
-        to[i] = *std::launder(reinterpret_cast<T*>(g.storage[at.place + i]));
+      std::memcpy(to, g.storage[at.place], take * sizeof(T));
       to += take;
       left -= take;
       read += take;
