@@ -471,6 +471,94 @@ const engine::latency_histogram* position_mode_component::account_histogram(
   return &impl_->sessions[account]->histogram(kind);
 }
 
+namespace {
+
+// Every account's health() snapshot, family by family: Prometheus wants a family's samples
+// together under one HELP/TYPE. Each family reads a fresh seqlock copy, so two families may be
+// a few microseconds apart; within a family every value is one consistent snapshot.
+template <typename LabelsFor>
+void write_account_health(engine::prometheus_writer& w, const position_mode_component& c,
+                          std::size_t accounts, LabelsFor&& labels_for) {
+  const auto each = [&](auto&& write_one) {
+    for (std::size_t i = 0; i < accounts; ++i)
+      if (const auto h = c.health(i)) write_one(i, *h, i == 0);
+  };
+  static constexpr account_state states[] = {account_state::connecting, account_state::ready,
+                                             account_state::degraded, account_state::banned,
+                                             account_state::failed};
+  each([&](std::size_t i, const account_health& h, bool first) {
+    for (const account_state st : states)
+      w.gauge("posmode_account_state",
+              first && st == states[0] ? "1 for the state the account is in, per account." : "",
+              labels_for(i, "state", to_string(st)), std::uint64_t{h.state == st ? 1U : 0U});
+  });
+  each([&](std::size_t i, const account_health& h, bool first) {
+    w.gauge("posmode_account_connections_up", first ? "API connections up, per account." : "",
+            labels_for(i, {}, {}), std::uint64_t{h.connections_up});
+  });
+  each([&](std::size_t i, const account_health& h, bool first) {
+    w.gauge("posmode_account_connections", first ? "API connections configured, per account." : "",
+            labels_for(i, {}, {}), std::uint64_t{h.connections_total});
+  });
+  // Gauges a snapshot may not have yet: no sample rather than a made-up value.
+  bool first_offset = true;
+  each([&](std::size_t i, const account_health& h, bool) {
+    if (!h.clock_synced) return;
+    w.gauge("posmode_account_clock_offset_seconds",
+            first_offset ? "Venue clock minus local clock, as requests are stamped." : "",
+            labels_for(i, {}, {}), static_cast<double>(h.clock_offset_ms) / 1e3);
+    first_offset = false;
+  });
+  bool first_age = true;
+  each([&](std::size_t i, const account_health& h, bool) {
+    if (h.signature_age_ms < 0) return;
+    w.gauge("posmode_account_signature_age_seconds",
+            first_age ? "Age of the last set request's signature when it was written." : "",
+            labels_for(i, {}, {}), static_cast<double>(h.signature_age_ms) / 1e3);
+    first_age = false;
+  });
+  bool first_weight = true;
+  each([&](std::size_t i, const account_health& h, bool) {
+    if (h.used_weight < 0) return;
+    w.gauge("posmode_account_used_weight",
+            first_weight ? "The venue's last reported rate-limit usage (Binance weight)." : "",
+            labels_for(i, {}, {}), static_cast<std::uint64_t>(h.used_weight));
+    first_weight = false;
+  });
+  struct counter_family {
+    std::string_view name;
+    std::string_view help;
+    std::uint64_t account_health::*field;
+  };
+  static constexpr counter_family counters[] = {
+      {"posmode_account_requests_total", "Requests ended (terminal events), per account.",
+       &account_health::requests},
+      {"posmode_account_set_requests_total", "Set-mode requests written, per account.",
+       &account_health::sets_sent},
+      {"posmode_account_queries_total", "Mode queries written (start-up, read-backs, verify).",
+       &account_health::queries_sent},
+      {"posmode_account_read_backs_total", "Mode queries written for a request, per account.",
+       &account_health::read_backs},
+      {"posmode_account_retries_total", "Set requests written again for a request, per account.",
+       &account_health::retries},
+      {"posmode_account_inline_signatures_total", "Set requests signed inline, per account.",
+       &account_health::inline_signatures},
+  };
+  for (const counter_family& f : counters)
+    each([&](std::size_t i, const account_health& h, bool first) {
+      w.counter(f.name, first ? f.help : "", labels_for(i, {}, {}), h.*f.field);
+    });
+  each([&](std::size_t i, const account_health& h, bool first) {
+    for (std::size_t st = 0; st < event_status_count; ++st)
+      w.counter("posmode_account_events_total",
+                first && st == 0 ? "Events published, by status, per account." : "",
+                labels_for(i, "status", to_string(static_cast<event_status>(st))),
+                std::uint64_t{h.outcomes[st]});
+  });
+}
+
+}  // namespace
+
 std::size_t position_mode_component::write_metrics(std::span<char> out,
                                                    std::string_view labels) const noexcept {
   // From 10 us (a loopback write) to 10 s (past any request deadline).
@@ -507,11 +595,34 @@ std::size_t position_mode_component::write_metrics(std::span<char> out,
   w.histogram("posmode_trigger_to_event_seconds", "request() to terminal event published.", labels,
               impl_->core.event_latency(), bounds);
 
-  // Per account: the caller's labels and the account's id (letters, digits, '.', '_', '-': no
-  // escaping needed), in a buffer of their own.
+  // Per account: the caller's labels, the account's id (letters, digits, '.', '_', '-': no
+  // escaping needed) and one more label where a family has one, in a buffer of their own.
   static constexpr std::size_t max_labels = 900;
   if (labels.size() > max_labels) return 0;
-  std::array<char, max_labels + 80> account_labels{};
+  std::array<char, max_labels + 120> account_labels{};
+  const auto labels_for = [&](std::size_t account, std::string_view key,
+                              std::string_view value) -> std::string_view {
+    std::size_t n = 0;
+    const auto put = [&](std::string_view text) {
+      for (const char c : text)
+        if (n < account_labels.size()) account_labels[n++] = c;
+    };
+    put(labels);
+    if (!labels.empty()) put(",");
+    put("account=\"");
+    put(impl_->config.accounts[account].account.id);
+    put("\"");
+    if (!key.empty()) {
+      put(",");
+      put(key);
+      put("=\"");
+      put(value);
+      put("\"");
+    }
+    return {account_labels.data(), n};
+  };
+  write_account_health(w, *this, impl_->sessions.size(), labels_for);
+
   static constexpr struct {
     latency_kind kind;
     std::string_view name;
@@ -525,20 +636,9 @@ std::size_t position_mode_component::write_metrics(std::span<char> out,
        "API request written to its answer parsed, per account."},
   };
   for (const auto& f : families) {
-    for (std::size_t i = 0; i < impl_->sessions.size(); ++i) {
-      std::size_t n = 0;
-      const auto put = [&](std::string_view text) {
-        for (const char c : text)
-          if (n < account_labels.size()) account_labels[n++] = c;
-      };
-      put(labels);
-      if (!labels.empty()) put(",");
-      put("account=\"");
-      put(impl_->config.accounts[i].account.id);
-      put("\"");
-      w.histogram(f.name, i == 0 ? f.help : std::string_view{}, {account_labels.data(), n},
+    for (std::size_t i = 0; i < impl_->sessions.size(); ++i)
+      w.histogram(f.name, i == 0 ? f.help : std::string_view{}, labels_for(i, {}, {}),
                   impl_->sessions[i]->histogram(f.kind), bounds);
-    }
   }
   return w.size();
 }

@@ -120,6 +120,7 @@ const step_list* account_session::send(const step& s) noexcept {
   if (!set) {
     bump(core_.stats().queries_sent);
     ++draft_.queries_sent;
+    ++draft_.read_backs;
     return &machine_.on_sent(now_);
   }
   const std::int64_t after = core_.clock().monotonic_ns();
@@ -131,7 +132,10 @@ const step_list* account_session::send(const step& s) noexcept {
     bump(core_.stats().inline_signatures);
     ++draft_.inline_signatures;
   }
-  if (machine_.attempts() > 0) bump(core_.stats().retries);
+  if (machine_.attempts() > 0) {
+    bump(core_.stats().retries);
+    ++draft_.retries;
+  }
   if (!machine_.set_written() && record_latency_) {
     const std::int64_t wire_ns = after - machine_.current().trigger_ns;
     core_.wire_latency().record(wire_ns);

@@ -61,8 +61,9 @@ void prometheus_writer::sample(std::string_view name, std::string_view suffix,
   text(" ");
 }
 
+template <typename T>
 void prometheus_writer::single(std::string_view type, std::string_view name, std::string_view help,
-                               std::string_view labels, std::uint64_t value) noexcept {
+                               std::string_view labels, T value) noexcept {
   header(name, help, type);
   sample(name, {}, labels, {});
   number(value);
@@ -76,6 +77,11 @@ void prometheus_writer::counter(std::string_view name, std::string_view help,
 
 void prometheus_writer::gauge(std::string_view name, std::string_view help, std::string_view labels,
                               std::uint64_t value) noexcept {
+  single("gauge", name, help, labels, value);
+}
+
+void prometheus_writer::gauge(std::string_view name, std::string_view help, std::string_view labels,
+                              double value) noexcept {
   single("gauge", name, help, labels, value);
 }
 

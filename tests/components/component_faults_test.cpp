@@ -321,6 +321,11 @@ TEST_CASE("an open outcome is settled by a mode query: confirmed or not_applied"
   CHECK(e.observed_mode == (faults.apply_change ? hedge : one_way));
   CHECK(e.attempts == (resent ? 2 : 1));
   CHECK(h.component().stats().queries_sent > queries_before);
+  // The account's own counters say the same: a read-back settled it, and a resend is a retry.
+  const auto health = *h.component().health(0);
+  CHECK(health.read_backs >= 1);
+  CHECK(health.read_backs == health.queries_sent - 1);  // all but the start-up read
+  CHECK(health.retries == (resent ? 1U : 0U));
   const std::string_view set_path = bitget ? "set-position-mode" : "/fapi/v1/positionSide/dual";
   CHECK(h.count_requests("POST", set_path) == (resent ? 2U : 1U));
   // The claim holds against the venue.

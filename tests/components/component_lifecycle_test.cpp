@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -348,6 +349,40 @@ TEST_CASE("issue 17: each account's latency histograms, read from another thread
     CHECK(entry.second == count[key.substr(0, key.find("_bucket")) + "_count{" +
                                 key.substr(key.find("_bucket") + 7) + "}"]);
   }
+  // Each account's health() as gauges and counters beside its histograms, one family per
+  // HELP/TYPE block, with the values health() itself shows.
+  std::map<std::string, double> series;
+  std::vector<std::string> family_order;
+  for (const auto& s : samples) {
+    series[s.name + "{" + s.labels + "}"] = s.value;
+    if (family_order.empty() || family_order.back() != s.name) family_order.push_back(s.name);
+  }
+  for (const char* family : {"posmode_account_state", "posmode_account_requests_total",
+                             "posmode_account_events_total", "posmode_account_connections_up"}) {
+    INFO(family);
+    CHECK(std::count(family_order.begin(), family_order.end(), family) == 1);
+  }
+  CHECK(types["posmode_account_state"] == "gauge");
+  CHECK(types["posmode_account_events_total"] == "counter");
+  CHECK(types["posmode_account_clock_offset_seconds"] == "gauge");
+  for (std::size_t account : {0U, 1U}) {
+    const auto health = *h.component().health(account);
+    const std::string id = "host=\"h1\",account=\"acct" + std::to_string(account) + "\"";
+    INFO(id);
+    CHECK(series["posmode_account_state{" + id + ",state=\"ready\"}"] == 1);
+    CHECK(series["posmode_account_state{" + id + ",state=\"connecting\"}"] == 0);
+    CHECK(series["posmode_account_state{" + id + ",state=\"banned\"}"] == 0);
+    CHECK(series["posmode_account_connections_up{" + id + "}"] == health.connections_up);
+    CHECK(series["posmode_account_requests_total{" + id + "}"] == double(health.requests));
+    CHECK(series["posmode_account_set_requests_total{" + id + "}"] == double(health.sets_sent));
+    CHECK(series["posmode_account_read_backs_total{" + id + "}"] == 0);
+    CHECK(series["posmode_account_retries_total{" + id + "}"] == 0);
+    CHECK(series["posmode_account_events_total{" + id + ",status=\"applied\"}"] ==
+          (account == 0 ? 4 : 1));
+    CHECK(series["posmode_account_events_total{" + id + ",status=\"current_mode\"}"] == 1);
+    CHECK(series.count("posmode_account_clock_offset_seconds{" + id + "}") == 1);
+  }
+  CHECK(series["posmode_account_requests_total{host=\"h1\",account=\"acct0\"}"] == 4);
   // Labels too long for the per-account series: nothing rather than a cut exposition.
   CHECK(h.component().write_metrics(text, std::string(901, 'x')) == 0);
   h.check_invariants();

@@ -87,8 +87,8 @@ check_run run_check_component(pc::component_config config, bool verbose, bool lo
   if (answered) run.verdicts = verdicts.get();  // rethrows what check() threw
   if (metrics) {
     // write_metrics is any thread's; the component's families take about 6 KiB, and each
-    // account's three histograms about 5 KiB more.
-    std::vector<char> buffer((8 + 6 * component->account_count()) * 1024);
+    // account's health and three histograms about 8 KiB more.
+    std::vector<char> buffer((8 + 10 * component->account_count()) * 1024);
     run.metrics.assign(buffer.data(), component->write_metrics(buffer));
   }
   work.reset();

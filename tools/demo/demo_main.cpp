@@ -451,7 +451,7 @@ int run(pc::component_config config, const run_options& opt, const std::vector<s
   out.line("\n" + demo::latency_report(component, names));
   if (!opt.metrics_file.empty()) {
     // What a host would serve on its /metrics endpoint (docs/operations.md).
-    std::vector<char> text((8 + 6 * component.account_count()) * 1024);
+    std::vector<char> text((8 + 10 * component.account_count()) * 1024);
     const std::size_t n = component.write_metrics(text, R"(host="posmode-demo")");
     std::FILE* f = opt.metrics_file == "-" ? stdout : std::fopen(opt.metrics_file.c_str(), "w");
     if (f == nullptr || n == 0 || std::fwrite(text.data(), 1, n, f) != n) {

@@ -59,6 +59,11 @@ struct account_health {
   std::uint64_t requests = 0;      ///< requests ended (terminal events)
   std::uint64_t sets_sent = 0;     ///< set requests written for this account
   std::uint64_t queries_sent = 0;  ///< mode queries written (start-up, read-backs, verify)
+  /// the part of `queries_sent` written for a request: read-backs after an unclear answer and
+  /// verifications of a success
+  std::uint64_t read_backs = 0;
+  /// set requests written again for the same request (clock skew, rate limit, a lost connection)
+  std::uint64_t retries = 0;
   /// how old the last set request's signature was when it was written (venue ms), -1 before
   /// the first; at most the pre-sign age unless it was signed inline (then 0)
   std::int64_t signature_age_ms = -1;

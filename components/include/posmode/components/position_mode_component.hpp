@@ -232,11 +232,15 @@ class position_mode_component {
    * exposition format into `out`, for the host to serve (docs/operations.md): counters
    * `posmode_*_total`, gauges `posmode_backlog_events`, `posmode_backlog_high_water_events`, and
    * histograms `posmode_trigger_to_wire_seconds`, `posmode_trigger_to_event_seconds`; then each
-   * account's histograms with an `account="<id>"` label: `posmode_account_trigger_to_wire_seconds`,
+   * account's `health()` with an `account="<id>"` label (`posmode_account_state{state=…}` one-hot,
+   * `_connections_up`, `_connections`, `_clock_offset_seconds`, `_signature_age_seconds`,
+   * `_used_weight` where known; counters `_requests_total`, `_set_requests_total`,
+   * `_queries_total`, `_read_backs_total`, `_retries_total`, `_inline_signatures_total`,
+   * `_events_total{status=…}`) and histograms: `posmode_account_trigger_to_wire_seconds`,
    * `posmode_account_trigger_to_event_seconds`, `posmode_account_answer_seconds`. `labels`
    * (`key="value",…`, escaped by the caller, at most 900 bytes, or empty) goes on every sample.
    * Any thread; no allocation, no exception.
-   * @return the bytes written, or 0 when `out` is too small (about 6 KiB plus 5 KiB per account)
+   * @return the bytes written, or 0 when `out` is too small (about 6 KiB plus 8 KiB per account)
    *         or `labels` too long.
    */
   [[nodiscard]] std::size_t write_metrics(std::span<char> out,

@@ -29,6 +29,9 @@ class prometheus_writer {
   /** As `counter`, typed `gauge`. */
   void gauge(std::string_view name, std::string_view help, std::string_view labels,
              std::uint64_t value) noexcept;
+  /** A gauge that may be negative or fractional (seconds, an offset). */
+  void gauge(std::string_view name, std::string_view help, std::string_view labels,
+             double value) noexcept;
   /**
    * `h` as one histogram in seconds: cumulative `_bucket{le="…"}` samples at `bounds_seconds`
    * (ascending) and `+Inf`, then `_sum` and `_count`. A bound counts the histogram's buckets that
@@ -44,8 +47,9 @@ class prometheus_writer {
  private:
   void header(std::string_view name, std::string_view help, std::string_view type) noexcept;
   /** One sample with its HELP/TYPE lines: what a counter and a gauge both are. */
+  template <typename T>
   void single(std::string_view type, std::string_view name, std::string_view help,
-              std::string_view labels, std::uint64_t value) noexcept;
+              std::string_view labels, T value) noexcept;
   void sample(std::string_view name, std::string_view suffix, std::string_view labels,
               std::string_view le) noexcept;
   void text(std::string_view s) noexcept;
