@@ -149,6 +149,10 @@ void exchange::impl::stop() {
     io->stop();
     thread.join();
   }
+  // The held silent connections first: a socket must not outlive its io_context (its destructor
+  // deregisters from the context's reactor; after io.reset() that is freed memory, and a mock
+  // destroyed while silent corrupted the heap). The thread has ended: this thread may touch them.
+  silent_sockets.clear();
   // Destroying the context destroys the pending handlers and with them every session, which
   // closes their sockets.
   acceptor.reset();
