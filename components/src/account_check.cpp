@@ -18,6 +18,8 @@ std::string_view to_string(check_cause c) noexcept {
       return "tls_verification_failed";
     case check_cause::auth_failed:
       return "auth_failed";
+    case check_cause::key_cannot_trade:
+      return "key_cannot_trade";
     case check_cause::banned:
       return "banned";
     case check_cause::mode_unreadable:
@@ -97,6 +99,12 @@ account_check account_session::verdict() const noexcept {
   } else if (failed != nullptr) {
     c.cause = cause_of(failed->report.status, api_->connected() > 0);
     c.message.assign(failed->report.message.view());
+  } else if (key_cannot_trade_) {
+    // The venue's own value, never a secret: "read_only", "read_only,withdraw".
+    c.cause = check_cause::key_cannot_trade;
+    c.message.assign("API key has no trade permission (perm: ");
+    c.message.append(key_permissions_.view());
+    c.message.append("): a set would be refused");
   } else if (!clock_.valid()) {
     c.cause = check_cause::clock_unsynced;
     c.message.assign("the venue's time could not be read; requests would carry the local clock");

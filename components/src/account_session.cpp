@@ -423,6 +423,10 @@ void account_session::publish_startup(event_status status, const venue_reply* re
 
 void account_session::on_warm_response(const venue_reply& reply) noexcept {
   busy_warm_ = false;
+  if (reply.key_cannot_trade) {  // for the preflight's verdict (account_check.cpp)
+    key_cannot_trade_ = true;
+    key_permissions_ = reply.key_permissions;
+  }
   if (reply.result == outcome::mode_reported)
     publish_startup(event_status::current_mode, &reply, {});
   else

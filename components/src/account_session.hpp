@@ -212,6 +212,9 @@ class account_session {
   engine::fixed_string<96> last_connection_error_;
   /// the API host's certificate or name did not verify, and no connection has come up since
   bool verify_failed_ = false;
+  /// a start-up mode read showed the key's permissions without `trade` (OKX `perm`), and them
+  bool key_cannot_trade_ = false;
+  engine::fixed_string<31> key_permissions_;
 
   request_policy policy_;
   account_facts facts_;  // facts_.warm: the warm-up ended (well or not)

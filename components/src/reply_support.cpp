@@ -72,6 +72,13 @@ bool walk_data_object(simdjson::ondemand::object& object, const mode_field& mode
       if (!read_mode(field.value(), mode, a)) return false;
     } else if (key == mode.time_key) {
       if (!read_int(field.value(), a.server_time)) return false;
+    } else if (!mode.permission_key.empty() && key == mode.permission_key) {
+      // Only the preflight reads it; a value of another type must not cost the mode read.
+      std::string_view text;
+      if (!field.value().get_string().get(text)) {
+        a.has_permissions = true;
+        a.permissions = text;
+      }
     }
   }
   return true;

@@ -40,6 +40,9 @@ struct mode_field {
   /// the key of the server time in milliseconds, top level or in the payload as above:
   /// `serverTime` (Binance, Bitget), `ts` (OKX), `time` (Bybit); a number or a string of digits
   std::string_view time_key = "serverTime";
+  /// Non-empty: the key, in the payload object as `key` is, of the API key's permissions as a
+  /// string (OKX `perm`, docs/venues.md §10 A-O1); empty for the venues whose read shows none
+  std::string_view permission_key{};
 };
 
 /**
@@ -59,6 +62,10 @@ struct parsed_answer {
   bool mode_flag = false;         ///< its value, when a boolean
   std::string_view mode_text;     ///< its value, when a string
   std::int64_t server_time = -1;  ///< the row's time key, top-level or in the payload
+  /// the row's `permission_key` was present as a string (a value of another type is ignored:
+  /// it says nothing of the mode), and its text
+  bool has_permissions = false;
+  std::string_view permissions;
   /// `rows` form: how many rows carried the mode key, and bit v set for each value v in 0..31
   /// that occurred; `row_value_other` when a value outside 0..31 did
   int mode_rows = 0;

@@ -183,6 +183,49 @@ TEST_CASE("check names why an account is not ready, one cause per account") {
   CHECK(h.count_requests("POST", "/") == 0);
 }
 
+TEST_CASE("check reports an OKX key whose perm lacks trade: key_cannot_trade, modes still read") {
+  // OKX's config read shows the key's permissions (docs/venues.md §10 A-O1).
+  component_harness h;
+  const auto trade = h.add_okx(1);  // the mock's default: read_only,trade
+  h.config.accounts[trade].expected_mode = one_way;
+  const auto read_only = h.add_okx(2, mock_one_way, false, "read_only");
+  h.config.accounts[read_only].expected_mode = one_way;
+  const auto withdraw = h.add_okx(3, mock_hedge, false, "read_only,withdraw");
+  const auto trade_last = h.add_okx(4, mock_one_way, false, "withdraw,trade");
+  h.start(test::host_kind::run_thread, false);
+  check_waiter waiter(h);
+  waiter.post_check();
+  const auto verdicts = waiter.wait();
+  INFO(h.dump());
+  REQUIRE(verdicts.size() == 4);
+
+  CHECK(verdicts[trade].ready);
+  CHECK(verdicts[trade].cause == check_cause::none);
+  CHECK(verdicts[trade].as_expected());
+  CHECK(verdicts[trade_last].ready);  // trade last in the list
+
+  const account_check& r = verdicts[read_only];
+  CHECK_FALSE(r.ready);
+  CHECK(r.cause == check_cause::key_cannot_trade);
+  CHECK(r.message.view() ==
+        "API key has no trade permission (perm: read_only): a set would be refused");
+  CHECK(r.message.view().find(test::okx_key(2)) == std::string_view::npos);
+  // The mode itself was read: the key may read.
+  REQUIRE(r.product_count == 1);
+  CHECK(r.products[0].mode_known);
+  CHECK(r.products[0].mode == one_way);
+  CHECK(r.products[0].report.status == event_status::current_mode);
+  CHECK_FALSE(r.as_expected());  // not ready
+
+  const account_check& w = verdicts[withdraw];
+  CHECK(w.cause == check_cause::key_cannot_trade);
+  CHECK(w.message.view().find("(perm: read_only,withdraw)") != std::string_view::npos);
+  CHECK(w.products[0].mode == hedge);
+
+  CHECK(components::to_string(check_cause::key_cannot_trade) == "key_cannot_trade");
+  CHECK(h.count_requests("POST", "/") == 0);
+}
+
 TEST_CASE("check on a banned host says banned, with the venue's words") {
   component_harness h;
   short_deadlines(h);

@@ -219,6 +219,79 @@ TEST_CASE("issue 17: health() goes from connecting to ready and counts what the 
   CHECK(to_string(health.state) == "ready");
 }
 
+TEST_CASE("issue 17: health() through connecting, ready, degraded, banned and ready again") {
+  // Before the harness: its loop thread reads this clock until the harness is gone.
+  test::shifted_clock time;
+  component_harness h;
+  h.config.clock = engine::clock_ref(time);
+  h.add_binance(venue::binance_usdm, {product::usdm}, 1);
+  const auto state = [&] { return h.component().health(0)->state; };
+
+  // connecting: the venue accepts TCP but never completes a TLS handshake.
+  h.ex().set_silent(true);
+  h.start(host_kind::run_thread, false);
+  auto health = *h.component().health(0);
+  CHECK(health.state == components::account_state::connecting);
+  CHECK_FALSE(health.warm);
+  CHECK(health.connections_up == 0);
+  CHECK(health.connections_total == 2);
+
+  // ready: the venue answers again (the held connections are closed; the pool reconnects).
+  h.ex().set_silent(false);
+  REQUIRE(h.wait_until([&] { return h.component().started(); }));
+  REQUIRE(h.wait_until([&] { return state() == components::account_state::ready; }));
+  health = *h.component().health(0);
+  CHECK(health.warm_up_succeeded);
+  CHECK(health.connections_up == 2);
+  CHECK(health.cause.empty());
+
+  // degraded: the connection carrying a set is dropped before its reply (the venue acted), and
+  // its reconnection hangs, since new connections get no handshake: one of two is up. The query
+  // that settles the set goes out on the other one.
+  h.ex().set_silent(true);
+  mock::fault_set drop;
+  drop.drop_before_reply = true;
+  drop.apply_change = true;
+  h.fault_next_set(test::binance_key(1), drop);
+  const auto settled = h.terminal(h.request(0, hedge));
+  INFO(h.dump());
+  CHECK(settled.status == event_status::confirmed);
+  REQUIRE(h.wait_until([&] { return state() == components::account_state::degraded; }));
+  health = *h.component().health(0);
+  CHECK(health.connections_up == 1);
+  CHECK(health.connections_total == 2);
+  CHECK_FALSE(health.cause.empty());  // the lost connection's cause
+  CHECK(h.component().stats().connections_lost >= 1);
+
+  // banned: the venue bans the IP; a set on the connection still up is answered 418. (The same
+  // mode: a set of the other one would wait until the dropped set's window has closed.)
+  h.ex().ban_ip("127.0.0.1", 1s);
+  const auto refused = h.terminal(h.request(0, hedge));
+  CHECK(refused.status == event_status::ip_banned);
+  REQUIRE(h.wait_until([&] { return state() == components::account_state::banned; }));
+  health = *h.component().health(0);
+  CHECK(health.banned_until_ns >= refused.response_ns + 1'000'000'000);
+  // While banned, the lost connection comes back; the state stays banned.
+  h.ex().set_silent(false);
+  REQUIRE(h.wait_until([&] { return h.component().health(0)->connections_up == 2; }));
+  CHECK(state() == components::account_state::banned);
+
+  // ready: 6 s pass on both sides (posmode's clock and the venue's): the ban ends, so does the
+  // dropped set's window (5 s), and a set of the other mode goes through on a full pool.
+  time.advance(6s);
+  h.ex().set_clock_skew(6s);
+  h.ex().ban_ip("127.0.0.1", 0ms);
+  const auto applied = h.terminal(h.request(0, one_way));
+  CHECK(applied.status == event_status::applied);
+  REQUIRE(h.wait_until([&] { return state() == components::account_state::ready; }));
+  health = *h.component().health(0);
+  CHECK(health.connections_up == 2);
+  CHECK(health.banned_until_ns == 0);
+  CHECK(health.cause.empty());
+  CHECK(health.products[0].mode == one_way);
+  h.check_invariants();
+}
+
 namespace {
 
 // One sample line of a Prometheus exposition: `name{labels} value`.

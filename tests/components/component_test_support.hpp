@@ -250,8 +250,9 @@ class component_harness {
    * mock and the config.
    */
   std::size_t add_okx(int key_number, mock::position_mode initial = mock::position_mode::one_way,
-                      bool portfolio_margin = false) {
+                      bool portfolio_margin = false, std::string perm = "read_only,trade") {
     mock::okx_account account;
+    account.perm = std::move(perm);
     account.api_key = okx_key(key_number);
     account.secret = std::string(okx_secret);
     account.passphrase = std::string(okx_passphrase);

@@ -343,6 +343,45 @@ TEST_CASE("answers the HTTP parser rejects become malformed replies that ask for
   CHECK(reply.message == "response body exceeds the configured limit");
 }
 
+TEST_CASE("the OKX config read notes the key's perm and whether trade is in it (§10 A-O1)") {
+  test::classify_fixture f(venue::okx);
+  const auto query = [&](std::string_view data) {
+    return f.run(http(200, R"({"code":"0","data":[{"acctLv":"2",)" + std::string(data) +
+                               R"(,"posMode":"net_mode"}],"msg":""})"),
+                 venue::okx, request_kind::query_mode);
+  };
+  auto reply = query(R"("perm":"read_only,trade")");
+  CHECK(reply.result == outcome::mode_reported);
+  CHECK(reply.key_permissions == "read_only,trade");
+  CHECK_FALSE(reply.key_cannot_trade);
+  reply = query(R"("perm":"read_only")");
+  CHECK(reply.result == outcome::mode_reported);
+  CHECK(reply.mode == position_mode::one_way);
+  CHECK(reply.key_permissions == "read_only");
+  CHECK(reply.key_cannot_trade);
+  reply = query(R"("perm":"read_only,withdraw")");
+  CHECK(reply.key_cannot_trade);
+  CHECK_FALSE(query(R"("perm":"trade,withdraw")").key_cannot_trade);
+  CHECK_FALSE(query(R"("perm":"read_only, trade")").key_cannot_trade);
+  // A word that only contains "trade" is not it.
+  CHECK(query(R"("perm":"read_only,trades,untrade")").key_cannot_trade);
+  CHECK(query(R"("perm":"")").key_cannot_trade);
+  // Absent, or not a string: nothing is concluded, and the mode is read all the same.
+  reply = query(R"("uid":"1")");
+  CHECK(reply.result == outcome::mode_reported);
+  CHECK(reply.key_permissions.empty());
+  CHECK_FALSE(reply.key_cannot_trade);
+  reply = query(R"("perm":["read_only"])");
+  CHECK(reply.result == outcome::mode_reported);
+  CHECK_FALSE(reply.key_cannot_trade);
+  // Only the mode read says it: the other venues' rows read no permission key.
+  reply = f.run(http(200, R"({"code":"00000","data":{"posMode":"one_way_mode","perm":"read_only"},)"
+                          R"("msg":"success","requestTime":1})"),
+                venue::bitget, request_kind::query_mode);
+  CHECK(reply.key_permissions.empty());
+  CHECK_FALSE(reply.key_cannot_trade);
+}
+
 TEST_CASE("every documented OKX answer maps to its outcome") {
   classify_fixture f;
   const auto set = [&](std::string_view bytes, position_mode requested = position_mode::hedge) {

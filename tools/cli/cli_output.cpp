@@ -213,6 +213,7 @@ int code_of_cause(pc::check_cause c) noexcept {
     case pc::check_cause::none:
       return exit_ok;
     case pc::check_cause::auth_failed:
+    case pc::check_cause::key_cannot_trade:  // the key needs the trade permission
       return exit_auth;
     case pc::check_cause::unreachable:
     case pc::check_cause::tls_verification_failed:

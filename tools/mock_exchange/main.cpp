@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -45,7 +46,9 @@ Accounts
   --okx-account KEY:SECRET:PASSPHRASE[:OPTIONS]   OPTIONS: demo (a demo-trading key: it must
       send 'x-simulated-trading: 1'), hedge (initial posMode long_short_mode, default
       net_mode), pm (portfolio margin: long_short_mode answers 51000), positions, orders, bots
-      (a switch answers 59000), borrowings (59001).
+      (a switch answers 59000), borrowings (59001), perm=P (the key's permissions the config
+      read answers, '+' between them: perm=read_only or perm=read_only+withdraw; default
+      read_only+trade).
   --bybit-account KEY:SECRET[:OPTIONS]   OPTIONS: COIN=hedge|one_way (USDT, USDC: the coin's
       default) or SYMBOL=hedge|one_way (BTCUSDT, ...), positions, orders (a switch answers
       110024 / 110028), hedge-ok=USDC (lifts the default one-way-only USDC: no 110029),
@@ -85,6 +88,7 @@ Accounts
       mode = "one_way"          # account-wide posMode: "hedge" or "one_way" (default)
       portfolio_margin = false
       has_positions = false     # also has_orders, has_bots, has_borrowings
+      perm = "read_only,trade"  # the key's permissions the config read shows
       [[bybit]]
       api_key = "..."
       secret = "..."
@@ -319,6 +323,10 @@ mock::okx_account parse_okx(const std::string& spec) {
       account.has_bots = true;
     } else if (option == "borrowings") {
       account.has_borrowings = true;
+    } else if (o.name == "perm" && o.has_value && !o.value.empty()) {
+      // ',' separates the flag's options: '+' stands for it here.
+      account.perm = o.value;
+      std::replace(account.perm.begin(), account.perm.end(), '+', ',');
     } else {
       throw std::invalid_argument("unknown OKX account option '" + option + "'");
     }
@@ -439,6 +447,7 @@ void load_accounts(const std::string& path, mock::exchange& exchange) {
     account.has_orders = table["has_orders"].value_or(false);
     account.has_bots = table["has_bots"].value_or(false);
     account.has_borrowings = table["has_borrowings"].value_or(false);
+    account.perm = table["perm"].value_or(account.perm);
     exchange.add_okx_account(std::move(account));
   });
   for_each_account(file, "bybit", path, [&](const toml::table& table, const char* where) {

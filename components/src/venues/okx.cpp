@@ -103,6 +103,23 @@ constexpr std::string_view borrowings_note = "borrowings block the switch: ";
 constexpr std::string_view portfolio_note =
     "hedge refused; a portfolio-margin account supports only net_mode: ";
 
+// `perm` lists the key's permissions separated by commas ("read_only,trade", docs/venues.md §10
+// A-O1): true when `trade` is one of them. A few compares over the read-back's bytes.
+bool lists_trade(std::string_view perm) noexcept {
+  while (!perm.empty()) {
+    const std::size_t comma = perm.find(',');
+    std::string_view item = perm.substr(0, comma);
+    while (!item.empty() && item.front() == ' ')
+      item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ')
+      item.remove_suffix(1);
+    if (item == "trade") return true;
+    if (comma == std::string_view::npos) break;
+    perm.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 void prefix_message(venue_reply& r, std::string_view note, std::string_view msg) noexcept {
   r.message.assign(note);
   r.message.append(msg);
@@ -142,6 +159,12 @@ void classify(const parsed_answer& a, position_mode requested, std::int64_t,
         r.result = has_mode ? outcome::mode_reported : outcome::malformed;
         r.has_mode = has_mode;
         r.mode = reported;
+        // The same read says what the key may do: the preflight reports a key without `trade`
+        // (position_mode_component::check, check_cause::key_cannot_trade).
+        if (a.has_permissions) {
+          r.key_permissions.assign(a.permissions);
+          r.key_cannot_trade = !lists_trade(a.permissions);
+        }
         break;
       case request_kind::server_time:
       case request_kind::ping:
@@ -225,7 +248,11 @@ constinit const venue_row okx_row{
         .key_header = "OK-ACCESS-KEY",
         .passphrase_header = "OK-ACCESS-PASSPHRASE",
     },
-    {.key = "posMode", .in_data = true, .is_bool = false, .time_key = "ts"},
+    {.key = "posMode",
+     .in_data = true,
+     .is_bool = false,
+     .time_key = "ts",
+     .permission_key = "perm"},
     product_specs_of,
     account_specs_of,
     check_account,

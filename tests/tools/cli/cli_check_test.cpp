@@ -12,6 +12,7 @@
 #include <chrono>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tools/cli/cli_test_support.hpp"
@@ -246,6 +247,72 @@ TEST_SUITE("cli_check") {
     CHECK(r.exit_code == 6);
     CHECK(has_row(r.out, {"um", "binance-usdm", "usdm", "not_ready", "-", "hedge"}));
     CHECK(row_of(r.out, "um", "usdm").find("banned: ") != std::string::npos);
+    check_only_reads(venue.exchange());
+  }
+
+  TEST_CASE("check says key_cannot_trade for an OKX key whose perm lacks trade, and exits 4") {
+    // OKX's config read shows the key's permissions (docs/venues.md §10 A-O1); the other
+    // venues' reads do not, so only OKX rows can say this.
+    temp_dir dir;
+    vector_venue venue(dir);
+    const std::string trade_key = "37c541a1-0000-4000-8000-10fe7a038418";
+    const std::string read_only_key = "37c541a1-0000-4000-8000-10fe7a038419";
+    const std::string okx_secret = "22582BD0CFF14C41EDBF1AB98506286D";
+    const std::string okx_passphrase = "Passphrase1";
+    for (const auto& [key, perm] :
+         {std::pair{trade_key, "read_only,trade"}, std::pair{read_only_key, "read_only"}}) {
+      mock::okx_account a;
+      a.api_key = key;
+      a.secret = okx_secret;
+      a.passphrase = okx_passphrase;
+      a.perm = perm;
+      venue.exchange().add_okx_account(std::move(a));
+    }
+    const std::string okx_lines = venue.account_lines() +
+                                  "secret_env = \"OKX_SECRET\"\n"
+                                  "passphrase_env = \"OKX_PASSPHRASE\"\n"
+                                  "expected_mode = \"one_way\"\n";
+    const std::string config =
+        dir.write("accounts.toml",
+                  std::string(short_deadlines) +
+                      account("okx-trade", "okx", okx_lines + "key_env = \"OKX_TRADE_KEY\"\n") +
+                      account("okx-read", "okx", okx_lines + "key_env = \"OKX_READ_KEY\"\n") +
+                      account("good", "binance-usdm", venue.account_lines()));
+    auto env = vector_env();
+    env["OKX_TRADE_KEY"] = trade_key;
+    env["OKX_READ_KEY"] = read_only_key;
+    env["OKX_SECRET"] = okx_secret;
+    env["OKX_PASSPHRASE"] = okx_passphrase;
+
+    const auto all = run_cli({"check", "-c", config}, env);
+    INFO(all.out);
+    INFO(all.err);
+    CHECK(all.exit_code == 4);  // the key refused for what matters: setting the mode
+    CHECK(has_row(all.out, {"okx-trade", "okx", "account", "ready", "one-way", "one-way"}));
+    // The mode was read (the key may read); the row says why the account is not ready.
+    CHECK(has_row(all.out, {"okx-read", "okx", "account", "not_ready", "one-way", "one-way"}));
+    CHECK(row_of(all.out, "okx-read", "account")
+              .ends_with("key_cannot_trade: API key has no trade permission (perm: read_only): a "
+                         "set would be refused"));
+    CHECK(has_row(all.out, {"good", "binance-usdm", "usdm", "ready", "one-way", "-"}));
+    CHECK(all.out.find(read_only_key) == std::string::npos);
+    CHECK(all.err.find(read_only_key) == std::string::npos);
+
+    const auto trade = run_cli({"check", "-c", config, "-a", "okx-trade", "--json"}, env);
+    CHECK(trade.exit_code == 0);
+    const auto read = run_cli({"check", "-c", config, "-a", "okx-read", "--json"}, env);
+    CHECK(read.exit_code == 4);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    REQUIRE(parser.parse(read.out).get(doc) == simdjson::SUCCESS);
+    const simdjson::dom::element a = doc["accounts"].at(0).value();
+    CHECK_FALSE(a["ready"].get_bool().value());
+    CHECK(a["cause"].get_string().value() == "key_cannot_trade");
+    CHECK(a["message"].get_string().value() ==
+          "API key has no trade permission (perm: read_only): a set would be refused");
+    CHECK(a["products"].at(0)["mode"].get_string().value() == "one-way");
+    CHECK(a["products"].at(0)["exit_code"].get_int64().value() == 4);
+    CHECK(doc["exit_code"].get_int64().value() == 4);
     check_only_reads(venue.exchange());
   }
 

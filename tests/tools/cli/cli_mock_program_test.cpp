@@ -188,6 +188,47 @@ TEST_SUITE("mock_program") {
     CHECK(mode_read);
   }
 
+  TEST_CASE("--okx-account's perm= option: the config read shows it, check says key_cannot_trade") {
+    const std::string key = "37c541a1-0000-4000-8000-10fe7a038418";
+    const std::string secret = "22582BD0CFF14C41EDBF1AB98506286D";
+    const std::string passphrase = "Passphrase1";
+    temp_dir dir;
+    running_process mock(
+        POSMODE_MOCK_EXCHANGE_PATH,
+        {"--okx-account", key + ":" + secret + ":" + passphrase + ":hedge,perm=read_only+withdraw"},
+        {{"TMPDIR", dir.path()}});
+    const auto first = mock.read_line(hang_guard);
+    REQUIRE(first);
+    const auto ready = parse_ready(*first);
+    INFO("first line: " << *first);
+    REQUIRE(ready);
+    const std::string config =
+        dir.write("okx.toml",
+                  "[[account]]\nname = \"okx\"\nvenue = \"okx\"\nhost = \"localhost\"\n"
+                  "port = " +
+                      ready->port + "\nca_file = \"" + ready->ca + "\"\n");
+    const auto check = run_cli(
+        {"check", "-c", config},
+        {{"OKX_API_KEY", key}, {"OKX_API_SECRET", secret}, {"OKX_API_PASSPHRASE", passphrase}});
+    INFO("check stdout: " << check.out);
+    INFO("check stderr: " << check.err);
+    CHECK(check.exit_code == 4);
+    CHECK(has_row(check.out, {"okx", "okx", "account", "not_ready", "hedge", "-"}));
+    CHECK(check.out.find("key_cannot_trade: API key has no trade permission (perm: "
+                         "read_only,withdraw): a set would be refused") != std::string::npos);
+    CHECK(mock.stop(SIGTERM).exit_code == 0);
+
+    // Only lower-case letters, '_' and ',' ('+' in the flag) make a perm.
+    running_process bad(POSMODE_MOCK_EXCHANGE_PATH,
+                        {"--okx-account", key + ":" + secret + ":" + passphrase + ":perm=Trade\""},
+                        {});
+    CHECK_FALSE(bad.read_line(hang_guard));
+    const process_result r = bad.stop(SIGTERM);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("OKX perm 'Trade\"': lower-case letters, '_' and ',' only") !=
+          std::string::npos);
+  }
+
   TEST_CASE("a mock that cannot start prints no readiness line and exits 1") {
     running_process mock(POSMODE_MOCK_EXCHANGE_PATH, {"--binance-account", "key-without-secret"},
                          {});

@@ -149,6 +149,10 @@ void exchange::impl::stop() {
     io->stop();
     thread.join();
   }
+  // The held silent connections first: a socket must not outlive its io_context (its destructor
+  // deregisters from the context's reactor; after io.reset() that is freed memory, and a mock
+  // destroyed while silent corrupted the heap). The thread has ended: this thread may touch them.
+  silent_sockets.clear();
   // Destroying the context destroys the pending handlers and with them every session, which
   // closes their sockets.
   acceptor.reset();
@@ -300,6 +304,11 @@ void exchange::add_bitget_account(bitget_account account) {
 
 void exchange::add_okx_account(okx_account account) {
   if (account.api_key.empty()) throw std::invalid_argument("mock exchange: empty API key");
+  // It is written into a JSON string as it is.
+  for (const char c : account.perm)
+    if (!((c >= 'a' && c <= 'z') || c == '_' || c == ','))
+      throw std::invalid_argument("mock exchange: OKX perm '" + account.perm +
+                                  "': lower-case letters, '_' and ',' only");
   const std::lock_guard lock(impl_->mutex);
   const std::string key = account.api_key;
   if (!impl_->st.okx.emplace(key, std::move(account)).second) {

@@ -148,7 +148,9 @@ reply config_reply(const okx_account& account, position_mode current) {
   r.body = R"({"code":"0","data":[{"acctLv":")";
   r.body += account.portfolio_margin ? "4" : "2";
   r.body += R"(","autoLoan":false,"ctIsoMode":"automatic","greeksType":"PA","level":"Lv1",)"
-            R"("mgnIsoMode":"automatic","posMode":")";
+            R"("mgnIsoMode":"automatic","perm":")";
+  r.body += account.perm;
+  r.body += R"(","posMode":")";
   r.body += mode_name(current);
   r.body += R"(","uid":"44705892343619584"}],"msg":""})";
   return r;

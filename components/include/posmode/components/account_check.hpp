@@ -17,6 +17,11 @@ enum class check_cause : std::uint8_t {
   unreachable,  ///< no API connection was up when the warm-up ended (DNS, TCP, TLS handshake)
   tls_verification_failed,  ///< the venue's certificate or host name did not verify
   auth_failed,              ///< a mode read was refused: key, signature, passphrase, IP, permission
+  /// every mode was read, but the read showed the API key's permissions without `trade` (OKX's
+  /// `perm`, docs/venues.md §10 A-O1): a set would be refused. `message` names the permissions.
+  /// The other venues' mode reads show no permissions: a key that may read but not trade passes
+  /// the check there, and its first set ends `auth_failed`.
+  key_cannot_trade,
   banned,  ///< the venue banned this host (HTTP 418, Bybit 403): nothing may be sent
   /// connected, but a product's mode could not be read otherwise (a venue error, a malformed or
   /// lost answer, a rate limit): the product's `report` keeps the venue's code and message
@@ -28,8 +33,8 @@ enum class check_cause : std::uint8_t {
 };
 
 /**
- * "none", "unreachable", "tls_verification_failed", "auth_failed", "banned", "mode_unreadable",
- * "clock_unsynced", "not_finished".
+ * "none", "unreachable", "tls_verification_failed", "auth_failed", "key_cannot_trade", "banned",
+ * "mode_unreadable", "clock_unsynced", "not_finished".
  */
 [[nodiscard]] std::string_view to_string(check_cause c) noexcept;
 

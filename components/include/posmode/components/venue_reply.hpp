@@ -91,6 +91,12 @@ struct venue_reply {
   std::int64_t server_time_ms = -1;  ///< server-time answers
   std::int64_t used_weight_1m = -1;  ///< Binance X-MBX-USED-WEIGHT-1M, -1 when absent
   int parse_error = 0;               ///< the `posmode::engine::errc` value behind `malformed`
+  /// A mode read that shows the API key's permissions (OKX `perm`, e.g. "read_only,trade";
+  /// docs/venues.md §10 A-O1): the value as sent, truncated; empty when the read shows none
+  /// (every other venue).
+  engine::fixed_string<31> key_permissions;
+  /// `key_permissions` was shown and `trade` is not among them: a set would be refused
+  bool key_cannot_trade = false;
 };
 
 static_assert(std::is_trivially_copyable_v<venue_reply>,

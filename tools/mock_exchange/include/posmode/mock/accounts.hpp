@@ -110,6 +110,10 @@ struct okx_account {
   bool has_orders = false;
   bool has_bots = false;
   bool has_borrowings = false;
+  /// the key's permissions, as GET /api/v5/account/config answers them in `perm` (docs/venues.md
+  /// §10 A-O1): comma-separated from `read_only`, `trade`, `withdraw`. Only the answer shows it:
+  /// a set is not refused for it. Lower-case letters, `_` and `,` only (`add_okx_account`).
+  std::string perm = "read_only,trade";
 };
 
 /**
