@@ -423,9 +423,18 @@ void account_session::publish_startup(event_status status, const venue_reply* re
 
 void account_session::on_warm_response(const venue_reply& reply) noexcept {
   busy_warm_ = false;
-  if (reply.key_cannot_trade) {  // for the preflight's verdict (account_check.cpp)
+  if (reply.key_cannot_trade && !key_cannot_trade_) {  // the verdict is in account_check.cpp
     key_cannot_trade_ = true;
     key_permissions_ = reply.key_permissions;
+    draft_.key_cannot_trade = true;
+    if (core_.logging(log_level::warning)) {
+      log_line line;
+      line << "API key has no trade permission (perm: " << key_permissions_.view()
+           << "): every set will be refused";
+      log_record r = record(log_level::warning, log_event::key_cannot_trade);
+      r.message = line.view();
+      core_.log(r);
+    }
   }
   if (reply.result == outcome::mode_reported)
     publish_startup(event_status::current_mode, &reply, {});

@@ -54,6 +54,8 @@ std::string_view to_string(log_event e) noexcept {
       return "signing_failed";
     case log_event::coupled_books:
       return "coupled_books";
+    case log_event::key_cannot_trade:
+      return "key_cannot_trade";
   }
   return "?";
 }

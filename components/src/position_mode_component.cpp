@@ -500,6 +500,11 @@ void write_account_health(engine::prometheus_writer& w, const position_mode_comp
     w.gauge("posmode_account_connections", first ? "API connections configured, per account." : "",
             labels_for(i, {}, {}), std::uint64_t{h.connections_total});
   });
+  each([&](std::size_t i, const account_health& h, bool first) {
+    w.gauge("posmode_account_key_cannot_trade",
+            first ? "1 when a read showed the API key cannot trade (OKX perm)." : "",
+            labels_for(i, {}, {}), std::uint64_t{h.key_cannot_trade ? 1U : 0U});
+  });
   // Gauges a snapshot may not have yet: no sample rather than a made-up value.
   bool first_offset = true;
   each([&](std::size_t i, const account_health& h, bool) {

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -224,6 +225,24 @@ TEST_CASE("check reports an OKX key whose perm lacks trade: key_cannot_trade, mo
 
   CHECK(components::to_string(check_cause::key_cannot_trade) == "key_cannot_trade");
   CHECK(h.count_requests("POST", "/") == 0);
+
+  // An engine that never calls check() learns it too: health() and one warning per such account.
+  CHECK(h.component().health(read_only)->key_cannot_trade);
+  CHECK(h.component().health(withdraw)->key_cannot_trade);
+  CHECK_FALSE(h.component().health(trade)->key_cannot_trade);
+  CHECK_FALSE(h.component().health(trade_last)->key_cannot_trade);
+  std::vector<std::string> warned;
+  for (const auto& owned : h.log_records()) {
+    const auto rec = owned.record();
+    if (rec.event != components::log_event::key_cannot_trade) continue;
+    CHECK(rec.level == components::log_level::warning);
+    CHECK(rec.message.find(test::okx_key(2)) == std::string_view::npos);
+    warned.emplace_back(rec.account_id);
+  }
+  std::sort(warned.begin(), warned.end());
+  CHECK(warned == std::vector<std::string>{h.config.accounts[read_only].account.id,
+                                           h.config.accounts[withdraw].account.id});
+  CHECK(components::to_string(components::log_event::key_cannot_trade) == "key_cannot_trade");
 }
 
 TEST_CASE("check on a banned host says banned, with the venue's words") {
@@ -243,7 +262,7 @@ TEST_CASE("check on a banned host says banned, with the venue's words") {
   CHECK(verdicts[0].message.view().find("banned") != std::string_view::npos);
 }
 
-TEST_CASE("stop() hands a waiting check what is known; check() after stop() is refused") {
+TEST_CASE("stop() hands a waiting check what is known, and check() after stop() is refused") {
   component_harness h;
   h.config.attempt_timeout = 60s;
   h.config.request_deadline = 60s;  // far off: stop() comes first

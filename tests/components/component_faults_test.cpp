@@ -164,6 +164,13 @@ TEST_CASE(
   const auto id = h.request(0, hedge);
   REQUIRE(
       h.wait_until([&] { return h.count_requests("POST", "/fapi/v1/positionSide/dual") == 1; }));
+  // Time moves only once posmode has read the 429: moved before, the jump would expire the
+  // set's attempt first, and the request would rightly end by a read-back instead of a retry.
+  REQUIRE(h.wait_until([&] {
+    for (const auto& owned : h.log_records())
+      if (owned.record().event == components::log_event::rate_limited) return true;
+    return false;
+  }));
   h.ex().set_weight_limit(2400);
   std::chrono::milliseconds moved{0};
   while (h.find_terminal(id) == nullptr && moved < 110s) {

@@ -27,7 +27,8 @@ constexpr std::string_view config_path = "/api/v5/account/config";
 
 }  // namespace
 
-TEST_CASE("OKX: start-up reports the account-wide mode; a switch is applied, its echo checked") {
+TEST_CASE(
+    "OKX: start-up reports the account-wide mode, and a switch is applied, its echo checked") {
   component_harness h;
   const auto okx = h.add_okx(1, mock_hedge);
   h.start();

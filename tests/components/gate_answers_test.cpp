@@ -60,7 +60,7 @@ TEST_CASE("a Gate success is the account object, its position_mode checked again
   CHECK(reply.verify_by_query);
 }
 
-TEST_CASE("Gate's mode query reads position_mode; split is reported as itself, not as a mode") {
+TEST_CASE("Gate's mode query reads position_mode, and split is reported as itself, not as a mode") {
   gate_fixture f;
   auto reply = f.query(test::gate_query_single.bytes);
   CHECK(reply.result == outcome::mode_reported);

@@ -93,7 +93,7 @@ TEST_CASE("Gate keeps the connection warm and the clock with the public spot tim
   CHECK(r.api_endpoint().host == "api.gateio.ws");
 }
 
-TEST_CASE("Gate's testnet is its own host; it has no demo") {
+TEST_CASE("Gate's testnet is its own host, and it has no demo") {
   account_requests r(account({product::gate_usdt}, venue_environment::testnet), gate_credentials());
   CHECK(r.api_endpoint().host == "fx-api-testnet.gateio.ws");
   CHECK(set_bytes(r, product::gate_usdt, position_mode::hedge)

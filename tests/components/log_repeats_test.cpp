@@ -112,7 +112,7 @@ TEST_CASE("every kind of record at info and above is merged, each kind apart fro
   }
 }
 
-TEST_CASE("records that differ in account, host, status or code are not merged; slots are") {
+TEST_CASE("records that differ in account, host, status or code are not merged, but slots are") {
   sink s;
   log_record base;
   base.level = log_level::warning;
@@ -142,7 +142,14 @@ TEST_CASE("records that differ in account, host, status or code are not merged; 
     r.monotonic_ns = ++n;
     s.log(r);
   }
-  CHECK(s.lines.size() == 6);
+  // Five new records in four slots: the fourth takes the slot of the first (seen least
+  // recently), which says what it held back first; the fifth takes a slot with nothing held.
+  CHECK(s.lines == std::vector<std::string>{"limited", "limited", "limited", "limited",
+                                            "limited (repeated 1 time in 0 s)", "limited",
+                                            "limited"});
+  REQUIRE(s.summaries.size() == 1);
+  CHECK(s.summaries[0].account == 0);
+  CHECK(s.summaries[0].repeats == 1);
   // The summary keeps its own copies of the texts: the caller's buffers are gone by then.
   std::string message = "gone";
   std::string code = "c1";
@@ -165,7 +172,8 @@ TEST_CASE("records that differ in account, host, status or code are not merged; 
   CHECK(found);
 }
 
-TEST_CASE("alternating lines are each merged; the least recently seen gives its slot up first") {
+TEST_CASE(
+    "alternating lines are each merged, and the least recently seen gives its slot up first") {
   sink s;
   for (int i = 0; i < 4; ++i) {
     s.log(log_level::warning, "a", i);

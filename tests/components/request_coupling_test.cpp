@@ -28,7 +28,7 @@ const std::vector<product> papi{product::papi_um, product::papi_cm};
 
 }  // namespace
 
-TEST_CASE("the rows: coupled twins share an open-set entry; a unified CM follows UM's set") {
+TEST_CASE("the rows: coupled twins share an open-set entry, and a unified CM follows UM's set") {
   machine_rig plain(venue::binance_papi, papi);
   CHECK_FALSE(plain.policy.unified);
   CHECK(plain.policy.open_slot[0] == 0);

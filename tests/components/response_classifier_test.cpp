@@ -218,7 +218,8 @@ TEST_CASE("every documented Bitget answer maps to its outcome") {
 
 // issue 11: a Bitget server error leaves the outcome open (the request may still be executed),
 // unlike an answered error code, which shows the request was processed and refused.
-TEST_CASE("a Bitget 5xx with a JSON body is unknown; the same code with a 4xx is a venue error") {
+TEST_CASE(
+    "a Bitget 5xx with a JSON body is unknown, and the same code with a 4xx is a venue error") {
   classify_fixture f;
   const std::string body =
       R"({"code":"40010","msg":"Request timed out","requestTime":1,"data":null})";
@@ -239,7 +240,7 @@ TEST_CASE("a Bitget 5xx with a JSON body is unknown; the same code with a 4xx is
   CHECK(f.run(http(503, ok), venue::bitget, request_kind::set_mode).result == outcome::applied);
 }
 
-TEST_CASE("every Bitget code in the issue maps to its outcome; the rest re-read the mode") {
+TEST_CASE("every Bitget code in the issue maps to its outcome, and the rest re-read the mode") {
   classify_fixture f;
   struct row {
     std::string_view code;

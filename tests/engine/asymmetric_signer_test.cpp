@@ -112,7 +112,7 @@ TEST_CASE("unusable keys are refused, naming the problem and none of the key") {
   CHECK(refusal(e_key_pem, key_algorithm::rsa_sha256).find("MC4CAQAw") == std::string::npos);
 }
 
-TEST_CASE("a moved signer keeps the key; a small output buffer gets nothing") {
+TEST_CASE("a moved signer keeps the key, and a small output buffer gets nothing") {
   asymmetric_signer a(e_key_pem, key_algorithm::ed25519);
   const std::string before = sign(a, "timestamp=1700000000000");
   asymmetric_signer b(std::move(a));

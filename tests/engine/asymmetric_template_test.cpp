@@ -148,7 +148,7 @@ TEST_CASE("RSA keys over 4096 bits and empty keys are refused by the request sig
 
 #if POSMODE_ALLOCATION_COUNTING
 TEST_CASE(
-    "a fresh pre-signed Ed25519 request is handed out without allocating; a stale one "
+    "a fresh pre-signed Ed25519 request is handed out without allocating, and a stale one "
     "signs inline and allocates inside OpenSSL") {
   request_signer signer(signature_algorithm::ed25519, e_key_pem);
   presigned_request p(request_template(binance_set(signature_algorithm::ed25519, true)), signer,

@@ -21,7 +21,7 @@ TEST_CASE("without jitter the delays double from initial up to the cap, and rese
   CHECK(b.next_delay().count() == 50);
 }
 
-TEST_CASE("saturate() jumps to the cap at once; reset() starts over") {
+TEST_CASE("saturate() jumps to the cap at once, and reset() starts over") {
   backoff_policy b(
       {.initial = milliseconds(50), .max = milliseconds(5000), .multiplier = 2.0, .jitter = 0.0});
   CHECK(b.next_delay().count() == 50);
@@ -52,7 +52,7 @@ TEST_CASE("jittered delays stay within [(1 - jitter) * base, base] and differ") 
   CHECK(seen.size() == 8);
 }
 
-TEST_CASE("the same seed gives the same sequence; another seed another one") {
+TEST_CASE("the same seed gives the same sequence, and another seed another one") {
   const backoff_options o{
       .initial = milliseconds(1000), .max = milliseconds(60'000), .multiplier = 2.0, .jitter = 1.0};
   backoff_policy a(o, 7), b(o, 7), c(o, 8);

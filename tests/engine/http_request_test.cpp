@@ -94,7 +94,8 @@ TEST_CASE("a template renders request line, Host, headers, Content-Length and bo
   CHECK(t.timestamp_ms() == 1700000000000);
 }
 
-TEST_CASE("a GET without body carries no Content-Length; a POST with a body carries its length") {
+TEST_CASE(
+    "a GET without body carries no Content-Length, and a POST with a body carries its length") {
   request_spec get;
   get.method = "GET";
   get.host = "fapi.binance.com";

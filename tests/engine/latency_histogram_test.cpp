@@ -82,7 +82,9 @@ TEST_CASE("percentiles are within 1/64 of the sorted reference on random latenci
   CHECK(h->sum() == sum);
 }
 
-TEST_CASE("merging equals recording everything in one; reset forgets; recording never allocates") {
+TEST_CASE(
+    "merging equals recording everything in one, and reset forgets, and recording never "
+    "allocates") {
   auto a = make();
   auto b = make();
   auto all = make();

@@ -31,7 +31,7 @@ TEST_CASE("issue 11: a secure buffer is zeroed, page-aligned and left out of cor
   CHECK_FALSE(excluded_from_core_dumps(heap->data()));
 }
 
-TEST_CASE("a moved secure buffer keeps its pages; the moved-from one holds none") {
+TEST_CASE("a moved secure buffer keeps its pages, and the moved-from one holds none") {
   secure_buffer a(10);
   std::memcpy(a.data(), "0123456789", 10);
   char* const pages = a.data();

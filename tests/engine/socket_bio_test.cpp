@@ -80,7 +80,8 @@ TEST_CASE("writes to a reset peer fail with an error and raise no SIGPIPE") {
   std::signal(SIGPIPE, previous);
 }
 
-TEST_CASE("bytes pass both ways; an empty socket asks for a retry; an orderly close is EOF") {
+TEST_CASE(
+    "bytes pass both ways, and an empty socket asks for a retry, and an orderly close is EOF") {
   tcp_pair pair;
   bio_handle b(pair.client);
   CHECK(BIO_write(b.bio, "abc", 3) == 3);

@@ -66,7 +66,7 @@ TEST_CASE("migrated: COIN-M starts in USDⓈ-M's mode, as the migration left it"
   CHECK(before.mode(binance_product::coinm) == position_mode::one_way);
 }
 
-TEST_CASE("migrated PAPI: a UM set flips CM too, and a CM set both; no -4220") {
+TEST_CASE("migrated PAPI: a UM set flips CM too, and a CM set both, and no -4220") {
   rig r(true);
   CHECK(r.set(um, true).status() == 200);
   CHECK(r.mode(binance_product::papi_um) == position_mode::hedge);

@@ -86,7 +86,7 @@ bool has_code(const test::read_result& r, long code) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(bybit_fixture, "a Bybit coin switch is applied; again it answers 110025") {
+TEST_CASE_FIXTURE(bybit_fixture, "a Bybit coin switch is applied, and again it answers 110025") {
   auto first = switch_coin("USDT", 3);
   REQUIRE(!first.ec);
   CHECK(first.status() == 200);

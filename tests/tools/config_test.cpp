@@ -48,7 +48,7 @@ TEST_CASE("a Binance PAPI account takes UM and CM by default and its credentials
   CHECK(config.request_deadline == std::chrono::milliseconds(8000));
 }
 
-TEST_CASE("expected_mode is hedge or one_way; anything else is refused naming the field") {
+TEST_CASE("expected_mode is hedge or one_way, and anything else is refused naming the field") {
   const temp_dir dir;
   const fake_env env;
   CHECK_FALSE(load_config(dir.write("none.toml", papi_account), env.lookup())
@@ -357,7 +357,8 @@ TEST_CASE("issue 11: values and keys with line breaks or escapes are echoed esca
   CHECK(what.find('\x1b') == std::string::npos);
 }
 
-TEST_CASE("issue 12: only the accounts asked for need credentials; the others are still checked") {
+TEST_CASE(
+    "issue 12: only the accounts asked for need credentials, and the others are still checked") {
   const temp_dir dir;
   const auto file = dir.write("config.toml", std::string(papi_account) + R"(
 [[account]]

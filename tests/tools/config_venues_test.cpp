@@ -160,7 +160,7 @@ products = ["USDT-FUTURES"]
         "accounts[0].products[0]: 'USDT-FUTURES' is not a okx product (account)");
 }
 
-TEST_CASE("issue 12: environment picks the host per venue; explicit hosts still win") {
+TEST_CASE("issue 12: environment picks the host per venue, and explicit hosts still win") {
   const temp_dir dir;
   const auto file = dir.write("config.toml", R"(
 [[account]]
@@ -270,7 +270,7 @@ environment = "demo"
   CHECK(error_of(typed) == "accounts[0].environment: expected a string, got an integer");
 }
 
-TEST_CASE("issue 12: recv_window_ms below 2000 is accepted; the pre-sign age follows it") {
+TEST_CASE("issue 12: recv_window_ms below 2000 is accepted, and the pre-sign age follows it") {
   const temp_dir dir;
   for (const int window : {1, 1000, 1999}) {
     CAPTURE(window);

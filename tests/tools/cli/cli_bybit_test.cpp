@@ -72,7 +72,7 @@ TEST_SUITE("cli_sign") {
         R"({"category":"linear","symbol":"BTCUSDT","mode":0})"));
   }
 
-  TEST_CASE("sign --testnet and --demo change only Bybit's Host; --recv-window is signed") {
+  TEST_CASE("sign --testnet and --demo change only Bybit's Host, and --recv-window is signed") {
     std::string expected(posmode::test::bybit_usdt_set_hedge);
     const std::string live_host = "Host: api.bybit.com\r\n";
     // Not a structured binding: clang 14 cannot capture one in CAPTURE.

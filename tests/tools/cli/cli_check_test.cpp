@@ -172,7 +172,7 @@ TEST_SUITE("cli_check") {
     CHECK(row_of(r.out, "pm", "um").ends_with("mode is hedge, expected_mode is one-way"));
   }
 
-  TEST_CASE("each account that is not ready names its cause; the worst row decides the exit") {
+  TEST_CASE("each account that is not ready names its cause, and the worst row decides the exit") {
     temp_dir dir;
     vector_venue venue(dir);
     mock::exchange other;  // its CA signed nothing the venue presents

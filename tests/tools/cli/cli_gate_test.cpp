@@ -124,7 +124,7 @@ TEST_SUITE("cli_sign") {
                                 usdt_dual_sign, btc_dual_sign));
   }
 
-  TEST_CASE("sign --testnet changes only Gate's Host; --demo is refused") {
+  TEST_CASE("sign --testnet changes only Gate's Host, and --demo is refused") {
     const auto r = run_cli({"sign", "--venue", "gate", "--mode", "hedge", "--timestamp",
                             vector_time, "--testnet", "--show-key"},
                            gate_env());

@@ -43,7 +43,8 @@ void check_no_key(const std::string& text, std::string_view pem) {
 }  // namespace
 
 TEST_SUITE("cli_sign") {
-  TEST_CASE("sign --key-type ed25519 prints vector E4 percent-encoded; the key is never printed") {
+  TEST_CASE(
+      "sign --key-type ed25519 prints vector E4 percent-encoded, and the key is never printed") {
     const temp_dir dir;
     const std::string key = dir.write("ed.pem", std::string(posmode::test::e_key_pem), 0600);
     const auto r =

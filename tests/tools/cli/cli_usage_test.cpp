@@ -155,7 +155,7 @@ TEST_SUITE("cli_usage") {
     CHECK(refused.exit_code == 4);
   }
 
-  TEST_CASE("only the account asked for needs credentials; the other may lack its variables") {
+  TEST_CASE("only the account asked for needs credentials, and the other may lack its variables") {
     temp_dir dir;
     vector_venue venue(dir);
     const std::string file =

@@ -68,6 +68,9 @@ struct account_health {
   /// the first; at most the pre-sign age unless it was signed inline (then 0)
   std::int64_t signature_age_ms = -1;
   std::uint64_t inline_signatures = 0;  ///< set requests of this account signed inline
+  /// a read showed the API key cannot trade (OKX's `perm` without `trade`, docs/venues.md A-O1):
+  /// every set will be refused. Venues whose reads show no permission never set it.
+  bool key_cannot_trade = false;
   std::array<std::uint32_t, event_status_count> outcomes{};         ///< events published, by status
   std::array<product_health, max_products_per_account> products{};  ///< the first `product_count`
   engine::fixed_string<96> cause;  ///< why `failed` or `degraded`: the last connection failure

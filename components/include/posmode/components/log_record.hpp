@@ -54,11 +54,14 @@ enum class log_event : std::uint8_t {
   /// without `unified_position_mode`, or a unified account whose books read apart at start-up
   /// (warning)
   coupled_books,
+  /// a read showed the account's API key cannot trade (OKX's `perm` without `trade`): every set
+  /// would be refused (warning, once at start-up; `account_health::key_cannot_trade`)
+  key_cannot_trade,
 };
 
 /** The number of `log_event` values, for per-kind tables. */
 inline constexpr std::size_t log_event_count =
-    static_cast<std::size_t>(log_event::coupled_books) + 1;
+    static_cast<std::size_t>(log_event::key_cannot_trade) + 1;
 
 /** "connect", "rate_limited", ... : the enumerator's name. */
 [[nodiscard]] std::string_view to_string(log_event e) noexcept;

@@ -233,7 +233,8 @@ class position_mode_component {
    * `posmode_*_total`, gauges `posmode_backlog_events`, `posmode_backlog_high_water_events`, and
    * histograms `posmode_trigger_to_wire_seconds`, `posmode_trigger_to_event_seconds`; then each
    * account's `health()` with an `account="<id>"` label (`posmode_account_state{state=…}` one-hot,
-   * `_connections_up`, `_connections`, `_clock_offset_seconds`, `_signature_age_seconds`,
+   * `_connections_up`, `_connections`, `_key_cannot_trade`, `_clock_offset_seconds`,
+   * `_signature_age_seconds`,
    * `_used_weight` where known; counters `_requests_total`, `_set_requests_total`,
    * `_queries_total`, `_read_backs_total`, `_retries_total`, `_inline_signatures_total`,
    * `_events_total{status=…}`) and histograms: `posmode_account_trigger_to_wire_seconds`,
