@@ -506,30 +506,33 @@ void write_account_health(engine::prometheus_writer& w, const position_mode_comp
             labels_for(i, {}, {}), std::uint64_t{h.key_cannot_trade ? 1U : 0U});
   });
   // Gauges a snapshot may not have yet: no sample rather than a made-up value.
-  bool first_offset = true;
-  each([&](std::size_t i, const account_health& h, bool) {
-    if (!h.clock_synced) return;
-    w.gauge("posmode_account_clock_offset_seconds",
-            first_offset ? "Venue clock minus local clock, as requests are stamped." : "",
-            labels_for(i, {}, {}), static_cast<double>(h.clock_offset_ms) / 1e3);
-    first_offset = false;
-  });
-  bool first_age = true;
-  each([&](std::size_t i, const account_health& h, bool) {
-    if (h.signature_age_ms < 0) return;
-    w.gauge("posmode_account_signature_age_seconds",
-            first_age ? "Age of the last set request's signature when it was written." : "",
-            labels_for(i, {}, {}), static_cast<double>(h.signature_age_ms) / 1e3);
-    first_age = false;
-  });
-  bool first_weight = true;
-  each([&](std::size_t i, const account_health& h, bool) {
-    if (h.used_weight < 0) return;
-    w.gauge("posmode_account_used_weight",
-            first_weight ? "The venue's last reported rate-limit usage (Binance weight)." : "",
-            labels_for(i, {}, {}), static_cast<std::uint64_t>(h.used_weight));
-    first_weight = false;
-  });
+  const auto optional_gauge = [&](std::string_view name, std::string_view help, auto&& value_of) {
+    bool first = true;
+    each([&](std::size_t i, const account_health& h, bool) {
+      const std::optional<double> v = value_of(h);
+      if (!v) return;
+      w.gauge(name, first ? help : "", labels_for(i, {}, {}), *v);
+      first = false;
+    });
+  };
+  optional_gauge("posmode_account_clock_offset_seconds",
+                 "Venue clock minus local clock, as requests are stamped.",
+                 [](const account_health& h) -> std::optional<double> {
+                   if (!h.clock_synced) return std::nullopt;
+                   return static_cast<double>(h.clock_offset_ms) / 1e3;
+                 });
+  optional_gauge("posmode_account_signature_age_seconds",
+                 "Age of the last set request's signature when it was written.",
+                 [](const account_health& h) -> std::optional<double> {
+                   if (h.signature_age_ms < 0) return std::nullopt;
+                   return static_cast<double>(h.signature_age_ms) / 1e3;
+                 });
+  optional_gauge("posmode_account_used_weight",
+                 "The venue's last reported rate-limit usage (Binance weight).",
+                 [](const account_health& h) -> std::optional<double> {
+                   if (h.used_weight < 0) return std::nullopt;
+                   return static_cast<double>(h.used_weight);
+                 });
   struct counter_family {
     std::string_view name;
     std::string_view help;

@@ -62,6 +62,14 @@ class check_waiter {
   std::atomic<int> calls_{0};
 };
 
+// Starts the harness (its loop on a thread of its own) and waits for one check()'s verdicts.
+std::vector<account_check> start_and_check(component_harness& h) {
+  h.start(test::host_kind::run_thread, false);
+  check_waiter waiter(h);
+  waiter.post_check();
+  return waiter.wait();
+}
+
 // A port on 127.0.0.1 that nothing listens on: bound, then closed again.
 std::uint16_t closed_port() {
   boost::asio::io_context io;
@@ -87,10 +95,7 @@ TEST_CASE("check reads every mode, says ready, and compares it with expected_mod
   const auto bg = h.add_bitget({product::usdt_futures}, 2, mock_hedge);
   h.config.accounts[bg].expected_mode = hedge;
   const auto none = h.add_binance(venue::binance_usdm, {product::usdm}, 3);  // no expectation
-  h.start(test::host_kind::run_thread, false);
-  check_waiter waiter(h);
-  waiter.post_check();
-  const auto verdicts = waiter.wait();
+  const auto verdicts = start_and_check(h);
   INFO(h.dump());
   REQUIRE(verdicts.size() == 3);
 
@@ -150,10 +155,7 @@ TEST_CASE("check names why an account is not ready, one cause per account") {
                                       test::bitget_secret, test::bitget_passphrase);
   wrong_ca_settings.ca_pem = other.ca_pem();
   const auto wrong_ca = h.add_settings(std::move(wrong_ca_settings));
-  h.start(test::host_kind::run_thread, false);
-  check_waiter waiter(h);
-  waiter.post_check();
-  const auto verdicts = waiter.wait();
+  const auto verdicts = start_and_check(h);
   INFO(h.dump());
   REQUIRE(verdicts.size() == 4);
 
@@ -193,10 +195,7 @@ TEST_CASE("check reports an OKX key whose perm lacks trade: key_cannot_trade, mo
   h.config.accounts[read_only].expected_mode = one_way;
   const auto withdraw = h.add_okx(3, mock_hedge, false, "read_only,withdraw");
   const auto trade_last = h.add_okx(4, mock_one_way, false, "withdraw,trade");
-  h.start(test::host_kind::run_thread, false);
-  check_waiter waiter(h);
-  waiter.post_check();
-  const auto verdicts = waiter.wait();
+  const auto verdicts = start_and_check(h);
   INFO(h.dump());
   REQUIRE(verdicts.size() == 4);
 
@@ -250,10 +249,7 @@ TEST_CASE("check on a banned host says banned, with the venue's words") {
   short_deadlines(h);
   h.add_binance(venue::binance_usdm, {product::usdm}, 1);
   h.ex().ban_ip("127.0.0.1", 600s);
-  h.start(test::host_kind::run_thread, false);
-  check_waiter waiter(h);
-  waiter.post_check();
-  const auto verdicts = waiter.wait();
+  const auto verdicts = start_and_check(h);
   INFO(h.dump());
   REQUIRE(verdicts.size() == 1);
   CHECK_FALSE(verdicts[0].ready);
