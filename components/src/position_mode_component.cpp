@@ -57,6 +57,8 @@ struct position_mode_component::impl {
         },
         this);
     core.set_on_warm([](void* self) noexcept { static_cast<impl*>(self)->on_warm(); }, this);
+    for (std::size_t i = 0; i < config.accounts.size(); ++i)
+      add_to_host(i, api_host(config.accounts[i].account), config.accounts[i].account.port);
     // Each session's signer holds what it needs (pre-keyed states, rendered headers): the raw
     // secrets are not kept for the component's life.
     for (auto& a : config.accounts) {
@@ -76,6 +78,24 @@ struct position_mode_component::impl {
                             std::make_unique<engine::tls_client_context>(
                                 engine::tls_client_context::options{a.ca_file, a.ca_pem})});
     return *tls_contexts.back().context;
+  }
+
+  // The accounts of one API host, for host(): grouped once, at construction.
+  struct host_group {
+    std::string name;
+    std::uint16_t port = 0;
+    std::vector<std::size_t> accounts;
+  };
+  std::vector<host_group> hosts;
+
+  void add_to_host(std::size_t account, std::string_view name, std::uint16_t port) {
+    for (host_group& g : hosts) {
+      if (g.name == name && g.port == port) {
+        g.accounts.push_back(account);
+        return;
+      }
+    }
+    hosts.push_back({std::string(name), port, {account}});
   }
 
   void start() {
@@ -452,6 +472,32 @@ component_stats position_mode_component::stats() const {
 std::optional<account_health> position_mode_component::health(std::size_t account) const noexcept {
   if (account >= impl_->sessions.size()) return std::nullopt;
   return impl_->sessions[account]->health();
+}
+
+std::size_t position_mode_component::host_count() const noexcept {
+  return impl_->hosts.size();
+}
+
+std::optional<host_health> position_mode_component::host(std::size_t index) const noexcept {
+  if (index >= impl_->hosts.size()) return std::nullopt;
+  const impl::host_group& g = impl_->hosts[index];
+  host_health out;
+  out.host.assign(g.name);
+  out.port = g.port;
+  for (const std::size_t account : g.accounts) {
+    const account_health h = impl_->sessions[account]->health();
+    ++out.accounts;
+    if (h.state == account_state::ready) ++out.accounts_ready;
+    if (h.warm) ++out.accounts_warm;
+    out.connections_up += h.connections_up;
+    out.connections_total += h.connections_total;
+    if (h.state == account_state::banned) {
+      out.banned = true;
+      out.banned_until_ns = std::max(out.banned_until_ns, h.banned_until_ns);
+    }
+    out.used_weight = std::max(out.used_weight, h.used_weight);
+  }
+  return out;
 }
 
 std::optional<account_latency> position_mode_component::latency(

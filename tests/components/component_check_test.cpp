@@ -156,6 +156,35 @@ TEST_CASE("check names why an account is not ready, one cause per account") {
   wrong_ca_settings.ca_pem = other.ca_pem();
   const auto wrong_ca = h.add_settings(std::move(wrong_ca_settings));
   const auto verdicts = start_and_check(h);
+
+  // The same accounts by API host: the mock's port (three accounts), then the closed one. A
+  // host's figures are its accounts' health() summed.
+  REQUIRE(h.component().host_count() == 2);
+  CHECK_FALSE(h.component().host(2).has_value());
+  const auto on_mock = *h.component().host(0);
+  const auto on_closed = *h.component().host(1);
+  CHECK(on_mock.host.view() == h.config.accounts[good].account.host);
+  CHECK(on_mock.port == h.config.accounts[good].account.port);
+  CHECK(on_mock.accounts == 3);
+  std::uint16_t ready = 0;
+  std::uint32_t up = 0;
+  std::uint32_t total = 0;
+  for (const auto account : {good, wrong_key, wrong_ca}) {
+    const auto health = *h.component().health(account);
+    if (health.state == components::account_state::ready) ++ready;
+    up += health.connections_up;
+    total += health.connections_total;
+  }
+  CHECK(on_mock.accounts_ready == ready);
+  CHECK(on_mock.accounts_ready >= 1);  // the good key's
+  CHECK(on_mock.connections_up == up);
+  CHECK(on_mock.connections_total == total);
+  CHECK_FALSE(on_mock.banned);
+  CHECK(on_closed.port == h.config.accounts[unreachable].account.port);
+  CHECK(on_closed.accounts == 1);
+  CHECK(on_closed.accounts_ready == 0);
+  CHECK(on_closed.connections_up == 0);
+  CHECK(on_closed.connections_total == h.component().health(unreachable)->connections_total);
   INFO(h.dump());
   REQUIRE(verdicts.size() == 4);
 

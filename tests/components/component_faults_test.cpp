@@ -127,6 +127,13 @@ TEST_CASE("an IP ban (HTTP 418): no account sends to that host until it ends") {
     CHECK(health->banned_until_ns >= first.response_ns + 1'000'000'000);
     CHECK(health->banned_until_ns <= first.published_ns + 1'000'000'000);
   }
+  // The host both accounts use says the same, once.
+  REQUIRE(h.component().host_count() == 1);
+  const auto host = *h.component().host(0);
+  CHECK(host.accounts == 2);
+  CHECK(host.banned);
+  CHECK(host.banned_until_ns == h.component().health(0)->banned_until_ns);
+  CHECK(host.accounts_ready == 0);
 
   // The ban is the IP's, not the key's: the other account sends nothing while it lasts.
   const auto second = h.terminal(h.request(1, hedge));

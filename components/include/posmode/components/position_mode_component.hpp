@@ -11,6 +11,7 @@
 #include "posmode/components/account_check.hpp"
 #include "posmode/components/account_health.hpp"
 #include "posmode/components/component_config.hpp"
+#include "posmode/components/host_health.hpp"
 #include "posmode/components/log_record.hpp"
 #include "posmode/components/position_event.hpp"
 #include "posmode/engine/latency_histogram.hpp"
@@ -209,6 +210,18 @@ class position_mode_component {
    * that names no account.
    */
   [[nodiscard]] std::optional<account_health> health(std::size_t account) const noexcept;
+
+  /** The number of distinct API hosts (name and port) the accounts talk to; fixed. Any thread. */
+  [[nodiscard]] std::size_t host_count() const noexcept;
+
+  /**
+   * One API host's health (index < `host_count()`, in the order the accounts first name them):
+   * its accounts' states and connections summed, its ban, the usage its accounts last saw. Any
+   * thread, without a lock or an allocation: it reads each of the host's accounts' `health()`
+   * copies, so two accounts may be a few microseconds apart. nullopt for an index that names no
+   * host.
+   */
+  [[nodiscard]] std::optional<host_health> host(std::size_t index) const noexcept;
 
   /**
    * One account's latencies since construction (trigger to wire, trigger to event, answer time),
