@@ -36,6 +36,7 @@
 #include <thread>
 #include <utility>
 
+#include "bench_keys.hpp"
 #include "bench_support.hpp"
 #include "latency_support.hpp"
 #include "posmode/components/account_requests.hpp"
@@ -43,15 +44,8 @@
 #include "posmode/mock/exchange.hpp"
 #include "sample_csv.hpp"
 
-// The Ed25519 key of docs/venues.md §1.6.5 (vectors E1-E8) and its public half: fake, public.
-constexpr std::string_view bench_ed25519_pem =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n"
-    "-----END PRIVATE KEY-----\n";
-constexpr std::string_view bench_ed25519_public_pem =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MCowBQYDK2VwAyEAGUIKv9dSpWXBViXp2m6vAIb8QMFJYBgyFEQsFJlqgA0=\n"
-    "-----END PUBLIC KEY-----\n";
+using posmode::bench::ed25519_pem;
+using posmode::bench::ed25519_public_pem;
 
 namespace {
 
@@ -92,9 +86,9 @@ components::account_settings binance_account(posmode::mock::exchange& mock, bool
   registered.api_key = a.creds.api_key;
   if (ed25519) {
     a.account.key_type = components::api_key_type::ed25519;
-    a.creds.private_key = components::secret_string(bench_ed25519_pem);
+    a.creds.private_key = components::secret_string(ed25519_pem);
     registered.key_type = posmode::mock::binance_key_type::ed25519;
-    registered.public_key_pem = std::string(bench_ed25519_public_pem);
+    registered.public_key_pem = std::string(ed25519_public_pem);
   } else {
     a.creds.secret = components::secret_string("bench-binance-secret-0123456789");
     registered.secret = std::string(a.creds.secret.reveal());

@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench_keys.hpp"
 #include "bench_support.hpp"
 #include "posmode/engine/asymmetric_signer.hpp"
 #include "posmode/engine/encoding.hpp"
@@ -47,6 +48,8 @@
 
 namespace {
 
+using posmode::bench::ed25519_pem;
+using posmode::bench::rsa_2048_pem;
 using posmode::bench::scoped_cpu_pin;
 using posmode::bench::spin_until;
 namespace engine = posmode::engine;
@@ -296,24 +299,8 @@ BENCHMARK(BM_sign_gate_sha512_hex_evp_mac_rekeyed);
 // one-shot calls on a key parsed once (EVP_DigestSignInit + EVP_DigestSign on a new context, as
 // `openssl pkeyutl` and the connectors do) and beside the HMAC a trigger would otherwise pay.
 
-constexpr std::string_view ed25519_pem =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n"
-    "-----END PRIVATE KEY-----\n";
 constexpr std::string_view binance_e4_message =
     "dualSidePosition=true&recvWindow=5000&timestamp=1700000000000";
-
-std::string rsa_2048_pem() {
-  const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)), &EVP_PKEY_free);
-  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-  if (!key || !bio ||
-      PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return {};
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(len));
-}
 
 void bm_sign_asymmetric_posmode(benchmark::State& state, std::string pem,
                                 engine::key_algorithm which) {

@@ -40,6 +40,7 @@
 #include <system_error>
 #include <utility>
 
+#include "bench_keys.hpp"
 #include "posmode/components/account_requests.hpp"
 #include "posmode/components/response_classifier.hpp"
 #include "posmode/engine/hmac_signer.hpp"
@@ -484,23 +485,6 @@ void register_benchmarks() {
 
 // -- Binance key types: inline signing vs a fresh pre-signed request ---------------------------
 
-constexpr std::string_view e_key_pem =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEIIJEYWtGBrhACmb9Dvy+qa8WEf0lQOl1s4CLIAB9m89u\n"
-    "-----END PRIVATE KEY-----\n";
-
-std::string fresh_rsa_2048_pem() {
-  const std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)), &EVP_PKEY_free);
-  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-  if (!key || !bio ||
-      PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return {};
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(len));
-}
-
 // `inline_sign`: every call comes past the maximum age, so set_mode signs on the spot (what a
 // trigger pays with signed_inline set); otherwise the time stands still and the pre-signed copy
 // is handed out as it is.
@@ -513,8 +497,10 @@ void bm_binance_key_set(benchmark::State& state, pc::api_key_type type, bool inl
   pc::credentials creds;
   creds.api_key = std::string(binance_key);
   if (type == pc::api_key_type::hmac) creds.secret = pc::secret_string(binance_secret);
-  if (type == pc::api_key_type::ed25519) creds.private_key = pc::secret_string(e_key_pem);
-  if (type == pc::api_key_type::rsa) creds.private_key = pc::secret_string(fresh_rsa_2048_pem());
+  if (type == pc::api_key_type::ed25519)
+    creds.private_key = pc::secret_string(posmode::bench::ed25519_pem);
+  if (type == pc::api_key_type::rsa)
+    creds.private_key = pc::secret_string(posmode::bench::rsa_2048_pem());
   std::optional<pc::account_requests> requests;
   try {
     requests.emplace(config, creds);

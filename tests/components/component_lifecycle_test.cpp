@@ -270,7 +270,13 @@ TEST_CASE("issue 17: health() through connecting, ready, degraded, banned and re
   CHECK(refused.status == event_status::ip_banned);
   REQUIRE(h.wait_until([&] { return state() == components::account_state::banned; }));
   health = *h.component().health(0);
-  CHECK(health.banned_until_ns >= refused.response_ns + 1'000'000'000);
+  CHECK(health.banned_until_ns > 0);
+  // The ban holds until the clock moves: a request meanwhile is refused without being written.
+  const std::size_t sets_before = h.count_requests("POST", "/fapi/v1/positionSide/dual");
+  const auto held = h.terminal(h.request(0, hedge));
+  CHECK(held.status == event_status::ip_banned);
+  CHECK(held.on_wire_ns == 0);
+  CHECK(h.count_requests("POST", "/fapi/v1/positionSide/dual") == sets_before);
   // While banned, the lost connection comes back; the state stays banned.
   h.ex().set_silent(false);
   REQUIRE(h.wait_until([&] { return h.component().health(0)->connections_up == 2; }));
